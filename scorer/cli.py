@@ -1,0 +1,30 @@
+"""The ``coprod`` command line: parse options, call the library, write output.
+
+Data goes to stdout, messages to stderr. A :class:`~scorer.errors.CoprodError`
+becomes a one-line message and exit code 1; click's usage errors exit 2.
+The sub-commands live in :mod:`scorer.commands`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from scorer import __version__
+from scorer.commands.inputs import schema, validate
+from scorer.commands.options import CONTEXT
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="coprod", message="%(prog)s %(version)s")
+def main() -> None:
+    """Score and select US–Japan defense co-development, co-production and
+    co-sustainment projects.
+
+    SCENARIO is a scenario YAML file ('-' reads it from stdin); without it the
+    default US–Japan scenario is used. Exit codes: 0 success, 1 bad input or
+    no solution, 2 wrong usage.
+    """
+
+
+for _command in (validate, schema):
+    main.add_command(_command)

@@ -1,0 +1,57 @@
+"""What every sub-command shares: error reporting, the scenario argument, output options."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from scorer.defaults import default_scenario
+from scorer.errors import CoprodError
+from scorer.loading import ScenarioInputs, load_scenario
+from scorer.output import FORMATS
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def fail(message: str) -> None:
+    """Print a one-line message on stderr and exit with code 1."""
+    click.echo(f"coprod: error: {message}", err=True)
+    sys.exit(1)
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Turn a :class:`CoprodError` raised by the library into a message and exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CoprodError as exc:
+            fail(str(exc))
+
+    return wrapper
+
+
+def scenario_argument(command: Callable) -> Callable:
+    """The optional SCENARIO argument: a file, '-' for stdin, or the default scenario."""
+    return click.argument("scenario", required=False, metavar="[SCENARIO]")(command)
+
+
+def output_options(command: Callable) -> Callable:
+    """``--format`` and ``-o/--output`` as every data-producing command takes them."""
+    command = click.option(
+        "-o", "--output", metavar="FILE", help="Write to FILE ('-' for stdout); the format follows its suffix."
+    )(command)
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS),
+        help="Output format (default: table on a terminal, CSV otherwise).",
+    )(command)
+
+
+def load(scenario: str | None) -> ScenarioInputs:
+    """Load the scenario the user named, or the default one."""
+    return load_scenario(scenario if scenario is not None else default_scenario())
