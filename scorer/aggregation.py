@@ -1,0 +1,189 @@
+"""Aggregation methods on numpy arrays: every function returns scores on 0-100.
+
+Shapes: ``n`` candidates, ``m`` criteria. Weights ``w`` are normalised (sum
+to 1) and are either one vector (m,), giving scores (n,), or a stack of
+samples (s, m), giving scores (s, n) from one matrix product.
+
+- :func:`weighted_sum` and :func:`weighted_product` take the value matrix
+  (values in [0, 1] from :mod:`scorer.valuefunctions`).
+- :func:`topsis` and :func:`promethee_ii` take raw scores and each
+  criterion's direction, as their authors define them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+PREFERENCE_TYPES = ("usual", "u-shape", "v-shape", "level", "linear", "gaussian")
+# log(0) stand-in for the weighted product: finite, so that 0 ** 0 = 1
+# (a zero weight ignores the criterion) while 0 ** w = 0 for any w > 0.
+_LOG_ZERO = -1e300
+
+
+def weighted_sum(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Additive value model: ``100 * sum_j w_j v_ij``."""
+    return 100.0 * np.matmul(w, values.T)
+
+
+def contributions(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Each criterion's share of the weighted-sum score, shape (n, m); rows sum to the score."""
+    return 100.0 * values * w
+
+
+def weighted_product(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted product model: ``100 * prod_j v_ij ** w_j``.
+
+    A value of zero on any criterion with positive weight gives zero.
+    """
+    with np.errstate(divide="ignore"):
+        logs = np.log(values)
+    logs[values <= 0] = _LOG_ZERO
+    return 100.0 * np.exp(np.matmul(w, logs.T))
+
+
+def topsis(raw: np.ndarray, w: np.ndarray, benefit: np.ndarray) -> np.ndarray:
+    """TOPSIS closeness coefficient x 100 (Hwang & Yoon 1981).
+
+    Vector normalisation ``r_ij = x_ij / sqrt(sum_i x_ij^2)``, weighting
+    ``v_ij = w_j r_ij``, ideal (best of each column) and anti-ideal (worst),
+    Euclidean distances ``D+`` and ``D-`` and closeness ``D- / (D+ + D-)``.
+    A candidate with ``D+ = D- = 0`` (all candidates alike) gets 0.5.
+
+    Parameters
+    ----------
+    raw : numpy.ndarray
+        Raw scores (n, m); a column of zeros carries no information.
+    w : numpy.ndarray
+        Weights (m,) or (s, m).
+    benefit : numpy.ndarray
+        Bool (m,): True where higher raw scores are better.
+    """
+    norm = np.sqrt(np.einsum("ij,ij->j", raw, raw))
+    # Folding 1/norm into the weights keeps to one (n, m) temporary: the
+    # distance is sum_j (w_j/norm_j)^2 (x_ij - best_j)^2.
+    scale = np.divide(1.0, norm, out=np.zeros_like(norm), where=norm > 0)
+    w2 = (np.asarray(w, dtype=float) * scale) ** 2
+    hi, lo = raw.max(axis=0), raw.min(axis=0)
+    best, worst = np.where(benefit, hi, lo), np.where(benefit, lo, hi)
+    buf = np.subtract(raw, best)
+    np.square(buf, out=buf)
+    d_plus = np.sqrt(np.matmul(w2, buf.T))
+    np.subtract(raw, worst, out=buf)
+    np.square(buf, out=buf)
+    d_minus = np.sqrt(np.matmul(w2, buf.T))
+    total = d_plus + d_minus
+    close = np.divide(d_minus, total, out=np.full_like(total, 0.5), where=total > 0)
+    return 100.0 * close
+
+
+# --------------------------------------------------------------- PROMETHEE ---
+
+
+@dataclass(frozen=True)
+class PreferenceFunction:
+    """A PROMETHEE generalised criterion (Brans & Vincke 1985).
+
+    ``P(d)`` for a difference ``d`` in the preferred direction (0 for d <= 0):
+    usual ``d > 0``; u-shape ``d > q``; v-shape ``min(d/p, 1)``; level 0 up to
+    q, 1/2 up to p, then 1; linear 0 up to q, ``(d-q)/(p-q)`` up to p, then 1;
+    gaussian ``1 - exp(-d^2 / (2 s^2))``.
+    """
+
+    type: str = "usual"
+    q: float = 0.0
+    p: float = 0.0
+    s: float = 0.0
+
+    def __call__(self, d: np.ndarray) -> np.ndarray:
+        """P(d), elementwise (the direct definition; used by tests and for gaussian)."""
+        d = np.asarray(d, dtype=float)
+        t, q, p = self.type, self.q, self.p
+        if t == "usual":
+            out = (d > 0).astype(float)
+        elif t == "u-shape":
+            out = (d > q).astype(float)
+        elif t == "level":
+            out = np.where(d > p, 1.0, np.where(d > q, 0.5, 0.0))
+        elif t in ("linear", "v-shape"):
+            q = q if t == "linear" else 0.0
+            out = np.clip((d - q) / (p - q), 0.0, 1.0)
+        elif t == "gaussian":
+            out = np.where(d > 0, -np.expm1(-(d * d) / (2 * self.s * self.s)), 0.0)
+        else:
+            raise ValueError(f"unknown preference type {t!r}")
+        return out
+
+
+def _sums_sorted(xs: np.ndarray, pref: PreferenceFunction) -> np.ndarray:
+    """``sum_b P(xs[a] - xs[b])`` for every a, given ascending ``xs``: O(n log n).
+
+    The piecewise-linear preference functions split the other candidates
+    into "fully preferred", "partly preferred" and "not preferred" by two
+    thresholds, found by binary search; a prefix sum gives the partial part.
+    """
+    t = pref.type
+    if t == "usual":
+        return np.searchsorted(xs, xs, "left").astype(float)
+    if t == "u-shape":
+        return np.searchsorted(xs, xs - pref.q, "left").astype(float)
+    q = 0.0 if t == "v-shape" else pref.q
+    full = np.searchsorted(xs, xs - pref.p, "left")
+    some = np.searchsorted(xs, xs - q, "left")
+    if t == "level":
+        return full + 0.5 * (some - full)
+    centred = xs - xs.mean()  # keeps the prefix sums small
+    prefix = np.concatenate(([0.0], np.cumsum(centred)))
+    partial = ((centred - q) * (some - full) - (prefix[some] - prefix[full])) / (pref.p - q)
+    return full + partial
+
+
+def criterion_flows(x: np.ndarray, pref: PreferenceFunction) -> np.ndarray:
+    """Single-criterion net flows ``phi_j(a)`` in [-1, 1] of one column (higher is better)."""
+    n = x.shape[0]
+    if n < 2:
+        return np.zeros(n)
+    if pref.type == "gaussian":
+        return _flows_pairwise(x, pref)
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    plus = _sums_sorted(xs, pref)
+    minus = _sums_sorted(-xs[::-1], pref)[::-1]  # P(x_b - x_a) is P on the negated column
+    out = np.empty(n)
+    out[order] = (plus - minus) / (n - 1)
+    return out
+
+
+def _flows_pairwise(x: np.ndarray, pref: PreferenceFunction, block: int = 2048) -> np.ndarray:
+    """The O(n^2) definition, in row blocks so memory stays at block x n."""
+    n = x.shape[0]
+    out = np.empty(n)
+    for start in range(0, n, block):  # loops over blocks of rows, each block vectorised
+        d = x[start:start + block, None] - x[None, :]
+        out[start:start + block] = (pref(d) - pref(-d)).sum(axis=1)
+    return out / (n - 1)
+
+
+def net_flow_matrix(raw: np.ndarray, benefit: np.ndarray, prefs: Sequence[PreferenceFunction]) -> np.ndarray:
+    """Per-criterion net flows (n, m); a cost criterion is negated first."""
+    signed = np.where(benefit, raw, -raw)
+    return np.column_stack([criterion_flows(signed[:, j], prefs[j]) for j in range(raw.shape[1])])
+
+
+def promethee_ii(raw: np.ndarray, w: np.ndarray, benefit: np.ndarray,
+                 prefs: Sequence[PreferenceFunction] | None = None) -> np.ndarray:
+    """PROMETHEE II net flow on 0-100: ``100 * (phi + 1) / 2``.
+
+    ``phi(a) = sum_j w_j phi_j(a)``, the net outranking flow of Brans &
+    Vincke (1985). Default preference function: usual on every criterion.
+    """
+    prefs = prefs if prefs is not None else [PreferenceFunction()] * raw.shape[1]
+    flows = net_flow_matrix(raw, benefit, prefs)
+    return 50.0 * (np.matmul(w, flows.T) + 1.0)
+
+
+def promethee_contributions(flows: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Additive split of the PROMETHEE II 0-100 score: ``50 w_j (phi_j + 1)`` (rows sum to the score)."""
+    return 50.0 * w * (flows + 1.0)
