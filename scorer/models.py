@@ -94,6 +94,38 @@ class CategoricalValue(Strict):
 ValueFunction = Annotated[LinearValue | PiecewiseValue | CategoricalValue, Field(discriminator="type")]
 
 
+PREFERENCE_TYPES = ("usual", "u-shape", "v-shape", "level", "linear", "gaussian")
+# Which thresholds each PROMETHEE preference function takes (Brans & Vincke 1985).
+_PREFERENCE_PARAMS = {
+    "usual": (), "u-shape": ("q",), "v-shape": ("p",), "level": ("q", "p"),
+    "linear": ("q", "p"), "gaussian": ("s",),
+}
+
+
+class Preference(Strict):
+    """PROMETHEE preference function of a criterion, thresholds in raw-score units."""
+
+    type: Literal["usual", "u-shape", "v-shape", "level", "linear", "gaussian"] = "usual"
+    q: NonNegative | None = None
+    p: NonNegative | None = None
+    s: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _params_fit_type(self) -> Preference:
+        wanted = _PREFERENCE_PARAMS[self.type]
+        for name in ("q", "p", "s"):
+            given = getattr(self, name) is not None
+            if given and name not in wanted:
+                raise located(name, f"is not used by the {self.type} preference function (it takes {', '.join(wanted) or 'no thresholds'})")
+            if not given and name in wanted:
+                raise located(name, f"is required by the {self.type} preference function")
+        if self.type == "v-shape" and self.p == 0:
+            raise located("p", "must be greater than 0")
+        if self.type in ("level", "linear") and not self.q < self.p:
+            raise located("p", f"must be greater than q ({fmt_num(self.q)}), got {fmt_num(self.p)}")
+        return self
+
+
 class Criterion(Strict):
     id: Id
     name: Label
@@ -103,6 +135,7 @@ class Criterion(Strict):
     weight: NonNegative | None = None
     group: Id | None = None
     value_function: ValueFunction | None = None
+    preference: Preference | None = None  # PROMETHEE II only; default usual
 
     @model_validator(mode="after")
     def _scale_fits_function(self) -> Criterion:
