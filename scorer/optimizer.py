@@ -1,0 +1,287 @@
+"""The exact portfolio integer program: build it with PuLP, solve it, report honestly.
+
+Pure: arrays in (a :class:`~scorer.portfolio.PortfolioProblem` and the
+candidates' values), a :class:`Solution` out. One binary per start option;
+each named limit of :mod:`scorer.portfolio` becomes one or more rows named
+after it, so a row name leads back to the user's limit.
+
+A built :class:`PortfolioModel` can be re-solved with another objective or
+with options fixed on or off without being rebuilt (the explanations and the
+robustness analysis re-solve it many times).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from scorer.errors import InfeasibleError, SolverError
+from scorer.portfolio import Limit, Options, PortfolioProblem, named_limits, start_options
+
+SOLVERS = ("highs", "cbc")
+# Gaps at or below this count as proven optimal (solver tolerances are ~1e-9..1e-6).
+OPTIMAL_GAP = 1e-6
+
+
+@dataclass(frozen=True)
+class SolverConfig:
+    """How to solve: which solver, and the limits that are always passed to it."""
+
+    name: str = "highs"
+    time_limit: float = 60.0
+    gap: float = 0.0
+    seed: int = 42
+
+
+@dataclass(frozen=True, eq=False)
+class Outcome:
+    """What one solve returned, before any interpretation of the portfolio."""
+
+    status: str  # optimal | feasible | infeasible
+    objective: float
+    bound: float
+    gap: float
+    x: np.ndarray  # (K,) 0/1 option choices (empty when infeasible)
+    seconds: float
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """An optimised portfolio that passed the independent check.
+
+    ``start[i]`` is candidate i's start year, or -1 when it is left out.
+    """
+
+    problem: PortfolioProblem
+    values: np.ndarray
+    start: np.ndarray
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    build_seconds: float
+    solve_seconds: float
+    model: PortfolioModel | None = field(default=None, repr=False)
+
+    @property
+    def selected(self) -> np.ndarray:
+        return self.start >= 0
+
+
+class PortfolioModel:
+    """A PuLP model of a portfolio problem, kept for re-solving.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+    values : array (n,)
+        Each candidate's value (0-100).
+    widen : bool
+        Build the analysis model: every start inside the horizon, windows
+        and forbidden candidates as limits (see :func:`start_options`).
+    elastic : collection of str
+        Keys of limits that may be violated: each gets a violation variable.
+        When given, the objective minimises the weighted violation instead of
+        maximising value.
+    dropped : collection of str
+        Keys of limits left out of the model altogether.
+    """
+
+    def __init__(self, problem: PortfolioProblem, values: np.ndarray, *, widen: bool = False,
+                 elastic: Collection[str] = (), dropped: Collection[str] = ()):
+        self.problem = problem
+        self.values = np.asarray(values, dtype=float)
+        self.options: Options = start_options(problem, widen=widen)
+        self.limits: list[Limit] = [lim for lim in named_limits(problem, self.options, widen) if lim.key not in dropped]
+        self.prob = pulp.LpProblem("coprod_portfolio", pulp.LpMaximize if not elastic else pulp.LpMinimize)
+        o, p = self.options, problem
+        labels = [f"{p.ids[c]}_{s}" for c, s in zip(o.cand.tolist(), o.start.tolist())]
+        made = self.prob.add_variable_dict("x_%s", labels, cat="Binary")
+        self.x = [made[label] for label in labels]
+        self._structure()
+        self.violation: dict[str, pulp.LpVariable] = {}
+        for lim in self.limits:
+            self._add_limit(lim, lim.key in elastic)
+        if elastic:
+            self.prob.setObjective(pulp.lpSum_vars_coefs(
+                (v, violation_cost(self.limit(k))) for k, v in self.violation.items()))
+        else:
+            self.set_values(self.values)
+
+    def _structure(self) -> None:
+        """Each candidate at most once (not a user limit: it defines the model)."""
+        o = self.options
+        for i in range(self.problem.n):
+            sl = o.of(i)
+            if sl.stop > sl.start:
+                self.prob.addConstraint(pulp.lpSum_vars(self.x[sl]) <= 1, f"once_{i}")
+
+    def _add_limit(self, lim: Limit, elastic: bool) -> None:
+        slack = None
+        if elastic:
+            upper = None if lim.unit not in ("rule",) else max(1.0, float(sum(len(r.idx) for r in lim.rows)))
+            slack = self.prob.add_variable(f"viol_{lim.key}", 0, upper)
+            self.violation[lim.key] = slack
+        for row in lim.rows:
+            pairs = [(self.x[j], c) for j, c in zip(row.idx.tolist(), row.coef.tolist())]
+            if slack is not None:
+                pairs.append((slack, -1.0 if row.sense == "<=" else 1.0))
+            expr = pulp.lpSum_vars_coefs(pairs) if pairs else pulp.LpAffineExpression.empty()
+            self.prob.addConstraint(expr <= row.rhs if row.sense == "<=" else expr >= row.rhs, row.name)
+
+    def limit(self, key: str) -> Limit:
+        """The limit with this key."""
+        return next(lim for lim in self.limits if lim.key == key)
+
+    def set_values(self, values: np.ndarray) -> None:
+        """Replace the objective by the discounted values (no rebuild)."""
+        coefs = np.asarray(values, dtype=float)[self.options.cand] * self.options.weight
+        self.prob.setObjective(pulp.LpAffineExpression.from_list(list(zip(self.x, coefs.tolist()))))
+
+    def fix(self, on: Sequence[int] = (), off: Sequence[int] = ()) -> None:
+        """Fix options on (=1) or off (=0); :meth:`unfix` restores them."""
+        for j in on:
+            self.x[j].bounds(1, 1)
+        for j in off:
+            self.x[j].bounds(0, 0)
+
+    def unfix(self, options: Sequence[int]) -> None:
+        for j in options:
+            self.x[j].bounds(0, 1)
+
+    def solve(self, config: SolverConfig) -> Outcome:
+        """Solve with ``config`` and classify the answer (never calls an unproven answer optimal)."""
+        solver = make_solver(config)
+        sense = 1.0 if self.prob.sense == pulp.LpMaximize else -1.0
+        try:
+            stats = self.prob.solve(solver)
+        except pulp.PulpSolverError as exc:
+            raise SolverError(f"the {config.name} solver failed: {exc}") from None
+        if not stats.has_solution:
+            if stats.status == pulp.LpSolveStatus.Infeasible:
+                return Outcome("infeasible", math.nan, math.nan, math.nan, np.zeros(0), stats.time)
+            raise SolverError(
+                f"the {config.name} solver found no portfolio ({stats.status.name}) within the "
+                f"time limit of {config.time_limit:g} s; raise solver.time_limit or --time-limit"
+            )
+        x = np.array([v.varValue or 0.0 for v in self.x]) > 0.5
+        objective = float(stats.objective if stats.objective is not None else 0.0)
+        bound = _bound(stats, objective, config, sense)
+        gap = abs(bound - objective) / max(abs(objective), 1e-9) if math.isfinite(bound) else math.inf
+        if gap <= OPTIMAL_GAP or abs(bound - objective) <= 1e-9:
+            status, gap, bound = "optimal", 0.0, objective
+        else:
+            status = "feasible"
+        return Outcome(status, objective, bound, gap, x.astype(np.int8), stats.time)
+
+
+def _bound(stats, objective: float, config: SolverConfig, sense: float) -> float:
+    """The best proven bound, in the problem's sense.
+
+    CBC stopped on the gap reports the incumbent as its bound; the honest
+    bound is then only what the gap tolerance guarantees.
+    """
+    if config.name == "cbc" and stats.status == pulp.LpSolveStatus.GapLimit:
+        return objective + sense * config.gap * abs(objective)
+    if stats.best_bound is None or not math.isfinite(stats.best_bound):
+        return objective if stats.status == pulp.LpSolveStatus.Optimal and not stats.is_mip else math.inf * sense
+    return float(stats.best_bound)
+
+
+def make_solver(config: SolverConfig) -> pulp.LpSolver:
+    """A solver object with time limit, gap and seed always set."""
+    if config.name == "highs":
+        return pulp.HiGHS(msg=False, timeLimit=config.time_limit, gapRel=config.gap, random_seed=config.seed)
+    if config.name == "cbc":
+        solver = pulp.COIN_CMD(msg=False, timeLimit=config.time_limit, gapRel=config.gap, randomSeed=config.seed)
+        if not solver.available():
+            raise SolverError('the CBC solver is not installed; install it with: pip install "pulp[cbc]>=4.2,<5"')
+        return solver
+    raise SolverError(f"unknown solver '{config.name}' (choose from {', '.join(SOLVERS)})")
+
+
+def optimize(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig = SolverConfig()) -> Solution:
+    """The best portfolio, checked independently before it is returned.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+    values : array (n,)
+        Each candidate's value on the 0-100 scale, in candidate order.
+    config : SolverConfig
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    InfeasibleError
+        No portfolio meets every limit; the message names the conflicting
+        limits and the cheapest ways out.
+    SolverError
+        The solver failed, found nothing in time, or returned a portfolio
+        that breaks a limit.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.shape != (problem.n,) or not np.isfinite(values).all():
+        raise SolverError(f"need one finite value per candidate ({problem.n}), got shape {values.shape}")
+    t0 = time.perf_counter()
+    model = PortfolioModel(problem, values)
+    built = time.perf_counter() - t0
+    outcome = model.solve(config)
+    if outcome.status == "infeasible":
+        from scorer.infeasibility import explain_infeasibility
+
+        raise InfeasibleError(explain_infeasibility(problem, config))
+    return checked_solution(model, outcome, built)
+
+
+def checked_solution(model: PortfolioModel, outcome: Outcome, built: float = 0.0) -> Solution:
+    """Turn an outcome into a :class:`Solution`, refusing one that breaks a limit."""
+    from scorer.feasibility import violations
+
+    start = chosen_starts(model.options, outcome.x, model.problem.n)
+    found = violations(model.problem, start)
+    if found:
+        raise SolverError("the solver returned a portfolio that breaks a limit: " + "; ".join(found[:3]))
+    objective = portfolio_value(model.problem, model.values, start)
+    if abs(objective - outcome.objective) > 1e-6 * max(1.0, abs(objective)):
+        raise SolverError(f"the solver's objective {outcome.objective:.6f} does not match the portfolio's "
+                          f"value {objective:.6f}")
+    bound = max(outcome.bound, objective)
+    return Solution(model.problem, model.values, start, outcome.status, objective, bound, outcome.gap,
+                    built, outcome.seconds, model)
+
+
+def chosen_starts(options: Options, x: np.ndarray, n: int) -> np.ndarray:
+    """Start year per candidate (-1 when not selected) from option choices."""
+    start = np.full(n, -1, dtype=np.int64)
+    on = np.flatnonzero(x)
+    start[options.cand[on]] = options.start[on]
+    return start
+
+
+def portfolio_value(problem: PortfolioProblem, values: np.ndarray, start: np.ndarray) -> float:
+    """Sum of selected values less the delay discount, computed from the portfolio itself."""
+    sel = start >= 0
+    delay = np.maximum(start[sel] - problem.earliest[sel], 0)
+    return float(np.sum(np.asarray(values)[sel] * (1.0 - problem.delay_discount) ** delay))
+
+
+def violation_cost(lim: Limit) -> float:
+    """Cost of one unit of violation in the elastic model, comparable across kinds.
+
+    Money is relative to the cap (raising a cap by 10% costs 0.1), a project
+    or a rule counts 1, a year of window 0.5.
+    """
+    if lim.unit == "money":
+        return 1.0 / max(abs(lim.bound), 1.0)
+    if lim.unit == "years":
+        return 0.5
+    return 1.0
