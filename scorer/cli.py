@@ -12,6 +12,7 @@ import click
 from scorer import __version__
 from scorer.commands.inputs import schema, validate
 from scorer.commands.options import CONTEXT
+from scorer.commands.scoring import score_command, weights_command
 
 
 @click.group(context_settings=CONTEXT)
@@ -26,5 +27,5 @@ def main() -> None:
     """
 
 
-for _command in (validate, schema):
+for _command in (validate, schema, score_command, weights_command):
     main.add_command(_command)

@@ -192,11 +192,11 @@ def weights_table(report: WeightReport) -> pd.DataFrame:
         "ahp": "AHP eigenvector (%)",
     }[report.method]
     overridden = set(report.overridden)
-    return pd.DataFrame({
-        "id": report.ids,
-        "group": ["" if g is None else g for g in report.groups],
-        "group_weight": [report.group_weights.get(g, np.nan) if g else np.nan for g in report.groups],
-        "raw_weight": report.raw,
-        "source": ["-w override" if cid in overridden else derived for cid in report.ids],
-        "effective_weight": report.effective,
-    })
+    table = pd.DataFrame({"id": report.ids})
+    if report.group_weights:
+        table["group"] = report.groups
+        table["group_weight"] = [float(report.group_weights[g]) for g in report.groups]
+    table["raw_weight"] = report.raw
+    table["source"] = ["-w override" if cid in overridden else derived for cid in report.ids]
+    table["effective_weight"] = report.effective
+    return table

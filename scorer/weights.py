@@ -185,6 +185,9 @@ def derive_weights(criteria: CriteriaFile, overrides: Mapping[str, float] | None
     group_w = {g.id: g.weight for g in criteria.groups}
     effective = _effective(ids, raw, groups, group_w, criteria)
     warnings = []
+    if overridden and method != "direct":
+        unit = "swing points" if method == "swing" else "derived weight in percent"
+        warnings.append(f"weighting is {method}: -w replaced the {unit} of {', '.join(overridden)} before normalisation")
     if ahp is not None and ahp.cr is not None and ahp.cr > CR_LIMIT:
         warnings.append(
             f"AHP consistency ratio {ahp.cr:.3f} is above {CR_LIMIT:.2f}: the pairwise judgements "
