@@ -60,7 +60,7 @@ def to_csv(df: pd.DataFrame) -> str:
 
 
 def _float_text(x: float) -> str:
-    return repr(round(x, 10)) if math.isfinite(x) else str(x)
+    return repr(round(float(x), 10)) if math.isfinite(x) else str(x)
 
 
 def to_table(df: pd.DataFrame, digits: int = 2) -> str:
