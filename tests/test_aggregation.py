@@ -1,0 +1,206 @@
+"""Aggregation methods: published reference values and properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from scorer.aggregation import (
+    PreferenceFunction,
+    contributions,
+    criterion_flows,
+    net_flow_matrix,
+    promethee_contributions,
+    promethee_ii,
+    topsis,
+    weighted_product,
+    weighted_sum,
+)
+from scorer.ranking import rank_order
+
+FAST = settings(max_examples=40, deadline=None)
+
+
+# ------------------------------------------------------- reference values ---
+
+
+def test_topsis_tzeng_huang_2011():
+    """Tzeng, G.-H. & Huang, J.-J. (2011). Multiple Attribute Decision Making:
+    Methods and Applications. CRC Press: TOPSIS example with 4 alternatives and
+    3 benefit criteria, weights (0.3, 0.4, 0.3), vector normalisation.
+    Published closeness coefficients 0.5037, 0.6581, 0.7482, 0.3340 (the same
+    example is a reference test of scikit-criteria).
+    """
+    raw = np.array([[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]], dtype=float)
+    got = topsis(raw, np.array([0.3, 0.4, 0.3]), np.array([True, True, True]))
+    np.testing.assert_allclose(got / 100, [0.5037, 0.6581, 0.7482, 0.3340], atol=1e-4)
+
+
+def test_promethee_ii_zhao_peng_li_2013():
+    """Zhao, H., Peng, Y. & Li, W. (2013). Revised PROMETHEE II for improving
+    efficiency in emergency response. Procedia Computer Science 17, 181-188:
+    3 alternatives, 3 benefit criteria, weights (0.5, 0.3, 0.2), usual
+    preference function; published net flows 0.1, -0.3, 0.2 (also a reference
+    test of pymcdm).
+    """
+    raw = np.array([[4, 3, 2], [3, 2, 4], [5, 1, 3]], dtype=float)
+    score = promethee_ii(raw, np.array([0.5, 0.3, 0.2]), np.array([True, True, True]))
+    np.testing.assert_allclose(score / 50 - 1, [0.1, -0.3, 0.2], atol=1e-12)
+
+
+def test_topsis_cost_criterion_by_hand():
+    # Cost criterion 1, 2, 5 and benefit 3000, 3750, 4500, equal weights; by hand:
+    # A1: D+ = w2*(4500-3000)/||f2||, D- = w1*(5-1)/||f1||.
+    raw = np.array([[1, 3000], [2, 3750], [5, 4500]], dtype=float)
+    n1, n2 = np.sqrt(30), np.sqrt(3000**2 + 3750**2 + 4500**2)
+    d_plus, d_minus = 0.5 * 1500 / n2, 0.5 * 4 / n1
+    got = topsis(raw, np.array([0.5, 0.5]), np.array([False, True]))
+    assert got[0] == pytest.approx(100 * d_minus / (d_plus + d_minus))
+
+
+# -------------------------------------------------------- implementation ---
+
+
+PREFS = [
+    PreferenceFunction("usual"),
+    PreferenceFunction("u-shape", q=1.0),
+    PreferenceFunction("v-shape", p=3.0),
+    PreferenceFunction("level", q=1.0, p=3.0),
+    PreferenceFunction("linear", q=0.5, p=4.0),
+    PreferenceFunction("gaussian", s=2.0),
+]
+
+
+@FAST
+@given(x=arrays(float, st.integers(2, 30), elements=st.integers(0, 20).map(lambda v: v / 2)))
+def test_sorted_flows_equal_the_pairwise_definition(x):
+    d = x[:, None] - x[None, :]
+    for pref in PREFS:
+        expected = (pref(d) - pref(-d)).sum(axis=1) / (len(x) - 1)
+        np.testing.assert_allclose(criterion_flows(x, pref), expected, atol=1e-12, err_msg=pref.type)
+
+
+def test_preference_functions_shapes():
+    d = np.array([-1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 5.0])
+    assert PreferenceFunction("usual")(d).tolist() == [0, 0, 1, 1, 1, 1, 1]
+    assert PreferenceFunction("u-shape", q=1)(d).tolist() == [0, 0, 0, 0, 1, 1, 1]
+    assert PreferenceFunction("level", q=1, p=3)(d).tolist() == [0, 0, 0, 0, 0.5, 0.5, 1]
+    np.testing.assert_allclose(PreferenceFunction("v-shape", p=2)(d), [0, 0, 0.25, 0.5, 1, 1, 1])
+    np.testing.assert_allclose(PreferenceFunction("linear", q=1, p=3)(d), [0, 0, 0, 0, 0.5, 1, 1])
+
+
+def test_cost_criterion_is_negated_for_promethee():
+    raw = np.array([[1.0], [2.0], [3.0]])
+    flows = net_flow_matrix(raw, np.array([False]), [PreferenceFunction()])
+    assert flows[:, 0].tolist() == [1.0, 0.0, -1.0]
+
+
+def test_single_candidate_has_neutral_scores():
+    raw = np.array([[3.0, 4.0]])
+    w = np.array([0.5, 0.5])
+    assert promethee_ii(raw, w, np.array([True, True])).tolist() == [50.0]
+    assert topsis(raw, w, np.array([True, True])).tolist() == [50.0]
+
+
+def test_weighted_product_zero_value():
+    values = np.array([[0.0, 1.0], [0.25, 1.0], [0.0, 0.5]])
+    got = weighted_product(values, np.array([0.5, 0.5]))
+    np.testing.assert_allclose(got, [0.0, 50.0, 0.0])
+    # A zero weight ignores the criterion, even where the value is zero (0 ** 0 = 1).
+    np.testing.assert_allclose(weighted_product(values, np.array([0.0, 1.0])), [100, 100, 50])
+
+
+def test_two_dimensional_weights_score_every_sample():
+    rng = np.random.default_rng(1)
+    raw = rng.random((6, 3)) * 10
+    values = raw / 10
+    benefit = np.array([True, False, True])
+    w = rng.dirichlet(np.ones(3), size=4)
+    for f, data in ((weighted_sum, values), (weighted_product, values)):
+        stacked = f(data, w)
+        assert stacked.shape == (4, 6)
+        np.testing.assert_allclose(stacked[2], f(data, w[2]))
+    np.testing.assert_allclose(topsis(raw, w, benefit)[3], topsis(raw, w[3], benefit))
+    np.testing.assert_allclose(promethee_ii(raw, w, benefit)[1], promethee_ii(raw, w[1], benefit))
+
+
+# ------------------------------------------------------------ properties ---
+
+matrices = st.integers(2, 12).flatmap(
+    lambda n: st.integers(1, 6).flatmap(
+        lambda m: st.tuples(
+            arrays(float, (n, m), elements=st.integers(0, 10).map(float)),
+            arrays(float, (m,), elements=st.floats(0.01, 10)),
+            arrays(bool, (m,)),
+        )
+    )
+)
+
+
+def all_methods(raw, w, benefit):
+    values = np.where(benefit, raw / 10, 1 - raw / 10)
+    return {
+        "weighted-sum": weighted_sum(values, w),
+        "weighted-product": weighted_product(values, w),
+        "topsis": topsis(raw, w, benefit),
+        "promethee-ii": promethee_ii(raw, w, benefit),
+    }
+
+
+@FAST
+@given(data=matrices, factor=st.floats(0.1, 50))
+def test_scaling_all_weights_leaves_the_ranking_unchanged(data, factor):
+    raw, w, benefit = data
+    # The methods take normalised weights; scaled raw weights normalise to the same thing,
+    # and even unnormalised the ranking must not move.
+    before = all_methods(raw, w / w.sum(), benefit)
+    after = all_methods(raw, (w * factor) / (w * factor).sum(), benefit)
+    unnormalised = all_methods(raw, w * factor / w.sum(), benefit)
+    for method, scores in before.items():
+        np.testing.assert_allclose(after[method], scores, rtol=1e-9, atol=1e-9)
+        if method != "weighted-product":  # its 0-100 scale assumes weights summing to 1
+            ranks = rank_order(scores)[1]
+            assert rank_order(unnormalised[method])[1].tolist() == ranks.tolist(), method
+
+
+@FAST
+@given(data=matrices)
+def test_contributions_sum_to_the_score(data):
+    raw, w, benefit = data
+    w = w / w.sum()
+    values = raw / 10
+    np.testing.assert_allclose(contributions(values, w).sum(axis=1), weighted_sum(values, w), atol=1e-9)
+    flows = net_flow_matrix(raw, benefit, [PreferenceFunction()] * raw.shape[1])
+    np.testing.assert_allclose(promethee_contributions(flows, w).sum(axis=1), promethee_ii(raw, w, benefit), atol=1e-9)
+
+
+@FAST
+@given(data=matrices, gap=st.floats(0.0, 1.0), pick=st.integers(0, 100))
+def test_adding_a_dominated_candidate_keeps_weighted_sum_scores_and_order(data, gap, pick):
+    raw, w, _ = data
+    w = w / w.sum()
+    values = raw / 10
+    # A candidate dominated by one of the others: no better anywhere.
+    dominator = values[pick % len(values)]
+    extra = np.clip(dominator - gap * np.linspace(0, 1, len(dominator)), 0, 1)
+    before = weighted_sum(values, w)
+    after = weighted_sum(np.vstack([values, extra]), w)
+    np.testing.assert_array_equal(after[:-1], before)
+    order_before = rank_order(before)[0]
+    order_after = [i for i in rank_order(after)[0] if i != len(values)]
+    assert order_after == order_before.tolist()
+
+
+@FAST
+@given(data=matrices)
+def test_adding_a_candidate_dominated_by_all_keeps_every_rank(data):
+    raw, w, _ = data
+    w = w / w.sum()
+    values = raw / 10
+    worst = values.min(axis=0)
+    before = rank_order(weighted_sum(values, w))[1]
+    after = rank_order(weighted_sum(np.vstack([values, worst]), w))[1]
+    assert after[:-1].tolist() == before.tolist()

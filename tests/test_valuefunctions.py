@@ -1,0 +1,80 @@
+"""Value functions and the raw score matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scorer.loading import load_scenario
+from scorer.matrix import range_matrices, raw_is_benefit, raw_matrix
+from scorer.models import Criterion
+from scorer.valuefunctions import criterion_value, linear_value, piecewise_value, value_matrix
+
+
+def crit(**fields) -> Criterion:
+    base = {"id": "c", "name": "C", "scale": {"min": 0, "max": 10}}
+    return Criterion.model_validate({**base, **fields})
+
+
+def test_linear_maps_scale_to_unit_interval():
+    assert linear_value(np.array([0, 5, 10]), 0, 10).tolist() == [0.0, 0.5, 1.0]
+    assert linear_value(np.array([1, 3, 5]), 1, 5).tolist() == [0.0, 0.5, 1.0]
+
+
+def test_linear_cost_inverts():
+    assert linear_value(np.array([0, 2.5, 10]), 0, 10, cost=True).tolist() == [1.0, 0.75, 0.0]
+    c = crit(direction="cost")
+    assert criterion_value(np.array([2.0]), c).tolist() == [0.8]
+
+
+def test_values_are_clamped():
+    assert linear_value(np.array([-5, 15]), 0, 10).tolist() == [0.0, 1.0]
+    assert piecewise_value(np.array([-1, 11]), [(0, 0.2), (10, 0.9)]).tolist() == [0.2, 0.9]
+
+
+def test_piecewise_interpolates_between_points():
+    c = crit(value_function={"type": "piecewise", "points": [[0, 0.0], [4, 0.5], [7, 0.85], [10, 1.0]]})
+    got = criterion_value(np.array([0, 2, 4, 5.5, 7, 10]), c)
+    np.testing.assert_allclose(got, [0, 0.25, 0.5, 0.675, 0.85, 1.0])
+
+
+def test_piecewise_cost_uses_the_points_as_given():
+    # The points already say that more is worse; direction must not invert them again.
+    c = crit(direction="cost", value_function={"type": "piecewise", "points": [[0, 1.0], [10, 0.0]]})
+    assert criterion_value(np.array([2.0]), c).tolist() == [0.8]
+
+
+def test_categorical_level_value_is_the_value():
+    c = Criterion.model_validate({"id": "c", "name": "C", "value_function": {
+        "type": "categorical", "levels": {"none": 0, "draft": 0.6, "signed": 1}}})
+    assert criterion_value(np.array([0.6, 1.0]), c).tolist() == [0.6, 1.0]
+
+
+def test_raw_matrix_maps_labels_and_takes_low_high(case):
+    inputs = load_scenario(case.path)
+    low, value, high = range_matrices(inputs.criteria, inputs.candidates)
+    # columns: standardization, cost_sharing (categorical), export_friction
+    assert value[0].tolist() == [7, 1.0, 6]
+    assert low[0].tolist() == [7, 1.0, 4]
+    assert high[0].tolist() == [7, 1.0, 8]
+    assert value[2].tolist() == [6, 0.0, 5]
+    np.testing.assert_array_equal(low[1:], value[1:])  # no ranges: low = value = high
+    assert raw_is_benefit(inputs.criteria).tolist() == [True, True, False]
+
+
+def test_value_matrix_on_a_stack_of_samples(case):
+    inputs = load_scenario(case.path)
+    raw = raw_matrix(inputs.criteria, inputs.candidates)
+    one = value_matrix(raw, inputs.criteria)
+    stack = value_matrix(np.stack([raw, raw]), inputs.criteria)
+    assert stack.shape == (2, *raw.shape)
+    np.testing.assert_array_equal(stack[1], one)
+    np.testing.assert_allclose(one[0], [0.7, 1.0, 0.4])
+
+
+def test_raw_matrix_rejects_unknown_point(case):
+    from scorer.errors import ScoringError
+
+    inputs = load_scenario(case.path)
+    with pytest.raises(ScoringError, match="--at must be one of low, value, high"):
+        raw_matrix(inputs.criteria, inputs.candidates, "middle")
