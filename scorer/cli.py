@@ -11,6 +11,7 @@ import click
 
 from scorer import __version__
 from scorer.commands.inputs import schema, validate
+from scorer.commands.optimize import optimize
 from scorer.commands.options import CONTEXT
 from scorer.commands.scoring import score_command, weights_command
 
@@ -27,5 +28,5 @@ def main() -> None:
     """
 
 
-for _command in (validate, schema, score_command, weights_command):
+for _command in (validate, schema, score_command, weights_command, optimize):
     main.add_command(_command)

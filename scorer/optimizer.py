@@ -233,12 +233,16 @@ def optimize(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig
         raise SolverError(f"need one finite value per candidate ({problem.n}), got shape {values.shape}")
     t0 = time.perf_counter()
     model = PortfolioModel(problem, values)
-    built = time.perf_counter() - t0
+    return solve_built(model, config, time.perf_counter() - t0)
+
+
+def solve_built(model: PortfolioModel, config: SolverConfig, built: float = 0.0) -> Solution:
+    """Solve a model built by the caller (e.g. after writing it to a file); as :func:`optimize`."""
     outcome = model.solve(config)
     if outcome.status == "infeasible":
         from scorer.infeasibility import explain_infeasibility
 
-        raise InfeasibleError(explain_infeasibility(problem, config))
+        raise InfeasibleError(explain_infeasibility(model.problem, config))
     return checked_solution(model, outcome, built)
 
 

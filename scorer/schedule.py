@@ -1,0 +1,98 @@
+"""Result tables of an optimised portfolio: the selection, the yearly schedule, the JSON object."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scorer.feasibility import yearly_spend
+from scorer.optimizer import Solution
+
+
+def selection_table(sol: Solution) -> pd.DataFrame:
+    """One row per selected candidate (``formats.md``).
+
+    Columns ``id,name,start,finish,value,cost_total`` then ``cost_<partner>``
+    per partner; ``value`` is the candidate's 0-100 value before any delay
+    discount, ``discounted_value`` what it adds to the objective.
+    """
+    p = sol.problem
+    sel = np.flatnonzero(sol.selected)
+    total = np.array([p.costs[i].sum() for i in sel])
+    delay = np.maximum(sol.start[sel] - p.earliest[sel], 0)
+    table = pd.DataFrame({
+        "id": [p.ids[i] for i in sel],
+        "name": [p.names[i] for i in sel],
+        "start": sol.start[sel].astype(int),
+        "finish": (sol.start[sel] + p.durations[sel] - 1).astype(int),
+        "value": sol.values[sel].astype(float),
+        "cost_total": total.astype(float),
+    })
+    for j, partner in enumerate(p.partners):
+        table[f"cost_{partner}"] = total * p.shares[sel, j]
+    table["discounted_value"] = sol.values[sel] * (1.0 - p.delay_discount) ** delay
+    return table
+
+
+def schedule_table(sol: Solution) -> pd.DataFrame:
+    """Year x candidate spend, then each year's total, cap and slack, overall and by partner.
+
+    Caps that are not set are empty (NaN); slack is cap minus spend.
+    """
+    p = sol.problem
+    spend = yearly_spend(p, sol.start)
+    sel = np.flatnonzero(sol.selected)
+    table = pd.DataFrame({"year": p.years.astype(int)})
+    for i in sel:
+        table[p.ids[i]] = spend[i]
+    _cap_columns(table, "total", spend.sum(axis=0), p.year_cap)
+    partner = p.shares.T @ spend
+    for j, name in enumerate(p.partners):
+        _cap_columns(table, name, partner[j], p.partner_year_cap[j])
+    return table
+
+
+def _cap_columns(table: pd.DataFrame, label: str, used: np.ndarray, cap: np.ndarray) -> None:
+    capped = np.where(np.isfinite(cap), cap, np.nan)
+    table[f"spend_{label}"] = used
+    table[f"cap_{label}"] = capped
+    table[f"slack_{label}"] = capped - used
+
+
+def solution_json(sol: Solution, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON object of ``formats.md``: status, objective, bound, gap, selected, spend (+ extras)."""
+    p = sol.problem
+    spend = yearly_spend(p, sol.start)
+    partner = p.shares.T @ spend
+    out: dict[str, Any] = {
+        "status": sol.status,
+        "objective": _num(sol.objective),
+        "bound": _num(sol.bound),
+        "gap": _num(sol.gap),
+        "selected": [
+            {"id": p.ids[i], "start": int(sol.start[i]), "finish": int(sol.start[i] + p.durations[i] - 1),
+             "value": float(sol.values[i])}
+            for i in np.flatnonzero(sol.selected)
+        ],
+        "spend": {
+            str(int(year)): {"total": float(spend[:, t].sum()),
+                             **{name: float(partner[j, t]) for j, name in enumerate(p.partners)}}
+            for t, year in enumerate(p.years)
+        },
+        "currency": p.currency,
+    }
+    out.update(extra or {})
+    return out
+
+
+def _num(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Table rows as JSON-safe dicts (NaN becomes null)."""
+    clean = table.astype(object).where(table.notna(), None)
+    return clean.to_dict(orient="records")

@@ -1,0 +1,240 @@
+"""The optimiser: published optima through the real input path, brute force on random problems, honesty."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portfolio_factory import make_problem
+from scorer.errors import InfeasibleError, SolverError
+from scorer.feasibility import violations
+from scorer.loading import load_scenario
+from scorer.optimizer import PortfolioModel, SolverConfig, optimize, portfolio_value
+from scorer.portfolio import problem_from_inputs
+
+ORLIB = Path(__file__).resolve().parents[2] / "shared/benchmarks/orlib-mknap1.txt"
+
+
+# ------------------------------------------------------------ OR-Library ---
+
+
+def read_mknap1(path: Path) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, float]]:
+    """(values, costs m x n, budgets, optimum) of each problem in Petersen's file."""
+    numbers = path.read_text().split()
+    pos = 0
+
+    def take(k: int) -> list[float]:
+        nonlocal pos
+        pos += k
+        return [float(x) for x in numbers[pos - k:pos]]
+
+    problems = []
+    for _ in range(int(take(1)[0])):
+        n, m, optimum = take(3)
+        n, m = int(n), int(m)
+        values = np.array(take(n))
+        costs = np.array(take(n * m)).reshape(m, n)
+        budgets = np.array(take(m))
+        problems.append((values, costs, budgets, optimum))
+    return problems
+
+
+def write_yaml_scenario(folder: Path, values: np.ndarray, costs: np.ndarray, budgets: np.ndarray) -> Path:
+    """The problem in the project's own file formats: periods become consecutive years."""
+    m, n = costs.shape
+    first = 2001
+    (folder / "criteria.yaml").write_text(
+        "version: 1\ncriteria:\n  - id: value\n    name: Value\n    direction: benefit\n"
+        f"    scale: {{min: 0, max: {float(values.max())!r}}}\n    weight: 1\n"
+    )
+    lines = ["version: 1", "currency: units", "candidates:"]
+    for j in range(n):
+        lines += [
+            f"  - id: p{j + 1}",
+            f"    name: Project {j + 1}",
+            "    partners: {A: 1.0}",
+            f"    cost: [{', '.join(repr(float(c)) for c in costs[:, j])}]",
+            f"    earliest_start: {first}",
+            f"    latest_finish: {first + m - 1}",
+            f"    scores: {{value: {float(values[j])!r}}}",
+        ]
+    (folder / "candidates.yaml").write_text("\n".join(lines) + "\n")
+    caps = ", ".join(f"{first + i}: {float(b)!r}" for i, b in enumerate(budgets))
+    (folder / "scenario.yaml").write_text(
+        "version: 1\nname: Petersen\ncriteria: criteria.yaml\ncandidates: candidates.yaml\n"
+        f"horizon: {{start: {first}, end: {first + m - 1}}}\nbudget:\n  per_year: {{{caps}}}\n"
+        "solver: {name: highs, time_limit: 60, gap: 0.0}\n"
+    )
+    return folder / "scenario.yaml"
+
+
+@pytest.mark.skipif(not ORLIB.is_file(), reason=f"benchmark file {ORLIB} is absent (shared/ not beside the repo)")
+@pytest.mark.parametrize("k", range(7))
+def test_orlib_mknap1_reaches_the_published_optimum(tmp_path: Path, k: int) -> None:
+    from scorer.scoring import candidate_values
+
+    values, costs, budgets, optimum = read_mknap1(ORLIB)[k]
+    inputs = load_scenario(write_yaml_scenario(tmp_path, values, costs, budgets))
+    problem = problem_from_inputs(inputs)
+    scores = candidate_values(inputs)
+    np.testing.assert_allclose(scores, 100 * values / values.max())
+    sol = optimize(problem, scores, SolverConfig("highs", 60, 0.0))
+    assert sol.status == "optimal"
+    assert sol.objective * values.max() / 100 == pytest.approx(optimum, rel=1e-6)
+    assert violations(problem, sol.start) == []
+
+
+@pytest.mark.skipif(not ORLIB.is_file(), reason=f"benchmark file {ORLIB} is absent")
+def test_orlib_with_cbc_matches_too(tmp_path: Path) -> None:
+    values, costs, budgets, optimum = read_mknap1(ORLIB)[3]
+    problem = problem_from_inputs(load_scenario(write_yaml_scenario(tmp_path, values, costs, budgets)))
+    try:
+        sol = optimize(problem, 100 * values / values.max(), SolverConfig("cbc", 60, 0.0))
+    except SolverError as exc:
+        pytest.skip(str(exc))
+    assert sol.objective * values.max() / 100 == pytest.approx(optimum, rel=1e-6)
+
+
+# ------------------------------------------------ brute force, property ---
+
+
+def brute_force(p, values) -> float | None:
+    """Best objective by enumerating every (candidate -> left out or start year) assignment.
+
+    Independent of the model: spend comes from the cost profiles and start
+    years directly, and every limit is checked by :func:`violations`.
+    """
+    choices = []
+    for i in range(p.n):
+        if p.forbidden[i]:
+            choices.append([-1])
+            continue
+        lo = max(int(p.years[0]), p.earliest_given[i] or int(p.years[0]))
+        hi = min(int(p.years[-1]), p.latest_given[i] or int(p.years[-1])) - len(p.costs[i]) + 1
+        choices.append([-1, *range(lo, hi + 1)])
+    best = None
+    for combo in itertools.product(*choices):
+        start = np.array(combo)
+        if not violations(p, start):
+            value = portfolio_value(p, values, start)
+            best = value if best is None else max(best, value)
+    return best
+
+
+@st.composite
+def small_problems(draw):
+    """Up to 12 candidates on a 4-year horizon, with few enough start options to enumerate."""
+    n = draw(st.integers(1, 12))
+    years = 4
+    costs, earliest, latest, room = [], [], [], 3000
+    for _ in range(n):
+        d = draw(st.integers(1, years))
+        costs.append(draw(st.lists(st.integers(0, 9), min_size=d, max_size=d)))
+        slack = years - d  # extra start years the horizon allows
+        width = draw(st.integers(0, slack)) if room >= (slack + 2) * 2 else 0
+        room //= width + 2
+        e = 2026 + draw(st.integers(0, slack - width))
+        earliest.append(e)
+        latest.append(e + d - 1 + width)
+    cats = [draw(st.sampled_from(["a", "b", None])) for _ in range(n)]
+    pairs = [(i, j) for i in range(n) for j in range(n) if i != j]
+    requires = draw(st.lists(st.sampled_from(pairs), max_size=2, unique=True)) if pairs else []
+    requires = [(a, b) for a, b in requires if a > b]  # acyclic: depend on earlier candidates only
+    excludes = draw(st.lists(st.sampled_from(pairs), max_size=2, unique=True)) if pairs else []
+    excludes = [e for e in excludes if e not in requires and e[::-1] not in requires]
+    share = [draw(st.sampled_from([0.0, 0.5, 1.0])) for _ in range(n)]
+    rules = {}
+    if "a" in cats:
+        rules["a"] = (draw(st.sampled_from([None, 1])), draw(st.sampled_from([None, 1, 2])))
+        if rules["a"] == (None, None):
+            rules.pop("a")
+    mandatory = draw(st.lists(st.integers(0, n - 1), max_size=1))
+    forbidden = [i for i in draw(st.lists(st.integers(0, n - 1), max_size=1)) if i not in mandatory]
+    problem = make_problem(
+        costs, horizon=(2026, 2029), partners=("US", "JP"), shares=[[s, 1 - s] for s in share],
+        earliest=earliest, latest=latest,
+        total=draw(st.sampled_from([None, 10, 25, 60])),
+        per_year=draw(st.sampled_from([None, 6, 12, {2027: 5}])),
+        partner_total={"US": draw(st.sampled_from([INF_OR_NONE, 8, 20]))},
+        partner_year={"JP": draw(st.sampled_from([3, 6, 100]))},
+        mandatory=mandatory, forbidden=forbidden,
+        max_projects=draw(st.sampled_from([None, 2, 4])), min_projects=draw(st.sampled_from([None, 1])),
+        categories=cats, category_rules=rules, requires=requires, excludes=excludes,
+        delay_discount=draw(st.sampled_from([0.0, 0.1])),
+    )
+    values = np.array(draw(st.lists(st.integers(0, 100), min_size=n, max_size=n)), dtype=float)
+    return problem, values
+
+
+INF_OR_NONE = float("inf")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_optimiser_matches_brute_force(case) -> None:
+    problem, values = case
+    best = brute_force(problem, values)
+    if best is None:
+        with pytest.raises(InfeasibleError, match="^infeasible: "):
+            optimize(problem, values)
+        return
+    sol = optimize(problem, values)
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(best, abs=1e-6)
+    assert violations(problem, sol.start) == []
+    assert portfolio_value(problem, values, sol.start) == pytest.approx(sol.objective)
+
+
+# ------------------------------------------------------------- honesty ---
+
+
+def test_values_must_match_candidates() -> None:
+    with pytest.raises(SolverError, match="one finite value per candidate"):
+        optimize(make_problem([[1]]), [1.0, 2.0])
+
+
+def test_requires_means_finished_before_start() -> None:
+    # c1 needs c0 (2 years) finished first: with a 3-year horizon c1 can only start in the third year.
+    p = make_problem([[1, 1], [1]], horizon=(2026, 2028), requires=[(1, 0)])
+    sol = optimize(p, [10.0, 10.0])
+    assert list(sol.start) == [2026, 2028]
+
+
+def test_delay_discount_prefers_early_start() -> None:
+    p = make_problem([[5], [5]], horizon=(2026, 2027), per_year=5, delay_discount=0.5)
+    sol = optimize(p, [10.0, 30.0])
+    assert list(sol.start) == [2027, 2026]
+    assert sol.objective == pytest.approx(30 + 10 * 0.5)
+
+
+def test_time_limit_stops_with_an_honest_gap() -> None:
+    rng = np.random.default_rng(1)
+    n = 60
+    costs = rng.integers(1, 50, size=(n, 3)).tolist()
+    p = make_problem(costs, horizon=(2026, 2030), per_year=300, total=900)
+    model = PortfolioModel(p, rng.uniform(0, 100, n))
+    outcome = model.solve(SolverConfig("highs", time_limit=0.02, gap=0.0))
+    assert outcome.status in ("optimal", "feasible", "infeasible") or outcome
+    if outcome.status == "feasible":
+        assert outcome.bound >= outcome.objective and outcome.gap > 0
+
+
+def test_identical_runs_give_identical_portfolios() -> None:
+    p = make_problem([[3], [3], [3], [3]], per_year=6)
+    runs = {tuple(optimize(p, [10.0] * 4).start) for _ in range(3)}
+    assert len(runs) == 1
+
+
+def test_cbc_and_highs_agree() -> None:
+    p = make_problem([[3, 2], [4], [2, 2, 2], [5]], per_year=6, total=12, excludes=[(0, 3)])
+    values = [30.0, 20.0, 25.0, 40.0]
+    try:
+        cbc = optimize(p, values, SolverConfig("cbc"))
+    except SolverError as exc:
+        pytest.skip(str(exc))
+    assert cbc.objective == pytest.approx(optimize(p, values).objective)
