@@ -111,16 +111,16 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def render(df: pd.DataFrame, fmt: str) -> str:
-    """Render a table in one of :data:`FORMATS`."""
+def render(df: pd.DataFrame, fmt: str, digits: int = 2) -> str:
+    """Render a table in one of :data:`FORMATS` (``digits``: decimals shown in table and markdown)."""
     if fmt == "csv":
         return to_csv(df)
     if fmt == "json":
         return to_json(df)
     if fmt == "markdown":
-        return to_markdown(df)
+        return to_markdown(df, digits)
     if fmt == "table":
-        return to_table(df)
+        return to_table(df, digits)
     raise OutputError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
 
 

@@ -113,7 +113,7 @@ def _render_weights(report: WeightReport, fmt: str) -> str:
     if fmt == "json":
         return to_json({"method": report.method, "criteria": table.to_dict(orient="records"),
                         "ahp": _ahp_summary(report)})
-    text = render(table, fmt)
+    text = render(table, fmt, digits=4)
     if fmt in ("table", "markdown"):
         text += f"\nweighting: {report.method}"
         ahp = _ahp_summary(report)

@@ -1,0 +1,173 @@
+"""``coprod score`` and ``coprod weights``: exact output, exit codes, files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import write_case
+from scorer.cli import main
+
+TABLE = """\
+rank  id        name                     score
+----  --------  -----------------------  -----
+   1  t7a       T-7A trainer             73.33
+   2  gpi       Glide Phase Interceptor  66.00
+   3  ship-mro  Ship MRO                 58.00
+   4  tactical  Tactical trainer         49.33
+"""
+
+CSV = """\
+rank,id,name,score,standardization,cost_sharing,export_friction
+1,t7a,T-7A trainer,73.3333333333,48.0,6.6666666667,18.6666666667
+2,gpi,Glide Phase Interceptor,66.0,42.0,13.3333333333,10.6666666667
+3,ship-mro,Ship MRO,58.0,30.0,6.6666666667,21.3333333333
+4,tactical,Tactical trainer,49.3333333333,36.0,0.0,13.3333333333
+"""
+
+WEIGHTS = """\
+id               group        group_weight  raw_weight  source  effective_weight
+---------------  -----------  ------------  ----------  ------  ----------------
+standardization  integration       60.0000     15.0000  weight            0.6000
+cost_sharing     governance        40.0000      5.0000  weight            0.1333
+export_friction  governance        40.0000     10.0000  weight            0.2667
+
+weighting: direct
+"""
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_score_table(case):
+    result = run("score", str(case.path), "--format", "table")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == TABLE
+    assert result.stderr == ""
+
+
+def test_score_csv_has_contributions(case):
+    result = run("score", str(case.path), "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout == CSV
+
+
+def test_score_to_csv_file(case, in_tmp):
+    result = run("score", str(case.path), "-o", "ranked.csv")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert (in_tmp / "ranked.csv").read_text() == CSV
+
+
+def test_score_top_method_and_json(case):
+    result = run("score", str(case.path), "--method", "topsis", "--top", "1", "--format", "json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [r["id"] for r in rows] == ["t7a"]
+    assert set(rows[0]) == {"rank", "id", "name", "score"}
+
+
+def test_score_explain_and_promethee(case):
+    result = run("score", str(case.path), "--method", "promethee-ii", "--explain", "--format", "table")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].split() == [
+        "rank", "id", "name", "score", "standardization", "cost_sharing", "export_friction"]
+    assert result.stdout.splitlines()[2].split()[-4:] == ["84.44", "60.00", "6.67", "17.78"]
+
+
+def test_weight_override_changes_the_ranking(case):
+    base = run("score", str(case.path), "--format", "csv")
+    what_if = run("score", str(case.path), "--format", "csv", "-w", "cost_sharing=30", "-w", "export_friction=0")
+    assert what_if.exit_code == 0
+    assert what_if.stdout != base.stdout
+    # governance is now all cost_sharing: gpi (signed) gains on t7a (draft)
+    assert what_if.stdout.splitlines()[1].startswith("1,gpi,")
+
+
+def test_at_low(case):
+    result = run("score", str(case.path), "--format", "csv", "--at", "low", "--top", "2")
+    assert result.stdout.splitlines()[2].startswith("2,gpi,Glide Phase Interceptor,71.3333333333,")
+
+
+def test_weights_table(case):
+    result = run("weights", str(case.path), "--format", "table")
+    assert result.exit_code == 0
+    assert result.stdout == WEIGHTS
+
+
+def test_weights_json_with_ahp_and_warning(tmp_path):
+    case = write_case(tmp_path)
+    path = case.file("criteria")
+    path.write_text(path.read_text() + "weighting:\n  method: ahp\n  ahp:\n    pairwise:\n"
+                    "      - [standardization, cost_sharing, 9]\n      - [cost_sharing, export_friction, 9]\n"
+                    "      - [export_friction, standardization, 9]\n")
+    result = run("weights", str(case.path), "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["method"] == "ahp"
+    assert data["ahp"]["cr"] > 0.1
+    assert [row["source"] for row in data["criteria"]] == ["AHP eigenvector (%)"] * 3
+    assert result.stderr.startswith("coprod: warning: AHP consistency ratio ")
+    # the warning goes with score too, and the data still comes out
+    scored = run("score", str(case.path), "--format", "csv")
+    assert scored.exit_code == 0 and "consistency ratio" in scored.stderr and scored.stdout.startswith("rank,")
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["-w", "nope=3"], 1, "coprod: error: -w nope=...: unknown criterion 'nope' (criteria: standardization, cost_sharing, export_friction)\n"),
+    (["-w", "cost_sharing=lots"], 1, "coprod: error: -w cost_sharing=lots: 'lots' is not a number\n"),
+    (["-w", "cost_sharing=-2"], 1, "coprod: error: -w cost_sharing=-2: a weight must be a non-negative number\n"),
+    (["-w", "cost_sharing=1", "-w", "cost_sharing=2"], 1, "coprod: error: -w cost_sharing: given more than once\n"),
+    (["-w", "cost_sharing"], 2, "'cost_sharing' is not ID=NUMBER"),
+    (["--method", "borda"], 2, "Invalid value for '--method'"),
+    (["--at", "mid"], 2, "Invalid value for '--at'"),
+    (["--top", "0"], 2, "Invalid value for '--top'"),
+])
+def test_bad_options(case, args, code, message):
+    result = run("score", str(case.path), "--format", "csv", *args)
+    assert result.exit_code == code
+    assert result.stdout == ""
+    if code == 1:
+        assert result.stderr == message
+    else:
+        assert message in result.stderr
+
+
+def test_weights_command_rejects_bad_override(case):
+    result = run("weights", str(case.path), "-w", "nope=1")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("coprod: error: -w nope=...: unknown criterion 'nope'")
+
+
+def test_refuses_to_overwrite_an_input(case):
+    target = case.file("criteria")
+    before = target.read_text()
+    result = run("score", str(case.path), "-o", str(target))
+    assert result.exit_code == 1
+    assert "refusing to overwrite an input file" in result.stderr
+    assert target.read_text() == before
+
+
+def test_failed_write_leaves_no_file(case, in_tmp):
+    result = run("score", str(case.path), "-o", "missing-folder/ranked.csv")
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+    assert not (in_tmp / "missing-folder").exists()
+    assert not list(in_tmp.glob(".ranked.csv.*"))
+
+
+def test_formula_like_names_are_neutralised_in_csv(tmp_path):
+    case = write_case(tmp_path, {"candidates": [("name: Ship MRO", "name: '=HYPERLINK(\"http://x\")'")]})
+    result = run("score", str(case.path), "--format", "csv")
+    assert result.exit_code == 0
+    assert "3,ship-mro,\"'=HYPERLINK(\"\"http://x\"\")\",58.0," in result.stdout
+
+
+def test_default_scenario_scores():
+    result = run("score", "--format", "csv", "--top", "3")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("rank,id,name,score,standardization,")
