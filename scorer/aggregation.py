@@ -68,15 +68,25 @@ def topsis(raw: np.ndarray, w: np.ndarray, benefit: np.ndarray) -> np.ndarray:
     w2 = (np.asarray(w, dtype=float) * scale) ** 2
     hi, lo = raw.max(axis=0), raw.min(axis=0)
     best, worst = np.where(benefit, hi, lo), np.where(benefit, lo, hi)
-    buf = np.subtract(raw, best)
-    np.square(buf, out=buf)
-    d_plus = np.sqrt(np.matmul(w2, buf.T))
-    np.subtract(raw, worst, out=buf)
-    np.square(buf, out=buf)
-    d_minus = np.sqrt(np.matmul(w2, buf.T))
+    d_plus = _weighted_distances(raw, best, w2)
+    d_minus = _weighted_distances(raw, worst, w2)
     total = d_plus + d_minus
     close = np.divide(d_minus, total, out=np.full_like(total, 0.5), where=total > 0)
     return 100.0 * close
+
+
+def _weighted_distances(raw: np.ndarray, point: np.ndarray, w2: np.ndarray, block: int = 16384) -> np.ndarray:
+    """``sqrt(sum_j w2_j (raw_ij - point_j)^2)`` for weights (m,) or (s, m), in cache-sized row blocks."""
+    n = raw.shape[0]
+    out = np.empty(w2.shape[:-1] + (n,))
+    buf = np.empty((min(block, n), raw.shape[1]))
+    for start in range(0, n, block):  # blocks of rows, each block vectorised
+        rows = raw[start:start + block]
+        part = buf[:len(rows)]
+        np.subtract(rows, point, out=part)
+        np.square(part, out=part)
+        out[..., start:start + len(rows)] = np.matmul(w2, part.T)
+    return np.sqrt(out)
 
 
 # --------------------------------------------------------------- PROMETHEE ---
@@ -126,7 +136,11 @@ def _sums_sorted(xs: np.ndarray, pref: PreferenceFunction) -> np.ndarray:
     """
     t = pref.type
     if t == "usual":
-        return np.searchsorted(xs, xs, "left").astype(float)
+        # Candidates strictly below xs[a]: the index where a's run of ties starts.
+        n = len(xs)
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = xs[1:] != xs[:-1]
+        return np.maximum.accumulate(np.where(starts, np.arange(n), 0)).astype(float)
     if t == "u-shape":
         return np.searchsorted(xs, xs - pref.q, "left").astype(float)
     q = 0.0 if t == "v-shape" else pref.q
@@ -147,7 +161,7 @@ def criterion_flows(x: np.ndarray, pref: PreferenceFunction) -> np.ndarray:
         return np.zeros(n)
     if pref.type == "gaussian":
         return _flows_pairwise(x, pref)
-    order = np.argsort(x, kind="stable")
+    order = np.argsort(x)  # tied values get equal flows, so any order of ties will do
     xs = x[order]
     plus = _sums_sorted(xs, pref)
     minus = _sums_sorted(-xs[::-1], pref)[::-1]  # P(x_b - x_a) is P on the negated column
@@ -168,8 +182,12 @@ def _flows_pairwise(x: np.ndarray, pref: PreferenceFunction, block: int = 2048) 
 
 def net_flow_matrix(raw: np.ndarray, benefit: np.ndarray, prefs: Sequence[PreferenceFunction]) -> np.ndarray:
     """Per-criterion net flows (n, m); a cost criterion is negated first."""
-    signed = np.where(benefit, raw, -raw)
-    return np.column_stack([criterion_flows(signed[:, j], prefs[j]) for j in range(raw.shape[1])])
+    # Criterion-major copy: each column is sorted, so make it contiguous.
+    signed = np.ascontiguousarray(np.where(benefit, raw, -raw).T)
+    flows = np.empty(raw.shape)
+    for j in range(raw.shape[1]):  # a loop over criteria only
+        flows[:, j] = criterion_flows(signed[j], prefs[j])
+    return flows
 
 
 def promethee_ii(raw: np.ndarray, w: np.ndarray, benefit: np.ndarray,

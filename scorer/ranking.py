@@ -27,14 +27,20 @@ def rank_order(scores: np.ndarray, tiebreak: np.ndarray | None = None) -> tuple[
         Rank of each candidate in input order (1 is best; tied scores share
         the best rank of the tie, the next rank skips).
     """
-    key = -np.round(np.asarray(scores, dtype=float), TIE_DECIMALS)
-    if tiebreak is None:
-        order = np.argsort(key, kind="stable")
-    else:
-        first = np.argsort(tiebreak, kind="stable")
+    scores = np.asarray(scores, dtype=float)
+    n = len(scores)
+    tie = np.arange(n) if tiebreak is None else np.argsort(np.argsort(tiebreak, kind="stable"), kind="stable")
+    quantised = np.rint(scores * 10.0**TIE_DECIMALS)
+    if n and np.abs(quantised).max() * n < 2.0**62:
+        # One integer key per candidate (score, then tie-break): unique, so the
+        # fast unstable sort is deterministic.
+        key = -quantised.astype(np.int64)
+        order = np.argsort(key * n + tie)
+    else:  # scores too large for the packed key: two stable sorts
+        key = -quantised
+        first = np.argsort(tie, kind="stable")
         order = first[np.argsort(key[first], kind="stable")]
     sorted_key = key[order]
-    n = len(order)
     starts = np.ones(n, dtype=bool)
     starts[1:] = sorted_key[1:] != sorted_key[:-1]
     # Each position takes the position of the start of its tie run.

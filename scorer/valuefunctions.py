@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scorer.models import CategoricalValue, Criterion, CriteriaFile, PiecewiseValue
+from scorer.models import CategoricalValue, Criterion, CriteriaFile, LinearValue, PiecewiseValue
 
 
 def linear_value(raw: np.ndarray, lo: float, hi: float, cost: bool = False) -> np.ndarray:
@@ -59,7 +59,23 @@ def value_matrix(raw: np.ndarray, criteria: CriteriaFile) -> np.ndarray:
         Values in [0, 1], same shape as ``raw``.
     """
     raw = np.asarray(raw, dtype=float)
-    out = np.empty_like(raw)
+    # Linear columns (the common case) in one pass over the whole matrix:
+    # v = (x - origin) * slope, with origin/slope flipped for a cost.
+    origin, slope = _linear_coefficients(criteria)
+    out = np.subtract(raw, origin)
+    out *= slope
+    np.clip(out, 0.0, 1.0, out=out)
     for j, crit in enumerate(criteria.criteria):  # a loop over criteria only, never candidates
-        out[..., j] = criterion_value(raw[..., j], crit)
+        if crit.value_function is not None and not isinstance(crit.value_function, LinearValue):
+            out[..., j] = criterion_value(raw[..., j], crit)
     return out
+
+
+def _linear_coefficients(criteria: CriteriaFile) -> tuple[np.ndarray, np.ndarray]:
+    origin, slope = [], []
+    for c in criteria.criteria:
+        lo, hi = (c.scale.min, c.scale.max) if c.scale is not None else (0.0, 1.0)
+        cost = c.direction == "cost"
+        origin.append(hi if cost else lo)
+        slope.append((-1.0 if cost else 1.0) / (hi - lo))
+    return np.array(origin), np.array(slope)
