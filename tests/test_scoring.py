@@ -168,3 +168,9 @@ def test_bad_preference_is_a_located_error(tmp_path, text, field, message):
     assert message in problem.message
     assert problem.line == case.line_of("criteria", "preference:")
     assert problem.file.endswith("criteria.yaml")
+
+
+def test_ranking_of_huge_scores_uses_the_fallback_sort():
+    order, ranks = rank_order(np.array([1e12, 5e12, 5e12]), np.array(["c", "b", "a"]))
+    assert ranks.tolist() == [3, 1, 1]
+    assert order.tolist() == [2, 1, 0]

@@ -78,3 +78,14 @@ def test_raw_matrix_rejects_unknown_point(case):
     inputs = load_scenario(case.path)
     with pytest.raises(ScoringError, match="--at must be one of low, value, high"):
         raw_matrix(inputs.criteria, inputs.candidates, "middle")
+
+
+def test_mixed_value_functions_in_the_default_data():
+    from scorer.defaults import default_scenario
+
+    inputs = load_scenario(default_scenario())
+    raw = raw_matrix(inputs.criteria, inputs.candidates)
+    values = value_matrix(raw, inputs.criteria)
+    for j, c in enumerate(inputs.criteria.criteria):
+        np.testing.assert_allclose(values[:, j], criterion_value(raw[:, j], c), err_msg=c.id)
+    assert ((values >= 0) & (values <= 1)).all()
