@@ -161,7 +161,9 @@ def _headline(conflict: list[Limit], amounts: dict[str, float]) -> str:
         cap = money[0]
         others = _join_phrases([lim for lim in conflict if lim is not cap]) or "the portfolio"
         where, what = (s.format(year=cap.year, partner=cap.partner) for s in MONEY_WHERE[cap.kind])
-        verb = "need" if " and " in others or "," in others else "needs"
+        single = others == "the portfolio" or (others.startswith("mandatory ") and " and " not in others
+                                                and "," not in others)
+        verb = "needs" if single else "need"
         return f"{others} {verb} {fmt_amount(cap.bound + amounts[cap.key])} {where} but {what} is {fmt_amount(cap.bound)}"
     return f"{_join_phrases(conflict)} cannot all hold"
 
@@ -170,6 +172,8 @@ def _join_phrases(limits: list[Limit]) -> str:
     mandatory = [lim.candidate for lim in limits if lim.kind == "mandatory"]
     phrases = [f"mandatory {_join(mandatory)}"] if mandatory else []
     phrases += [describe(lim) for lim in limits if lim.kind != "mandatory"]
+    if len(phrases) > 1 and any(" and " in ph for ph in phrases):
+        return ", ".join(phrases[:-1]) + ", and " + phrases[-1]  # keep "mandatory a and b" together
     return _join(phrases)
 
 

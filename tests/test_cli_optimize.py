@@ -1,0 +1,84 @@
+"""coprod optimize on the command line: exit codes, formats, files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scorer.cli import main
+from scorer.defaults import default_scenario
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["optimize", *args])
+
+
+def test_default_scenario_runs() -> None:
+    result = run("--format", "table")
+    assert result.exit_code == 0, result.output
+    assert "status: optimal" in result.output and "gpi" in result.output
+
+
+def test_csv_columns() -> None:
+    result = run("--format", "csv")
+    assert result.exit_code == 0
+    header = result.output.splitlines()[0]
+    assert header == "id,name,start,finish,value,cost_total,cost_US,cost_JP"
+    assert len(result.output.splitlines()) == 1 + 9
+
+
+def test_json_object() -> None:
+    data = json.loads(run("--format", "json").output)
+    assert data["status"] == "optimal" and data["gap"] == 0
+    assert data["objective"] == pytest.approx(520.257, abs=1e-3) and data["bound"] >= data["objective"]
+    assert {"id", "start", "finish", "value"} <= set(data["selected"][0])
+    assert set(data["spend"]["2028"]) == {"total", "US", "JP"}
+
+
+def test_explain_adds_limits_and_thresholds() -> None:
+    data = json.loads(run("--format", "json", "--explain").output)
+    assert "budget_total" in data["binding"]
+    assert {t["id"] for t in data["thresholds"]} >= {"gpi", "cca"}
+
+
+def test_overrides_change_the_answer() -> None:
+    data = json.loads(run("--format", "json", "--budget", "3000", "--year-cap", "2030=500").output)
+    assert data["objective"] < 520 and data["spend"]["2030"]["total"] <= 500
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("--year-cap", "2028").exit_code == 2
+    assert run("--year-cap", "x=1").exit_code == 2
+    assert run("--solver", "glpk").exit_code == 2
+    assert run("--lp", "model.txt").exit_code == 2
+    assert run("--gap", "1.5").exit_code == 2
+
+
+def test_domain_errors_exit_1_with_one_message() -> None:
+    result = run("--year-cap", "2050=10")
+    assert result.exit_code == 1 and "outside the horizon" in result.output
+    result = run("--budget", "1000")
+    assert result.exit_code == 1
+    assert "infeasible: mandatory gpi needs 2,350 in total but the total budget is 1,000" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_output_files_schedule_and_lp(tmp_path: Path) -> None:
+    out, sched, mps, lp = (tmp_path / n for n in ("p.json", "s.csv", "m.mps", "m.lp"))
+    result = run("-o", str(out), "--schedule", str(sched), "--lp", str(mps))
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["status"] == "optimal"
+    assert sched.read_text().splitlines()[0].startswith("year,gpi,")
+    assert "cap_total" in sched.read_text() and "slack_JP" in sched.read_text()
+    assert "OBJSENSE" in mps.read_text() and "MAX" in mps.read_text().split("OBJSENSE", 1)[1][:20]
+    assert run("--lp", str(lp), "--format", "csv").exit_code == 0
+    assert "Maximize" in lp.read_text()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_refuses_to_overwrite_the_scenario(tmp_path: Path) -> None:
+    result = run(str(default_scenario()), "-o", str(default_scenario()))
+    assert result.exit_code == 1 and "refusing" in result.output

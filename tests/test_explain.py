@@ -1,0 +1,60 @@
+"""Why in, why out: limit use, marginal values by re-solve, exact value thresholds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from portfolio_factory import make_problem
+from scorer.explain import binding_limits, limit_use, value_thresholds
+from scorer.optimizer import SolverConfig, optimize
+
+
+def test_tight_budget_is_binding_and_its_marginal_value_is_resolved() -> None:
+    # Budget 10: c0 (cost 10, value 30) beats c1 + nothing; one more unit does not buy c1 too.
+    p = make_problem([[10], [6], [5]], horizon=(2026, 2026), total=10)
+    sol = optimize(p, [30.0, 20.0, 15.0])
+    uses = {u.key: u for u in limit_use(sol, SolverConfig())}
+    total = uses["budget_total"]
+    assert total.tight and total.binding
+    assert total.gain_unit == pytest.approx(35.0 - 30.0)  # 11 buys c1 + c2 (cost 11, value 35)
+    assert total.gain_removed == pytest.approx(35.0)
+
+
+def test_limit_with_slack_can_still_bind() -> None:
+    p = make_problem([[6], [6]], horizon=(2026, 2026), total=10)
+    sol = optimize(p, [30.0, 20.0])
+    (use,) = binding_limits(sol, SolverConfig())
+    assert use.key == "budget_total" and not use.tight and use.slack == pytest.approx(4)
+    assert use.gain_removed == pytest.approx(20.0) and use.gain_unit == 0.0
+
+
+def test_thresholds_are_exact() -> None:
+    # One slot (budget 1): the best of three values wins.
+    p = make_problem([[1], [1], [1]], horizon=(2026, 2026), total=1)
+    sol = optimize(p, [50.0, 40.0, 10.0])
+    t = {x.id: x for x in value_thresholds(sol, SolverConfig())}
+    assert t["c0"].selected and t["c0"].threshold == pytest.approx(40.0) and t["c0"].margin == pytest.approx(10)
+    assert not t["c1"].selected and t["c1"].threshold == pytest.approx(50.0)
+    assert t["c1"].margin == pytest.approx(10.0) and t["c1"].displaces == ("c0",)
+    assert all(x.exact for x in t.values())
+
+
+def test_thresholds_with_delay_discount_match_resolves() -> None:
+    p = make_problem([[4, 4], [4], [3, 3]], horizon=(2026, 2028), per_year=6, delay_discount=0.2)
+    values = np.array([40.0, 30.0, 35.0])
+    sol = optimize(p, values)
+    for t in value_thresholds(sol, SolverConfig()):
+        i = p.index(t.id)
+        for nudge, inside in ((+1e-3, True), (-1e-3, False)):
+            v = values.copy()
+            v[i] = t.threshold + nudge
+            assert (optimize(p, v).start[i] >= 0) == inside, (t, nudge)
+
+
+def test_mandatory_and_unplaceable_candidates() -> None:
+    p = make_problem([[5], [9]], horizon=(2026, 2026), per_year=8, mandatory=[0])
+    sol = optimize(p, [10.0, 90.0])
+    t = {x.id: x for x in value_thresholds(sol, SolverConfig())}
+    assert "mandatory" in t["c0"].note
+    assert t["c1"].threshold is None and "cannot enter" in t["c1"].note
