@@ -160,7 +160,8 @@ def _scores(cand: Candidate, i: int, criteria: dict[str, Criterion]) -> Iterator
         crit = criteria.get(cid)
         if crit is not None:
             for field, message in _score_problems(score, crit):
-                yield "candidates", (*loc, cid, field), message
+                # The score itself is `scores.<id>`, whether written short or long.
+                yield "candidates", (*loc, cid) if field == "value" else (*loc, cid, field), message
 
 
 def _score_problems(score, crit: Criterion) -> Iterator[tuple[str, str]]:
@@ -268,4 +269,4 @@ def _cap_years(caps, loc: tuple, scenario: Scenario) -> Iterator[Finding]:
     h = scenario.horizon
     for year in caps:
         if not h.start <= year <= h.end:
-            yield "scenario", (*loc, year), f"year {year} is outside the horizon {h.start}-{h.end}"
+            yield "scenario", (*loc, str(year)), f"year {year} is outside the horizon {h.start}-{h.end}"

@@ -133,6 +133,7 @@ def _clean(err: dict, data: Any) -> tuple[tuple, str]:
     for i, part in enumerate(raw_loc):
         if isinstance(node, dict) and part in node:
             node = node[part]
+            part = str(part)  # a mapping key, even a year, is a name in a path: per_year.2028
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         elif not (i == len(raw_loc) - 1 and err["type"] in ("missing", "extra_forbidden")):

@@ -27,12 +27,20 @@ MAX_EXPANDED_NODES = 20_000_000
 
 
 class _Yaml12Resolver(VersionedResolver):
-    """The YAML 1.2 core resolver with its per-scalar version lookup cached.
+    """The YAML 1.2 core resolver, fast for files of a million scalars.
 
-    ruamel asks for the document version on every scalar, through attribute
-    errors when the C parser is in use; for inputs of a million scalars that
-    lookup alone costs seconds. Input files are YAML 1.2 by contract.
+    ruamel asks for the document version on every scalar (through attribute
+    errors when the C parser is in use) and rebuilds the candidate regex list
+    each time; with inputs of a million scalars that costs seconds. Input files
+    are YAML 1.2 by contract and use no path resolvers, so the version is fixed
+    and a plain scalar's tag can be cached by its text.
     """
+
+    _cache_limit = 200_000
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plain_tags: dict[str, Any] = {}
 
     @property
     def processing_version(self) -> Any:
@@ -45,12 +53,101 @@ class _Yaml12Resolver(VersionedResolver):
             table = VersionedResolver.versioned_resolver.fget(self)
         return table
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self._plain_tags) < self._cache_limit:
+                    self._plain_tags[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
 
 def _safe_yaml() -> YAML:
     yaml = YAML(typ="safe")
     yaml.Resolver = _Yaml12Resolver
     yaml.allow_duplicate_keys = False
     return yaml
+
+
+class _Unusual(Exception):
+    """The document uses a feature the fast builder leaves to ruamel's constructor."""
+
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _load_data(text: str) -> Any:
+    """Plain data from YAML text: composed by ruamel's C parser, built here.
+
+    ruamel's generic constructor spends most of a large file's load time in
+    per-node dispatch. Files here are plain mappings, lists, strings and
+    numbers, so those are built directly; anything else (merge keys, other
+    tags, complex or duplicate keys, recursive aliases) goes to ruamel's safe
+    constructor, which either builds it or raises its own precise error.
+    """
+    yaml = _safe_yaml()
+    root = yaml.compose(text)
+    if root is None:
+        return None
+    try:
+        return _Builder(yaml.constructor).build(root)
+    except _Unusual:
+        return _safe_yaml().load(text)
+
+
+class _Builder:
+    def __init__(self, constructor: Any) -> None:
+        self.constructor = constructor
+        self.memo: dict[int, Any] = {}
+        self.active: set[int] = set()
+
+    def build(self, node: Node) -> Any:
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.active:
+            raise _Unusual  # a recursive alias
+        self.active.add(key)
+        value = self._build(node)
+        self.active.discard(key)
+        # An alias is the very node it names; remembering every collection
+        # keeps an alias bomb linear here (the expansion check refuses it).
+        if not isinstance(node, ScalarNode):
+            self.memo[key] = value
+        return value
+
+    def _build(self, node: Node) -> Any:
+        tag = node.ctag.trval
+        if isinstance(node, ScalarNode):
+            if tag == _STR:
+                return node.value
+            if tag == _INT and node.value.isdigit():
+                return int(node.value)
+            return self.constructor.construct_object(node, deep=True)
+        if isinstance(node, SequenceNode) and tag == _SEQ:
+            return [self.build(child) for child in node.value]
+        if isinstance(node, MappingNode) and tag == _MAP:
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.ctag.trval == "tag:yaml.org,2002:merge":
+                    raise _Unusual
+                key = self._build(key_node)
+                if key in out:
+                    raise _Unusual  # ruamel reports the duplicate with both lines
+                out[key] = self.build(value_node)
+            return out
+        raise _Unusual
 
 
 @dataclass(frozen=True)
@@ -119,10 +216,12 @@ def parse_yaml(text: str, display: str) -> Any:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise InputError([Problem(display, line, "", "contains a NUL character; is it a binary file?")])
     try:
-        data = _safe_yaml().load(text)
+        data = _load_data(text)
     except MarkedYAMLError as exc:
         raise InputError([_marked_problem(exc, display)]) from None
-    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+    except RecursionError:
+        raise InputError([Problem(display, None, "", "is nested too deeply")]) from None
+    except (YAMLError, ValueError, TypeError) as exc:
         raise InputError([Problem(display, None, "", f"is not valid YAML ({_first_line(exc)})")]) from None
     if data is None:
         raise InputError([Problem(display, None, "", "is empty")])

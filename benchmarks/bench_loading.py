@@ -1,0 +1,94 @@
+"""Loading speed: parse + validate + cross-check a large generated scenario.
+
+Usage::
+
+    python benchmarks/bench_loading.py [--candidates 10000] [--criteria 30] [--long]
+
+Writes a scenario with N candidates x K criteria to a temporary folder and
+prints the time of each stage of ``load_scenario``. ``--long`` writes every
+score in the long form (value, low, high, rationale, source), which is about
+five times the bytes of the shorthand ``criterion: 7``. As a baseline in the
+same process it times ruamel.yaml's stock safe loader on the same text, so the
+figures read as ratios on any machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from scorer.crosscheck import check_all
+from scorer.loading import load_scenario
+from scorer.models import CandidatesFile
+from scorer.yamlfile import read_yaml
+
+
+def write_scenario(folder: Path, n: int, k: int, long_form: bool, seed: int = 1) -> Path:
+    """Write criteria, candidates and scenario files; return the scenario path."""
+    rng = random.Random(seed)
+    crit = ["version: 1", "criteria:"]
+    for j in range(k):
+        crit += [f"  - id: c{j}", f"    name: Criterion {j}", "    scale: {min: 0, max: 10}", f"    weight: {rng.randint(1, 20)}"]
+    (folder / "criteria.yaml").write_text("\n".join(crit) + "\n")
+    lines = ["version: 1", "currency: USD million (notional)", "candidates:"]
+    for i in range(n):
+        lines += [
+            f"  - id: cand-{i}",
+            f"    name: Candidate {i}",
+            "    category: " + rng.choice(["joint-development", "co-production", "co-sustainment"]),
+            "    partners: {US: 0.6, JP: 0.4}",
+            f"    cost: [{rng.randint(5, 50)}, {rng.randint(5, 80)}, {rng.randint(5, 80)}]",
+            "    earliest_start: 2026",
+            "    scores:",
+        ]
+        for j in range(k):
+            v = rng.randint(2, 8)
+            if long_form:
+                lines.append(f"      c{j}: {{value: {v}, low: {v - 2}, high: {v + 2}, rationale: judged from the sources, source: GSSR}}")
+            else:
+                lines.append(f"      c{j}: {v}")
+    (folder / "candidates.yaml").write_text("\n".join(lines) + "\n")
+    scenario = folder / "scenario.yaml"
+    scenario.write_text(
+        "version: 1\nname: bench\ncriteria: criteria.yaml\ncandidates: candidates.yaml\n"
+        "horizon: {start: 2026, end: 2040}\n"
+    )
+    return scenario
+
+
+def timed(label: str, fn):
+    start = time.perf_counter()
+    result = fn()
+    elapsed = time.perf_counter() - start
+    print(f"  {label:<32} {elapsed:8.2f} s")
+    return result, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=10_000)
+    parser.add_argument("--criteria", type=int, default=30)
+    parser.add_argument("--long", action="store_true", help="long-form scores")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        scenario = write_scenario(folder, args.candidates, args.criteria, args.long)
+        cand_path = folder / "candidates.yaml"
+        size = cand_path.stat().st_size / 2**20
+        print(f"{args.candidates} candidates x {args.criteria} criteria, candidates file {size:.1f} MiB")
+        text = cand_path.read_text()
+        _, stock = timed("baseline: stock ruamel safe load", lambda: YAML(typ="safe").load(text))
+        doc, parse = timed("coprod parse (read_yaml)", lambda: read_yaml(cand_path, "candidates.yaml"))
+        _, validate = timed("pydantic validation", lambda: CandidatesFile.model_validate(doc.data))
+        inputs, total = timed("load_scenario (everything)", lambda: load_scenario(scenario))
+        _, cross = timed("cross-file checks alone", lambda: check_all(inputs.scenario, inputs.criteria, inputs.candidates))
+        print(f"  parse speed-up over stock ruamel: {stock / parse:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
