@@ -85,6 +85,12 @@ def _derived_weighting(cf: CriteriaFile) -> Iterator[Finding]:
     ids = [c.id for c in cf.criteria]
     known = set(ids)
     w = cf.weighting
+    for i, c in enumerate(cf.criteria):
+        # A weight that would be silently replaced is as misleading as a typo.
+        if c.weight is not None:
+            yield "criteria", ("criteria", i, "weight"), (
+                f"is not used: weights are derived by the {w.method} method (remove it, or use method: direct)"
+            )
     if w.swing is not None:
         loc = ("weighting", "swing", "points")
         yield from _unknown_ids(w.swing.points, known, loc)
