@@ -108,6 +108,9 @@ solver: {name: highs, time_limit: 10, gap: 0.0}
 seed: 7
 """
 
+# Edits that drop the criterion weights, for files whose weighting derives them.
+NO_CRITERION_WEIGHTS = [("    weight: 15\n", ""), ("    weight: 5\n", ""), ("    weight: 10\n", "")]
+
 TEXTS = {"criteria": CRITERIA, "candidates": CANDIDATES, "scenario": SCENARIO}
 NAMES = {"criteria": "criteria.yaml", "candidates": "candidates.yaml", "scenario": "scenario.yaml"}
 

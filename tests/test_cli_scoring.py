@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_case
+from conftest import NO_CRITERION_WEIGHTS, write_case
 from scorer.cli import main
 
 TABLE = """\
@@ -99,7 +99,7 @@ def test_weights_table(case):
 
 
 def test_weights_json_with_ahp_and_warning(tmp_path):
-    case = write_case(tmp_path)
+    case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + "weighting:\n  method: ahp\n  ahp:\n    pairwise:\n"
                     "      - [standardization, cost_sharing, 9]\n      - [cost_sharing, export_friction, 9]\n"

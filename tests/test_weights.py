@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import write_case
+from conftest import NO_CRITERION_WEIGHTS, write_case
 from scorer.errors import ScoringError
 from scorer.loading import load_scenario
 from scorer.weights import (
@@ -96,7 +96,7 @@ AHP_SECTION = """weighting:
 
 
 def ahp_case(tmp_path, a, b, c):
-    case = write_case(tmp_path)
+    case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + AHP_SECTION.format(a=a, b=b, c=c))
     return case
@@ -123,7 +123,7 @@ def test_ahp_inconsistent_judgements_warn(tmp_path):
 
 
 def test_swing_points_are_the_raw_weights(tmp_path):
-    case = write_case(tmp_path)
+    case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + "weighting:\n  method: swing\n  swing:\n    points: "
                     "{standardization: 100, cost_sharing: 40, export_friction: 60}\n")
@@ -135,7 +135,7 @@ def test_swing_points_are_the_raw_weights(tmp_path):
 
 
 def test_rank_weighting(tmp_path):
-    case = write_case(tmp_path)
+    case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + "weighting:\n  method: rank\n  rank:\n    order: "
                     "[export_friction, standardization, cost_sharing]\n")
