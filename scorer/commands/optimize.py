@@ -131,7 +131,7 @@ def _render(sol: Solution, fmt: str, extra: dict[str, Any]) -> str:
         parts += ["\nLimits holding the portfolio back (gain_removed: objective gain without the limit; "
                   "gain_unit: gain from one more unit):\n\n", render(shown, fmt),
                   "\nValue thresholds (out: value needed to enter; in: value below which it leaves):\n\n",
-                  render(pd.DataFrame(extra["thresholds"]), fmt)]
+                  render(pd.DataFrame(extra["thresholds"]).drop(columns="displaces"), fmt)]  # the note says it
     return "".join(parts)
 
 
