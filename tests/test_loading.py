@@ -180,3 +180,40 @@ def test_scenario_from_stdin_resolves_paths_from_cwd(in_tmp):
     result = CliRunner().invoke(main, ["validate", "-"], input=case.texts["scenario"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == "<stdin>: valid"
+
+
+ALIAS_BOMB = "\n".join(
+    ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+) + "\n"
+
+# (id, file kind, whole new content, expected line or None, message part)
+FILE_CASES = [
+    ("empty-candidates", "candidates", b"", None, "is empty"),
+    ("comment-only-criteria", "criteria", b"# nothing yet\n", None, "is empty"),
+    ("not-utf8", "criteria", "version: 1\ncriteria:\n  - id: x\n    name: caf\xe9\n".encode("latin-1"), 4,
+     "is not valid UTF-8 (byte 0xe9)"),
+    ("duplicate-key", "scenario", (None, "seed: 7\n", "seed: 7\nseed: 8\n"), 21, "duplicate key 'seed'"),
+    ("alias-bomb", "candidates", ALIAS_BOMB.encode(), None, "aliases expand to more than"),
+    ("python-tag", "scenario", (None, "seed: 7\n", "seed: !!python/object/apply:os.system [id]\n"), 20,
+     "tags are not allowed"),
+    ("top-level-list", "criteria", b"- version: 1\n", 1, "Input should be a valid dictionary"),
+    ("binary", "candidates", b"version: 1\ncandidates: \x00\x01\x02", 2, "contains a NUL character"),
+    ("png", "candidates", b"\x89PNG\r\n\x1a\n\x00\x00", 1, "is not valid UTF-8 (byte 0x89)"),
+]
+
+
+@pytest.mark.parametrize("kind, content, line, message", [c[1:] for c in FILE_CASES], ids=[c[0] for c in FILE_CASES])
+def test_broken_file_names_file_and_line(in_tmp, kind, content, line, message):
+    case = write_case(in_tmp)
+    if isinstance(content, tuple):
+        _, old, new = content
+        content = case.texts[kind].replace(old, new).encode()
+    case.file(kind).write_bytes(content)
+    result = CliRunner().invoke(main, ["validate", "scenario.yaml"])
+    assert result.exit_code == 1, result.output
+    first = result.stderr.splitlines()[0]
+    where = case.file(kind).name if line is None else f"{case.file(kind).name}:{line}"
+    assert first.startswith(where + ": "), first
+    assert message in first
+    assert "Traceback" not in result.output
