@@ -40,7 +40,9 @@ def weighted_product(values: np.ndarray, w: np.ndarray) -> np.ndarray:
     """
     with np.errstate(divide="ignore"):
         logs = np.log(values)
-    logs[values <= 0] = _LOG_ZERO
+    # log(0) = -inf, and -inf x a zero weight would be NaN; a finite floor
+    # instead, applied in place because this matrix can be millions of rows.
+    np.maximum(logs, _LOG_ZERO, out=logs)
     return 100.0 * np.exp(np.matmul(w, logs.T))
 
 
