@@ -82,3 +82,15 @@ def test_output_files_schedule_and_lp(tmp_path: Path) -> None:
 def test_refuses_to_overwrite_the_scenario(tmp_path: Path) -> None:
     result = run(str(default_scenario()), "-o", str(default_scenario()))
     assert result.exit_code == 1 and "refusing" in result.output
+
+
+def test_explain_with_csv_says_where_the_explanation_is():
+    from click.testing import CliRunner
+
+    from scorer.cli import main
+
+    result = CliRunner().invoke(main, ["optimize", "--explain", "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP"
+    assert result.stderr == ("coprod: warning: CSV holds the portfolio only; use --format json, table or markdown "
+                             "to see the explanation\n")

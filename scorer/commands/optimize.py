@@ -84,8 +84,11 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     if sol.status != "optimal":
         click.echo(f"coprod: warning: stopped by a limit, not proven optimal (gap {sol.gap:.4%}, "
                    f"bound {sol.bound:.4f})", err=True)
-    extra = _explanations(sol, config) if explain else {}
     fmt = choose_format(fmt, output)
+    if explain and fmt == "csv":
+        click.echo("coprod: warning: CSV holds the portfolio only; use --format json, table or markdown "
+                   "to see the explanation", err=True)
+    extra = _explanations(sol, config) if explain and fmt != "csv" else {}
     emit(_render(sol, fmt, extra), output, protected)
     if schedule is not None:
         from scorer.schedule import schedule_table
