@@ -24,7 +24,11 @@ def fail(message: str) -> None:
 
 
 def reports_errors(command: Callable) -> Callable:
-    """Turn a :class:`CoprodError` raised by the library into a message and exit 1."""
+    """Turn a :class:`CoprodError` raised by the library into a message and exit 1.
+
+    Ctrl-C ends the run with one line and exit code 130 (the shell's 128 +
+    SIGINT); every file is written atomically, so nothing partial is left.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -32,6 +36,9 @@ def reports_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except CoprodError as exc:
             fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("coprod: interrupted", err=True)
+            sys.exit(130)
 
     return wrapper
 
