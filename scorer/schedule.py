@@ -96,3 +96,57 @@ def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Table rows as JSON-safe dicts (NaN becomes null)."""
     clean = table.astype(object).where(table.notna(), None)
     return clean.to_dict(orient="records")
+
+
+_LIMITS_TITLE = ("Limits holding the portfolio back (gain_removed: objective gain without the limit; "
+                 "gain_unit: gain from one more unit)")
+_THRESHOLDS_TITLE = "Value thresholds (out: value needed to enter; in: value below which it leaves)"
+
+
+def explanation_tables(sol: Solution, config: Any) -> dict[str, pd.DataFrame]:
+    """Why in, why out (re-solves): every limit's use and gains, and each candidate's value threshold."""
+    from scorer.explain import limit_use, limits_table, thresholds_table, value_thresholds
+
+    return {"limits": limits_table(limit_use(sol, config)),
+            "thresholds": thresholds_table(value_thresholds(sol, config))}
+
+
+def headline(sol: Solution) -> str:
+    """The first line of the text outputs: status, objective, bound, gap, projects, currency."""
+    return (f"status: {sol.status}  objective: {sol.objective:.4f}  bound: {sol.bound:.4f}  "
+            f"gap: {sol.gap:.4%}  projects: {int(sol.selected.sum())}  ({sol.problem.currency})\n\n")
+
+
+def portfolio_tables(sol: Solution, explained: dict[str, pd.DataFrame] | None,
+                     fmt: str) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """The tables of an optimised portfolio for one output format, with their titles.
+
+    CSV gets the ``formats.md`` selection columns only; a workbook gets the
+    whole selection, the yearly schedule and every limit; the text formats
+    show the binding limits only (the rest are in JSON and the workbook).
+    """
+    table = selection_table(sol)
+    if fmt == "csv":
+        return {"portfolio": table.drop(columns="discounted_value")}, {}
+    tables = {"portfolio": table}
+    if fmt == "xlsx":
+        tables["schedule"] = schedule_table(sol)
+    if explained:
+        limits = explained["limits"]
+        thresholds = explained["thresholds"]
+        if fmt != "xlsx":
+            limits = limits[limits["binding"]] if len(limits) else limits
+            thresholds = thresholds.drop(columns="displaces")  # the note says it
+        tables.update(limits=limits, thresholds=thresholds)
+    return tables, {"limits": _LIMITS_TITLE, "thresholds": _THRESHOLDS_TITLE}
+
+
+def portfolio_document(sol: Solution, explained: dict[str, pd.DataFrame] | None) -> dict[str, Any]:
+    """The JSON object of ``formats.md`` with ``binding`` (and, explained, ``limits``/``thresholds``)."""
+    from scorer.explain import binding_limits
+
+    if not explained:
+        return solution_json(sol, {"binding": [u.key for u in binding_limits(sol)]})
+    extra = {name: records(table) for name, table in explained.items()}
+    binding = [row["limit"] for row in extra["limits"] if row["binding"]]
+    return solution_json(sol, {"binding": binding, **extra})

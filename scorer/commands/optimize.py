@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from scorer.commands.options import CONTEXT, load, output_options, reports_errors, scenario_argument
-from scorer.errors import InputError, OutputError, Problem
-from scorer.optimizer import SOLVERS, PortfolioModel, Solution, SolverConfig, solve_built
-from scorer.output import choose_format, emit, render, to_json, write_atomic
+from scorer.commands.options import (CONTEXT, load, note, output_options, quiet_option, reports_errors,
+                                     scenario_argument, warn)
+from scorer.errors import InputError, Problem
+from scorer.optimizer import SOLVERS, PortfolioModel, SolverConfig, solve_built
+from scorer.output import choose_format, emit_tables, write_model, xlsx_destination
 from scorer.portfolio import problem_from_inputs
 
 LP_SUFFIXES = (".lp", ".mps")
@@ -57,6 +56,7 @@ def _model_file(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--schedule", metavar="FILE", help="Write the year x candidate spend schedule to FILE.")
 @click.option("--lp", "lp_file", metavar="FILE", callback=_model_file,
               help="Write the model to FILE (.lp or .mps) for other solvers.")
+@quiet_option
 @reports_errors
 def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, float], solver: str | None,
              time_limit: float | None, gap: float | None, explain: bool, fmt: str | None, output: str | None,
@@ -68,6 +68,9 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     """
     from scorer.scoring import candidate_values
 
+    fmt = choose_format(fmt, output)
+    if fmt == "xlsx":
+        xlsx_destination(output)  # before the solve, not after
     inputs = load(scenario)
     _check_years(inputs, year_caps)
     settings = inputs.scenario.solver
@@ -79,21 +82,20 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     model = PortfolioModel(problem, candidate_values(inputs))
     built = time.perf_counter() - t0
     if lp_file is not None:
-        write_model(model, lp_file, protected)
+        write_model(model.prob, lp_file, protected)
     sol = solve_built(model, config, built)
     if sol.status != "optimal":
-        click.echo(f"coprod: warning: stopped by a limit, not proven optimal (gap {sol.gap:.4%}, "
-                   f"bound {sol.bound:.4f})", err=True)
-    fmt = choose_format(fmt, output)
+        warn(f"stopped by a limit, not proven optimal (gap {sol.gap:.4%}, bound {sol.bound:.4f})")
     if explain and fmt == "csv":
-        click.echo("coprod: warning: CSV holds the portfolio only; use --format json, table or markdown "
-                   "to see the explanation", err=True)
-    extra = _explanations(sol, config) if explain and fmt != "csv" else {}
-    emit(_render(sol, fmt, extra), output, protected)
-    if schedule is not None:
-        from scorer.schedule import schedule_table
+        warn("CSV holds the portfolio only; use --format json, table or markdown to see the explanation")
+    from scorer.schedule import explanation_tables, headline, portfolio_document, portfolio_tables, schedule_table
 
-        emit(render(schedule_table(sol), choose_format(None, schedule)), schedule, protected)
+    explained = explanation_tables(sol, config) if explain and fmt != "csv" else None
+    tables, titles = portfolio_tables(sol, explained, fmt)
+    emit_tables(tables, fmt, output, protected, titles=titles, preamble=headline(sol),
+                document=portfolio_document(sol, explained) if fmt == "json" else None, note=note)
+    if schedule is not None:
+        emit_tables({"schedule": schedule_table(sol)}, choose_format(None, schedule), schedule, protected)
 
 
 def _check_years(inputs: Any, year_caps: dict[int, float]) -> None:
@@ -103,58 +105,3 @@ def _check_years(inputs: Any, year_caps: dict[int, float]) -> None:
             raise InputError([Problem("--year-cap", None, str(year),
                                       f"year {year} is outside the horizon {h.start}-{h.end}")])
 
-
-def _explanations(sol: Solution, config: SolverConfig) -> dict[str, Any]:
-    from scorer.explain import limit_use, limits_table, thresholds_table, value_thresholds
-    from scorer.schedule import records
-
-    limits = limits_table(limit_use(sol, config))
-    return {"limits": records(limits), "thresholds": records(thresholds_table(value_thresholds(sol, config)))}
-
-
-def _render(sol: Solution, fmt: str, extra: dict[str, Any]) -> str:
-    from scorer.explain import binding_limits
-    from scorer.schedule import records, selection_table, solution_json
-
-    table = selection_table(sol)
-    if fmt == "json":
-        binding = ([row["limit"] for row in extra["limits"] if row["binding"]] if extra
-                   else [u.key for u in binding_limits(sol)])
-        return to_json(solution_json(sol, {"binding": binding, **extra}))
-    if fmt == "csv":
-        return render(table.drop(columns="discounted_value"), "csv")
-    head = (f"status: {sol.status}  objective: {sol.objective:.4f}  bound: {sol.bound:.4f}  "
-            f"gap: {sol.gap:.4%}  projects: {int(sol.selected.sum())}  ({sol.problem.currency})\n\n")
-    parts = [head, render(table, fmt)]
-    if extra:
-        import pandas as pd
-
-        limits = pd.DataFrame(extra["limits"])
-        shown = limits[limits["binding"]] if len(limits) else limits
-        parts += ["\nLimits holding the portfolio back (gain_removed: objective gain without the limit; "
-                  "gain_unit: gain from one more unit):\n\n", render(shown, fmt),
-                  "\nValue thresholds (out: value needed to enter; in: value below which it leaves):\n\n",
-                  render(pd.DataFrame(extra["thresholds"]).drop(columns="displaces"), fmt)]  # the note says it
-    return "".join(parts)
-
-
-def write_model(model: PortfolioModel, path: str, protected: list[Path]) -> None:
-    """Write the model as LP or MPS (by suffix), whole or not at all, keeping the maximisation sense."""
-    target = Path(path)
-    if any(target.resolve() == p.resolve() for p in protected):
-        raise OutputError(f"{path}: refusing to overwrite an input file")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=target.suffix)
-    os.close(fd)
-    try:
-        if target.suffix.lower() == ".mps":
-            model.prob.writeMPS(tmp, with_objsense=True)  # without it a maximisation reads as a minimisation
-        else:
-            model.prob.writeLP(tmp)
-        write_atomic(target, Path(tmp).read_bytes(), protected)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)

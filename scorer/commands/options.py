@@ -43,6 +43,45 @@ def reports_errors(command: Callable) -> Callable:
     return wrapper
 
 
+_QUIET = "coprod.quiet"
+
+
+def _store_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta[_QUIET] = True
+
+
+def quiet_option(command: Callable) -> Callable:
+    """``-q/--quiet``, on the group (``coprod -q optimize``) or on a command; no parameter is passed."""
+    return click.option(
+        "-q", "--quiet", is_flag=True, expose_value=False, callback=_store_quiet,
+        help="No warnings, notes or progress bars on stderr (errors are still shown).",
+    )(command)
+
+
+def is_quiet() -> bool:
+    """Whether ``-q`` was given anywhere on the command line of this run."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().meta.get(_QUIET))
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, unless quiet."""
+    if not is_quiet():
+        click.echo(f"coprod: warning: {message}", err=True)
+
+
+def note(message: str) -> None:
+    """A note on stderr, unless quiet."""
+    if not is_quiet():
+        click.echo(f"coprod: note: {message}", err=True)
+
+
+def show_progress() -> bool:
+    """Whether progress bars may be drawn: not quiet and stderr is a terminal."""
+    return not is_quiet() and sys.stderr.isatty()
+
+
 def scenario_argument(command: Callable) -> Callable:
     """The optional SCENARIO argument: a file, '-' for stdin, or the default scenario."""
     return click.argument("scenario", required=False, metavar="[SCENARIO]")(command)
@@ -55,7 +94,7 @@ def output_options(command: Callable) -> Callable:
     )(command)
     return click.option(
         "--format", "fmt", type=click.Choice(FORMATS),
-        help="Output format (default: table on a terminal, CSV otherwise).",
+        help="Output format (default: table on a terminal, CSV otherwise; xlsx needs -o FILE on a terminal).",
     )(command)
 
 

@@ -1,0 +1,196 @@
+"""scorer.output: terminal tables (rich), Excel workbooks, several tables in every format."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from scorer.errors import OutputError
+from scorer.output import (choose_format, emit_tables, number_format, render, rich_table, terminal_console,
+                           to_table, to_xlsx, write_model)
+
+RANKING = pd.DataFrame({
+    "rank": [1, 2, 3],
+    "id": ["gpi", "=HYPERLINK(\"http://x\")", "[bold]x[/] [link=http://evil]y[/link]"],
+    "name": ["Glide\x1b[31m Phase", "@SUM(A1)", "-2+3"],
+    "score": [66.0, 58.123456, 49.5],
+    "effective_weight": [0.6, 0.25, 0.15],
+    "start": [2026.0, 2027.0, float("nan")],
+})
+SCHEDULE = pd.DataFrame({"year": [2026, 2027], "gpi": [100.0, 200.0], "cap_total": [400.0, float("nan")]})
+
+
+def rendered(df: pd.DataFrame, **console: object) -> str:
+    buf = io.StringIO()
+    Console(file=buf, width=200, **console).print(rich_table(df))
+    return buf.getvalue()
+
+
+def test_rich_table_prints_markup_and_control_characters_literally() -> None:
+    text = rendered(RANKING, force_terminal=True, color_system="standard")
+    assert "[bold]x[/] [link=http://evil]y[/link]" in text  # markup is not interpreted
+    assert "\x1b]8;" not in text  # no hyperlink escape
+    assert "Glide?[31m Phase" in text  # the input's ESC never reaches the terminal
+    assert "\x1b[1;36m" in text  # the header is styled on a colour terminal
+
+
+def test_rich_table_right_aligns_numbers() -> None:
+    lines = rendered(SCHEDULE, force_terminal=False).splitlines()
+    row = next(line for line in lines if "2026" in line)
+    assert "│ 2026 │ 100.00 │    400.00 │" in row
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch, no_color: bool) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    tty = Terminal()
+    terminal_console(tty).print(rich_table(SCHEDULE))
+    assert ("\x1b[1;36m" in tty.getvalue()) is not no_color  # cyan header only when colour is allowed
+    assert ("\x1b[1m" in tty.getvalue()) is no_color  # bold is not colour: NO_COLOR keeps it
+    piped = io.StringIO()
+    terminal_console(piped).print(rich_table(SCHEDULE))
+    assert "\x1b" not in piped.getvalue()
+
+
+def test_plain_table_is_unchanged_off_a_terminal(capsys: pytest.CaptureFixture) -> None:
+    emit_tables({"schedule": SCHEDULE}, "table", None)
+    assert capsys.readouterr().out == to_table(SCHEDULE)
+
+
+def workbook(tables: dict[str, pd.DataFrame]) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(to_xlsx(tables)))
+
+
+def test_xlsx_sheets_values_header_and_formats() -> None:
+    wb = workbook({"ranking": RANKING, "schedule": SCHEDULE})
+    assert wb.sheetnames == ["ranking", "schedule"]
+    ws = wb["ranking"]
+    assert [c.value for c in ws[1]] == list(RANKING.columns)
+    assert all(c.font.b for c in ws[1]) and ws.freeze_panes == "A2"
+    assert [c.value for c in ws[2]] == [1, "gpi", "Glide?[31m Phase", 66.0, 0.6, 2026]
+    assert ws["D3"].value == pytest.approx(58.123456)  # full precision, only the display is rounded
+    assert ws["F4"].value is None  # NaN becomes an empty cell
+    assert [ws.cell(2, j).number_format for j in range(1, 7)] == ["0", "General", "General", "0.00", "0.0%", "0"]
+    assert ws.column_dimensions["C"].width >= len("Glide?[31m Phase")
+    sched = wb["schedule"]
+    assert [[c.value for c in row] for row in sched.iter_rows()] == [
+        ["year", "gpi", "cap_total"], [2026, 100, 400], [2027, 200, None]]
+
+
+def test_xlsx_neutralises_formula_like_text() -> None:
+    ws = workbook({"ranking": RANKING})["ranking"]
+    assert ws["B3"].value == "'=HYPERLINK(\"http://x\")" and ws["B3"].data_type == "s"
+    assert ws["C3"].value == "'@SUM(A1)" and ws["C4"].value == "'-2+3"
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_xlsx_bytes_are_deterministic_zip_times_included() -> None:
+    first = to_xlsx({"ranking": RANKING, "schedule": SCHEDULE})
+    time.sleep(2.1)  # zip times have a two-second resolution
+    assert to_xlsx({"ranking": RANKING, "schedule": SCHEDULE}) == first
+    infos = zipfile.ZipFile(io.BytesIO(first)).infolist()
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    core = zipfile.ZipFile(io.BytesIO(first)).read("docProps/core.xml").decode()
+    assert "1980-01-01T00:00:00Z" in core
+
+
+def test_xlsx_sheet_names_are_made_legal_and_unique() -> None:
+    wb = workbook({"a/b": SCHEDULE, "a?b": SCHEDULE, "x" * 40: SCHEDULE})
+    assert wb.sheetnames == ["a_b", "a_b_2", "x" * 31]
+
+
+def test_number_formats() -> None:
+    assert number_format("finish", pd.Series([2030.0])) == "0"
+    assert number_format("share_US", pd.Series([0.5])) == "0.0%"
+    assert number_format("value", pd.Series([1.5])) == "0.00"
+    assert number_format("binding", pd.Series([True])) is None
+    assert number_format("id", pd.Series(["a"])) is None
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(max_size=20), min_size=1, max_size=5))
+def test_any_text_survives_xlsx_without_becoming_a_formula(texts: list[str]) -> None:
+    ws = workbook({"t": pd.DataFrame({"text": texts})})["t"]
+    for k, text in enumerate(texts, start=2):
+        value = ws.cell(k, 1).value
+        assert ws.cell(k, 1).data_type != "f"
+        shown = "".join(ch if ch.isprintable() else "?" for ch in text)
+        assert value in (shown, "'" + shown) or (value is None and shown == "")
+
+
+def test_emit_tables_formats(capsys: pytest.CaptureFixture) -> None:
+    tables = {"ranking": SCHEDULE, "other": SCHEDULE.head(1)}
+    emit_tables(tables, "json", None)
+    assert json.loads(capsys.readouterr().out) == {
+        "ranking": [{"year": 2026, "gpi": 100.0, "cap_total": 400.0}, {"year": 2027, "gpi": 200.0, "cap_total": None}],
+        "other": [{"year": 2026, "gpi": 100.0, "cap_total": 400.0}]}
+    emit_tables(tables, "csv", None)
+    out = capsys.readouterr()
+    assert out.out == render(SCHEDULE, "csv")
+    assert out.err == ("coprod: note: CSV holds the ranking table only (not other); "
+                       "use --format json, markdown or xlsx\n")
+    emit_tables(tables, "markdown", None, titles={"other": "Other"}, preamble="head\n\n", footer="foot\n")
+    assert capsys.readouterr().out == ("head\n\n" + render(SCHEDULE, "markdown") + "\n### Other\n\n"
+                                       + render(SCHEDULE.head(1), "markdown") + "foot\n")
+    emit_tables(tables, "table", None, titles={"other": "Other"}, digits={"other": 0})
+    assert capsys.readouterr().out == to_table(SCHEDULE) + "\nOther:\n\n" + to_table(SCHEDULE.head(1), 0)
+
+
+def test_emit_tables_xlsx_file_and_stdout(tmp_path: Path, capsysbinary: pytest.CaptureFixture) -> None:
+    target = tmp_path / "out.xlsx"
+    assert choose_format(None, str(target)) == "xlsx"
+    emit_tables({"ranking": RANKING}, "xlsx", str(target))
+    assert target.read_bytes() == to_xlsx({"ranking": RANKING})
+    emit_tables({"ranking": RANKING}, "xlsx", None)  # stdout is not a terminal here: a pipe gets the bytes
+    assert capsysbinary.readouterr().out == to_xlsx({"ranking": RANKING})
+    with pytest.raises(OutputError, match="refusing"):
+        emit_tables({"ranking": RANKING}, "xlsx", str(target), protected=[target])
+
+
+def test_xlsx_refused_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    with pytest.raises(OutputError, match="binary format"):
+        emit_tables({"ranking": RANKING}, "xlsx", None)
+
+
+def test_render_refuses_xlsx() -> None:
+    with pytest.raises(OutputError, match="cannot be written as xlsx"):
+        render(RANKING, "xlsx")
+
+
+class FakeProblem:
+    def writeLP(self, path: str) -> None:  # noqa: N802 - PuLP's name
+        Path(path).write_text("Maximize\n")
+
+    def writeMPS(self, path: str, with_objsense: bool = False) -> None:  # noqa: N802
+        assert with_objsense
+        Path(path).write_text("OBJSENSE\n    MAX\n")
+
+
+def test_write_model_is_atomic_and_protects_inputs(tmp_path: Path) -> None:
+    write_model(FakeProblem(), tmp_path / "m.lp")
+    write_model(FakeProblem(), tmp_path / "m.mps")
+    assert (tmp_path / "m.lp").read_text() == "Maximize\n" and "MAX" in (tmp_path / "m.mps").read_text()
+    with pytest.raises(OutputError, match="refusing"):
+        write_model(FakeProblem(), tmp_path / "m.lp", protected=[tmp_path / "m.lp"])
+    with pytest.raises(OutputError, match="does not exist"):
+        write_model(FakeProblem(), tmp_path / "nope" / "m.lp")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.lp", "m.mps"]
