@@ -1,0 +1,178 @@
+"""Stochastic multicriteria acceptability analysis (SMAA) of ranks and portfolios.
+
+From sampled scores (:mod:`scorer.sampling`):
+
+- rank acceptability: the share of samples in which each candidate holds
+  each rank (Lahdelma, Hokkanen & Salminen 1998, EJOR 106, 137-143). Within a
+  sample, tied scores are ordered by candidate id, as in the ranked list, so
+  every sample is a strict ranking: each row and each column sums to 1.
+- portfolio core index: the share of sampled portfolios that contain each
+  candidate (1.0 = in every one, 0 = never), and the most frequent
+  portfolios, from one optimisation per sample (a :class:`Resolver`
+  re-solved with only the objective changed).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scorer.optimizer import SolverConfig
+from scorer.parallel import run_map
+from scorer.portfolio import PortfolioProblem
+from scorer.ranking import TIE_DECIMALS
+from scorer.resolve import Resolver
+from scorer.sampling import SampleSpec, ScoringBasis, sampled_scores
+
+# Portfolio solves are sent to workers in chunks of this many samples: big
+# enough to amortise building the model in a worker, and fixed, so the
+# chunks (and hence the answers) do not depend on the number of workers.
+CHUNK = 25
+
+
+def rank_positions(scores: np.ndarray, ids: list[str]) -> np.ndarray:
+    """For each sample, the candidates best first (s, n); ties by id.
+
+    Scores are rounded to :data:`scorer.ranking.TIE_DECIMALS` decimals so
+    float noise does not break an exact tie; one packed integer key per
+    cell makes the sort keys unique, so the fast unstable sort is exact.
+    """
+    scores = np.atleast_2d(np.asarray(scores, dtype=float))
+    n = scores.shape[1]
+    tie = np.argsort(np.argsort(np.array(ids), kind="stable"), kind="stable")
+    quantised = np.rint(scores * 10.0**TIE_DECIMALS)
+    if n and np.abs(quantised).max() * n < 2.0**62:
+        key = -quantised.astype(np.int64)
+        key *= n
+        key += tie
+        return np.argsort(key, axis=1)
+    by_id = np.argsort(tie)  # scores too large to pack: stable sort of id-ordered columns
+    return by_id[np.argsort(-quantised[:, by_id], axis=1, kind="stable")]
+
+
+def acceptability(scores: np.ndarray, ids: list[str]) -> np.ndarray:
+    """Rank acceptability indices (n, n): ``[i, k]`` = share of samples where candidate i has rank k+1."""
+    order = rank_positions(scores, ids)
+    s, n = order.shape
+    cells = order * n + np.arange(n)  # candidate-major index of (candidate, rank)
+    return np.bincount(cells.ravel(), minlength=n * n).reshape(n, n) / s
+
+
+# ------------------------------------------------------------- portfolios ---
+
+
+def _solve_chunk(task: tuple[Resolver, np.ndarray]) -> np.ndarray:
+    """Selections (chunk, n) of one chunk of sampled value vectors."""
+    resolver, values = task
+    return np.array([resolver.solve(v).selected for v in values], dtype=bool).reshape(len(values), -1)
+
+
+def sampled_portfolios(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, *,
+                       workers: int | None = 1, scheduler: str | None = None) -> np.ndarray:
+    """The optimal selection (s, n) bool for each sampled value vector (s, n).
+
+    The first row's values build the model; each chunk re-solves it with
+    only the objective changed.
+    """
+    resolver = Resolver(problem, values[0], config)
+    tasks = [(resolver, values[i:i + CHUNK]) for i in range(0, len(values), CHUNK)]
+    parts = run_map(_solve_chunk, tasks, workers=workers, scheduler=scheduler, label="portfolio samples")
+    return np.concatenate(parts, axis=0) if parts else np.zeros((0, problem.n), dtype=bool)
+
+
+def portfolio_counts(selections: np.ndarray, ids: list[str]) -> list[tuple[tuple[str, ...], int]]:
+    """Distinct selections with their counts, most frequent first (ties by the ids listed)."""
+    counts = Counter(tuple(ids[i] for i in np.flatnonzero(row)) for row in selections)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# ----------------------------------------------------------------- result ---
+
+
+@dataclass(frozen=True, eq=False)
+class SmaaResult:
+    """What the Monte Carlo analysis found.
+
+    Attributes
+    ----------
+    ids, names : list of str
+        Candidates in file order.
+    samples : int
+        Rank samples.
+    acceptability : numpy.ndarray
+        (n, n): ``[i, k]`` share of samples where candidate i holds rank k+1.
+    portfolio_samples : int
+        Samples re-optimised (0 when portfolios were not analysed).
+    core_index : numpy.ndarray or None
+        (n,) share of sampled portfolios containing each candidate.
+    portfolios : list of (tuple of ids, count)
+        Distinct sampled portfolios, most frequent first.
+    """
+
+    ids: list[str]
+    names: list[str]
+    samples: int
+    acceptability: np.ndarray
+    portfolio_samples: int = 0
+    core_index: np.ndarray | None = None
+    portfolios: list[tuple[tuple[str, ...], int]] | None = None
+
+
+def smaa(basis: ScoringBasis, spec: SampleSpec, problem: PortfolioProblem | None = None,
+         config: SolverConfig | None = None, *, portfolio_samples: int | None = None,
+         workers: int | None = 1, scheduler: str | None = None) -> SmaaResult:
+    """Rank acceptability and (with ``problem``) portfolio core indices.
+
+    Parameters
+    ----------
+    basis : ScoringBasis
+    spec : SampleSpec
+        Samples, weight and score distributions, seed.
+    problem : PortfolioProblem, optional
+        When given, the first ``portfolio_samples`` samples (default: all)
+        are re-optimised.
+    config : SolverConfig, optional
+    workers, scheduler
+        As :func:`scorer.parallel.run_map`.
+    """
+    scores = sampled_scores(basis, spec)
+    accept = acceptability(scores, basis.ids)
+    if problem is None:
+        return SmaaResult(basis.ids, basis.names, spec.samples, accept)
+    take = spec.samples if portfolio_samples is None else max(1, min(portfolio_samples, spec.samples))
+    selections = sampled_portfolios(problem, scores[:take], config or SolverConfig(),
+                                    workers=workers, scheduler=scheduler)
+    return SmaaResult(basis.ids, basis.names, spec.samples, accept, take,
+                      selections.mean(axis=0), portfolio_counts(selections, basis.ids))
+
+
+def acceptability_table(result: SmaaResult) -> pd.DataFrame:
+    """One row per candidate: ``id,name``, ``rank_1..rank_n`` shares, then ``core_index`` if analysed.
+
+    Rows are ordered by expected rank (ties by id).
+    """
+    n = len(result.ids)
+    expected = result.acceptability @ np.arange(1, n + 1)
+    order = np.lexsort((np.array(result.ids), np.round(expected, 9)))
+    table = pd.DataFrame({"id": [result.ids[i] for i in order], "name": [result.names[i] for i in order],
+                          "expected_rank": expected[order]})
+    for k in range(n):
+        table[f"rank_{k + 1}"] = result.acceptability[order, k]
+    if result.core_index is not None:
+        table["core_index"] = result.core_index[order]
+    return table
+
+
+def portfolios_table(result: SmaaResult, top: int = 10) -> pd.DataFrame:
+    """The ``top`` most frequent sampled portfolios: ``share,count,projects,portfolio`` (ids space-separated)."""
+    rows = (result.portfolios or [])[:top]
+    total = max(result.portfolio_samples, 1)
+    return pd.DataFrame({
+        "share": [count / total for _, count in rows],
+        "count": [count for _, count in rows],
+        "projects": [len(ids) for ids, _ in rows],
+        "portfolio": [" ".join(ids) for ids, _ in rows],
+    })
