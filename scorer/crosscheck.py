@@ -23,6 +23,7 @@ def check_all(scenario: Scenario, criteria: CriteriaFile, candidates: Candidates
         *check_candidates(candidates, criteria),
         *check_windows(candidates, scenario),
         *check_scenario(scenario, candidates),
+        *check_robustness(scenario, criteria),
     ]
 
 
@@ -276,3 +277,13 @@ def _cap_years(caps, loc: tuple, scenario: Scenario) -> Iterator[Finding]:
     for year in caps:
         if not h.start <= year <= h.end:
             yield "scenario", (*loc, str(year)), f"year {year} is outside the horizon {h.start}-{h.end}"
+
+
+def check_robustness(scenario: Scenario, cf: CriteriaFile) -> Iterator[Finding]:
+    """Weight ranges must name criteria of the criteria file."""
+    known = [c.id for c in cf.criteria]
+    for cid in scenario.robustness.weight_ranges:
+        if cid not in known:
+            yield "scenario", ("robustness", "weight_ranges", cid), (
+                f"unknown criterion '{cid}' (criteria: {', '.join(known)})"
+            )

@@ -380,6 +380,34 @@ class SolverSettings(Strict):
     gap: Annotated[float, Field(ge=0, lt=1)] = 0.0
 
 
+WeightRange = Annotated[
+    tuple[Annotated[float, Field(ge=0, le=1)], Annotated[float, Field(ge=0, le=1)]], BeforeValidator(_list_as_tuple)
+]
+
+
+class Robustness(Strict):
+    """Defaults of ``coprod sensitivity`` (command-line options override them).
+
+    ``weight_ranges`` maps a criterion id to ``[lo, hi]`` on its effective
+    weight (a fraction, as ``coprod weights`` shows it); when given, weights
+    are sampled uniformly within the ranges instead of from the Dirichlet.
+    """
+
+    samples: Annotated[int, Field(ge=1, le=10_000_000)] = 1000
+    concentration: Annotated[float, Field(gt=0, le=1e9)] = 100.0
+    weight_ranges: dict[Id, WeightRange] = {}
+    score_distribution: Literal["none", "triangular", "pert"] = "none"
+    portfolio_samples: Annotated[int, Field(ge=0, le=10_000_000)] = 200
+    tolerance: Annotated[float, Field(gt=0, le=0.5)] = 0.01
+
+    @model_validator(mode="after")
+    def _ranges_ordered(self) -> Robustness:
+        for cid, (lo, hi) in self.weight_ranges.items():
+            if lo > hi:
+                raise located(f"weight_ranges.{cid}", f"needs lo <= hi, got [{fmt_num(lo)}, {fmt_num(hi)}]")
+        return self
+
+
 class Scenario(Strict):
     version: Literal[1]
     name: Label
@@ -393,6 +421,7 @@ class Scenario(Strict):
     method: Method = "weighted-sum"
     solver: SolverSettings = SolverSettings()
     seed: Annotated[int, Field(ge=0, lt=2**32)] = 42
+    robustness: Robustness = Robustness()
 
 
 def fmt_num(x: float | str) -> str:

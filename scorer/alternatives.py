@@ -1,0 +1,126 @@
+"""Near-optimal alternatives: the k best distinct portfolios.
+
+Two portfolios are *distinct* when they select different sets of
+candidates; the same set with other start years is the same portfolio (each
+set is shown with its best schedule). After each solve a no-good cut
+
+    sum_{i in S} y_i - sum_{i not in S} y_i <= |S| - 1,
+
+with ``y_i`` the sum of candidate i's start options, removes exactly the
+set ``S`` just found, and the model is solved again. With a zero gap each
+answer is optimal among the sets not yet found, so the values never
+increase. Projects in every one of the k portfolios are the *core*; those in
+some are *swappable*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scorer.errors import ScoringError
+from scorer.optimizer import PortfolioModel, Solution, SolverConfig, checked_solution, solve_built
+from scorer.portfolio import PortfolioProblem
+
+
+@dataclass(frozen=True, eq=False)
+class Alternatives:
+    """The k best distinct portfolios, best first (fewer when fewer exist).
+
+    Attributes
+    ----------
+    ids, names : tuple of str
+        Candidates in file order.
+    solutions : list of Solution
+        Each checked against every limit; ``solutions[0]`` is the optimum.
+    """
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    solutions: list[Solution]
+
+    @property
+    def selected(self) -> np.ndarray:
+        """(k, n) bool: the selection of each alternative."""
+        return np.array([s.selected for s in self.solutions], dtype=bool).reshape(len(self.solutions), -1)
+
+    @property
+    def objective(self) -> np.ndarray:
+        return np.array([s.objective for s in self.solutions])
+
+
+def exclude_selection(model: PortfolioModel, selected: np.ndarray, name: str) -> None:
+    """Add the no-good cut that forbids exactly this set of selected candidates."""
+    sign = np.where(np.asarray(selected, dtype=bool)[model.options.cand], 1.0, -1.0)
+    expr = model.affine(np.arange(model.options.k), sign)
+    model.prob.addConstraint(expr <= float(np.sum(selected)) - 1.0, name)
+
+
+def k_best(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, k: int) -> Alternatives:
+    """The ``k`` best distinct portfolios by repeated solves with no-good cuts.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+    values : array (n,)
+        Candidate values (0-100).
+    config : SolverConfig
+        With a positive gap an answer may not be the best remaining one; the
+        status of each solution says so.
+    k : int
+        How many portfolios (at least 1).
+
+    Raises
+    ------
+    InfeasibleError
+        No portfolio fits at all (explained as by ``coprod optimize``).
+    """
+    if k < 1:
+        raise ScoringError(f"-k must be at least 1, got {k}")
+    model = PortfolioModel(problem, values)
+    found = [solve_built(model, config)]
+    while len(found) < k:  # one solve per alternative
+        exclude_selection(model, found[-1].selected, f"nogood_{len(found)}")
+        outcome = model.solve(config)
+        if outcome.status == "infeasible":  # every feasible set has been listed
+            break
+        found.append(checked_solution(model, outcome))
+    return Alternatives(problem.ids, problem.names, found)
+
+
+def alternatives_table(result: Alternatives) -> pd.DataFrame:
+    """One row per portfolio: ``rank,status,objective,gap_to_best,gap_pct,projects,portfolio``.
+
+    ``gap_to_best`` is the best objective minus this one; ``gap_pct`` the
+    same as a percentage of the best.
+    """
+    obj = result.objective
+    best = obj[0]
+    ids = np.array(result.ids)
+    return pd.DataFrame({
+        "rank": np.arange(1, len(obj) + 1), "status": [s.status for s in result.solutions],
+        "objective": obj, "gap_to_best": best - obj,
+        "gap_pct": 100.0 * (best - obj) / max(abs(best), 1e-9),
+        "projects": result.selected.sum(axis=1).astype(int),
+        "portfolio": [" ".join(ids[row]) for row in result.selected],
+    })
+
+
+def roles_table(result: Alternatives) -> pd.DataFrame:
+    """One row per candidate: ``id,name,role,in_portfolios`` with role core, swappable or out.
+
+    Core: in all k portfolios; swappable: in some; out: in none. Sorted by
+    role, then by how many portfolios hold it, then by id.
+    """
+    sel = result.selected
+    count = sel.sum(axis=0)
+    k = sel.shape[0]
+    role = np.where(count == k, "core", np.where(count > 0, "swappable", "out"))
+    rank = np.select([count == k, count > 0], [0, 1], 2)
+    order = np.lexsort((np.array(result.ids), -count, rank))
+    return pd.DataFrame({
+        "id": [result.ids[i] for i in order], "name": [result.names[i] for i in order],
+        "role": role[order], "in_portfolios": count[order].astype(int),
+    })
