@@ -12,12 +12,13 @@ import click
 from scorer import __version__
 from scorer.commands.inputs import schema, validate
 from scorer.commands.optimize import optimize
-from scorer.commands.options import CONTEXT
+from scorer.commands.options import CONTEXT, quiet_option
 from scorer.commands.scoring import score_command, weights_command
 
 
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="coprod", message="%(prog)s %(version)s")
+@quiet_option
 def main() -> None:
     """Score and select US–Japan defense co-development, co-production and
     co-sustainment projects.

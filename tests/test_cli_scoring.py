@@ -171,3 +171,72 @@ def test_default_scenario_scores():
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == 4 and lines[0].startswith("rank,id,name,score,standardization,")
+
+
+# ------------------------------------------------------------ weights set ---
+
+
+def test_weights_set_changes_the_file_and_says_so(case):
+    target = case.file("criteria")
+    result = run("weights", "set", str(target), "standardization=20", "governance=50")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr == (f"coprod: note: {target}: standardization weight set to 20\n"
+                             f"coprod: note: {target}: governance weight set to 50\n")
+    assert target.read_text() == case.texts["criteria"].replace("weight: 15\n", "weight: 20\n").replace(
+        "weight: 40\n", "weight: 50\n")
+    shown = run("weights", str(case.path), "--format", "csv")
+    assert shown.stdout.splitlines()[1] == "standardization,integration,60.0,20.0,weight,0.5454545455"
+
+
+@pytest.mark.parametrize("quiet", [["-q", "weights", "set"], ["weights", "set", "-q"], ["--quiet", "weights", "set"]])
+def test_weights_set_quiet(case, quiet):
+    result = run(*quiet, str(case.file("criteria")), "cost_sharing=1")
+    assert result.exit_code == 0 and result.stderr == "" and result.stdout == ""
+    assert "    weight: 1\n" in case.file("criteria").read_text()
+
+
+def test_weights_set_dry_run_prints_and_leaves_the_file(case):
+    result = run("weights", "set", "--dry-run", str(case.file("criteria")), "cost_sharing=2.5")
+    assert result.exit_code == 0
+    assert result.stdout == case.texts["criteria"].replace("weight: 5\n", "weight: 2.5\n")
+    assert case.file("criteria").read_text() == case.texts["criteria"]
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["nope=1"], 1, "coprod: error: {f}: no criterion or group 'nope' (known: standardization, cost_sharing, "
+                    "export_friction, integration, governance)\n"),
+    (["cost_sharing=-1"], 1, "coprod: error: {f}: cost_sharing=-1: '-1' is not a non-negative number\n"),
+    (["cost_sharing=x"], 1, "coprod: error: {f}: cost_sharing=x: 'x' is not a non-negative number\n"),
+    ([], 2, "Missing argument 'ID=NUMBER...'"),
+])
+def test_weights_set_errors(case, args, code, message):
+    target = str(case.file("criteria"))
+    result = run("weights", "set", target, *args)
+    assert result.exit_code == code
+    assert message.format(f=target) in result.stderr
+    assert "Traceback" not in result.output
+    assert case.file("criteria").read_text() == case.texts["criteria"]
+
+
+def test_weights_show_is_the_default_sub_command(case):
+    plain = run("weights", str(case.path), "--format", "table")
+    assert run("weights", "show", str(case.path), "--format", "table").stdout == plain.stdout == WEIGHTS
+    assert run("weights", "--format", "table", str(case.path)).stdout == WEIGHTS
+
+
+def test_score_and_weights_to_xlsx(case, in_tmp):
+    import openpyxl
+
+    assert run("score", str(case.path), "-o", "ranked.xlsx").exit_code == 0
+    ws = openpyxl.load_workbook(in_tmp / "ranked.xlsx")["ranking"]
+    assert [c.value for c in ws[1]] == ["rank", "id", "name", "score", "standardization", "cost_sharing",
+                                        "export_friction"]
+    assert [c.value for c in ws[2]][:3] == [1, "t7a", "T-7A trainer"]
+    assert ws["D2"].value == pytest.approx(73.3333333333)
+    result = run("weights", str(case.path), "--format", "xlsx", "-o", "w.xlsx")
+    assert result.exit_code == 0
+    wb = openpyxl.load_workbook(in_tmp / "w.xlsx")
+    assert wb.sheetnames == ["weights", "weighting"]
+    assert wb["weights"]["F2"].value == pytest.approx(0.6) and wb["weights"]["F2"].number_format == "0.0%"
+    assert wb["weighting"]["A2"].value == "direct"

@@ -5,14 +5,17 @@ from __future__ import annotations
 import math
 
 import click
+import pandas as pd
 
-from scorer.commands.options import CONTEXT, load, output_options, reports_errors, scenario_argument
+from scorer.commands.options import (CONTEXT, load, note, output_options, quiet_option, reports_errors,
+                                     scenario_argument, warn)
 from scorer.errors import ScoringError
 from scorer.matrix import AT_POINTS
 from scorer.models import METHODS
-from scorer.output import choose_format, emit, render, to_json
+from scorer.output import choose_format, emit, emit_tables, xlsx_destination
 from scorer.scoring import ranked_table, score, weights_table
 from scorer.weights import WeightReport, derive_weights
+from scorer.weights_edit import parse_assignments, set_weights, write_weights
 
 
 def _split_weights(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -55,7 +58,14 @@ def parse_overrides(pairs: list[tuple[str, str]]) -> dict[str, float]:
 
 def _warn(messages: list[str]) -> None:
     for message in messages:
-        click.echo(f"coprod: warning: {message}", err=True)
+        warn(message)
+
+
+def _early_format(fmt: str | None, output: str | None) -> str:
+    fmt = choose_format(fmt, output)
+    if fmt == "xlsx":
+        xlsx_destination(output)
+    return fmt
 
 
 @click.command("score", context_settings=CONTEXT)
@@ -68,6 +78,7 @@ def _warn(messages: list[str]) -> None:
 @click.option("--explain", is_flag=True,
               help="Show each criterion's contribution in the table format too (csv, json and markdown always have them).")
 @output_options
+@quiet_option
 @reports_errors
 def score_command(scenario: str | None, method: str | None, weights: list, at: str, top: int | None,
                   explain: bool, fmt: str | None, output: str | None) -> None:
@@ -79,49 +90,97 @@ def score_command(scenario: str | None, method: str | None, weights: list, at: s
     its columns are each criterion's share of that score). Ties share a rank
     and are listed by id.
     """
+    fmt = _early_format(fmt, output)
     inputs = load(scenario)
     result = score(inputs, method, parse_overrides(weights), at)
     _warn(result.warnings)
     table = ranked_table(result, top)
-    fmt = choose_format(fmt, output)
     if fmt == "table" and not explain:
         table = table[["rank", "id", "name", "score"]]
-    emit(render(table, fmt), output, protected=inputs.files.values())
+    # JSON stays the list of rows it has always been (scripts read it).
+    emit_tables({"ranking": table}, fmt, output, inputs.files.values(), document=table, note=note)
 
 
-@click.command("weights", context_settings=CONTEXT)
+class _ShowByDefault(click.Group):
+    """A group whose first argument, when it names no sub-command, belongs to ``show``.
+
+    ``coprod weights [SCENARIO] [options]`` therefore works exactly as before
+    the ``set`` sub-command existed (a scenario file named ``set`` or
+    ``show`` needs a path such as ``./set``).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands:
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("weights", cls=_ShowByDefault, context_settings=CONTEXT)
+def weights_command() -> None:
+    """Show the effective weights (coprod weights [SCENARIO]) or change them in a file (coprod weights set)."""
+
+
+@weights_command.command("show", context_settings=CONTEXT)
 @scenario_argument
 @weight_option
 @output_options
+@quiet_option
 @reports_errors
-def weights_command(scenario: str | None, weights: list, fmt: str | None, output: str | None) -> None:
+def weights_show(scenario: str | None, weights: list, fmt: str | None, output: str | None) -> None:
     """Show each criterion's effective weight and how it was derived.
 
     effective_weight = group share x share within the group (or raw weight /
     sum of raw weights without groups). With AHP weighting the principal
     eigenvalue, consistency index and consistency ratio are shown too.
+    'coprod weights [SCENARIO]' is short for 'coprod weights show [SCENARIO]';
+    'coprod weights set FILE ID=NUMBER...' changes weights in a criteria file.
     """
+    fmt = _early_format(fmt, output)
     inputs = load(scenario)
     report = derive_weights(inputs.criteria, parse_overrides(weights))
     _warn(report.warnings)
-    fmt = choose_format(fmt, output)
-    emit(_render_weights(report, fmt), output, protected=inputs.files.values())
+    tables = {"weights": weights_table(report)}
+    if fmt == "xlsx":
+        tables["weighting"] = pd.DataFrame([{"method": report.method, **(_ahp_summary(report) or {})}])
+    emit_tables(tables, fmt, output, inputs.files.values(), digits=4, footer=_weighting_line(report),
+                document=_weights_json(report), note=note)
 
 
-def _render_weights(report: WeightReport, fmt: str) -> str:
-    table = weights_table(report)
-    if fmt == "json":
-        return to_json({"method": report.method, "criteria": table.to_dict(orient="records"),
-                        "ahp": _ahp_summary(report)})
-    text = render(table, fmt, digits=4)
-    if fmt in ("table", "markdown"):
-        text += f"\nweighting: {report.method}"
-        ahp = _ahp_summary(report)
-        if ahp is not None:
-            cr = "n/a" if ahp["cr"] is None else f"{ahp['cr']:.4f}"
-            text += f"; lambda_max {ahp['lambda_max']:.4f}, CI {ahp['ci']:.4f}, CR {cr}"
-        text += "\n"
-    return text
+@weights_command.command("set", context_settings=CONTEXT)
+@click.argument("file", metavar="FILE")
+@click.argument("assignments", nargs=-1, required=True, metavar="ID=NUMBER...")
+@click.option("--dry-run", is_flag=True, help="Print the edited file on stdout instead of writing it.")
+@quiet_option
+@reports_errors
+def weights_set(file: str, assignments: tuple[str, ...], dry_run: bool) -> None:
+    """Change raw weights in the criteria FILE, keeping every comment and its layout.
+
+    ID is a criterion id, or a group id when no criterion has it. Only the
+    numbers change; the edited file is validated before it is written (whole
+    or not at all). Files whose weights are derived by a weighting method
+    (swing, rank, ahp) are refused: edit that section instead.
+    """
+    changes = parse_assignments(file, assignments)
+    if dry_run:
+        emit(set_weights(file, changes), None)
+        return
+    write_weights(file, changes)
+    for key, value in changes.items():
+        note(f"{file}: {key} weight set to {value:g}")
+
+
+def _weighting_line(report: WeightReport) -> str:
+    text = f"\nweighting: {report.method}"
+    ahp = _ahp_summary(report)
+    if ahp is not None:
+        cr = "n/a" if ahp["cr"] is None else f"{ahp['cr']:.4f}"
+        text += f"; lambda_max {ahp['lambda_max']:.4f}, CI {ahp['ci']:.4f}, CR {cr}"
+    return text + "\n"
+
+
+def _weights_json(report: WeightReport) -> dict:
+    return {"method": report.method, "criteria": weights_table(report).to_dict(orient="records"),
+            "ahp": _ahp_summary(report)}
 
 
 def _ahp_summary(report: WeightReport) -> dict | None:
