@@ -1,0 +1,70 @@
+"""``coprod report`` and ``coprod chart``: the briefing page and its charts as files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from scorer.charts import CHART_FORMATS
+from scorer.commands.options import CONTEXT, load, reports_errors, scenario_argument
+from scorer.models import METHODS
+from scorer.output import write_atomic
+from scorer.report import CHART_KINDS, analyse, build_report, chart, write_report
+
+
+@click.command("report", context_settings=CONTEXT)
+@scenario_argument
+@click.option("-o", "--output", "folder", required=True, metavar="DIR",
+              help="Folder to write report.html, report.md and the charts (PNG and SVG) into; created if missing.")
+@click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
+@click.option("--no-explain", is_flag=True,
+              help="Leave out the binding limits and value thresholds (saves their re-solves).")
+@reports_errors
+def report_command(scenario: str | None, folder: str, method: str | None, no_explain: bool) -> None:
+    """Write a briefing on SCENARIO into DIR: a self-contained HTML page and a Markdown twin.
+
+    report.html embeds its charts and needs no network to view; report.md
+    uses the PNG files next to it. Set SOURCE_DATE_EPOCH for a fixed date in
+    the manifest (byte-identical reruns).
+    """
+    inputs = load(scenario)
+    result = build_report(analyse(inputs, method, explain=not no_explain))
+    write_report(result, folder, inputs.files.values())
+    click.echo(f"coprod: wrote report.html, report.md and {len(result.files)} chart files to {folder}", err=True)
+
+
+@click.command("chart", context_settings=CONTEXT)
+@click.argument("kind", type=click.Choice(CHART_KINDS))
+@scenario_argument
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="The image file (.png or .svg); '-' writes to stdout in --format.")
+@click.option("--format", "fmt", type=click.Choice(CHART_FORMATS),
+              help="png or svg (default: the file's suffix; png for stdout).")
+@click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
+@reports_errors
+def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None, method: str | None) -> None:
+    """Draw one chart of SCENARIO into FILE.
+
+    KIND: contributions (stacked per-criterion contributions of the ranking),
+    gantt (the schedule with yearly spend against each cap, by partner),
+    frontier, tornado, acceptability, core (robustness charts).
+    """
+    fmt = fmt or _chart_format(output)
+    inputs = load(scenario)
+    data = chart(kind, analyse(inputs, method, explain=False), fmt)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data, [p for p in inputs.files.values() if p is not None])
+
+
+def _chart_format(output: str) -> str:
+    if output == "-":
+        return "png"
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix not in CHART_FORMATS:
+        raise click.BadParameter(f"'{output}' must end in .png or .svg (or give --format)", param_hint="-o")
+    return suffix

@@ -1,0 +1,464 @@
+"""The briefing report: one self-contained HTML page and a Markdown twin.
+
+:func:`analyse` runs everything a briefing shows (scores, the optimal
+portfolio, why each project is in or out, robustness); :func:`build_report`
+lays the results out as a list of blocks (headings, paragraphs, tables,
+charts) and renders the same blocks twice:
+
+- HTML: one file, charts embedded as base64 PNG ``data:`` URIs, inline CSS, no
+  script and no external address (a Content-Security-Policy forbids both), so
+  it opens offline and cannot run anything that came in through a name;
+- Markdown: for pasting into documents; its charts are the PNG files written
+  next to it in the same folder (``![...](gantt.png)``).
+
+All text from the input files is escaped: ``html.escape`` (quotes too) in
+HTML; in Markdown the characters that start HTML, links or code (``& < > [ ]
+` ``) become entities and ``|`` is escaped in tables.
+
+The manifest makes a result reproducible: tool version, SHA-256 of each input
+file, seed, method, solver with its status and gap, and the date (UTC). The
+date honours ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), so a
+rerun with it set gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import math
+import os
+from pathlib import Path
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scorer import __version__, charts
+from scorer.errors import OutputError
+from scorer.loading import ScenarioInputs, display_path
+from scorer.optimizer import Solution, SolverConfig
+from scorer.output import to_markdown, write_atomic
+from scorer.scoring import ScoreResult
+
+CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core")
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything a briefing shows, computed once.
+
+    ``limits`` and ``thresholds`` are None when the explanation was skipped;
+    ``robustness`` maps a part name to its result object (empty: not run).
+    """
+
+    inputs: ScenarioInputs
+    result: ScoreResult
+    solution: Solution
+    config: SolverConfig
+    limits: pd.DataFrame | None = None
+    thresholds: pd.DataFrame | None = None
+    robustness: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = True) -> Analysis:
+    """Score, optimise and (with ``explain``) explain a loaded scenario.
+
+    Parameters
+    ----------
+    inputs : ScenarioInputs
+    method : str, optional
+        Scoring method for the ranking and the portfolio values (default: the scenario's).
+    explain : bool
+        Also find the binding limits and each candidate's value threshold (extra solves).
+
+    Raises
+    ------
+    InfeasibleError, SolverError, ScoringError
+        As :func:`scorer.optimizer.optimize` and :func:`scorer.scoring.score`.
+    """
+    from scorer.optimizer import optimize
+    from scorer.portfolio import problem_from_inputs
+    from scorer.scoring import score
+
+    result = score(inputs, method)
+    s = inputs.scenario.solver
+    config = SolverConfig(s.name, s.time_limit, s.gap, inputs.scenario.seed)
+    sol = optimize(problem_from_inputs(inputs), result.scores, config)
+    limits = thresholds = None
+    if explain:
+        from scorer.explain import limit_use, limits_table, thresholds_table, value_thresholds
+
+        limits = limits_table(limit_use(sol, config))
+        thresholds = thresholds_table(value_thresholds(sol, config))
+    return Analysis(inputs, result, sol, config, limits, thresholds)
+
+
+# ------------------------------------------------------------------ blocks ---
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of the report.
+
+    ``kind``: ``h1``/``h2`` (``text``, ``anchor``), ``p`` (``text``), ``dl``
+    (``pairs``), ``table`` (``table``, ``digits``) or ``chart`` (``text`` is
+    the chart kind, ``alt`` its description).
+    """
+
+    kind: str
+    text: str = ""
+    table: pd.DataFrame | None = None
+    pairs: tuple[tuple[str, str], ...] = ()
+    anchor: str = ""
+    digits: int = 2
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The rendered report: the two documents and the chart files they use."""
+
+    html: str
+    markdown: str
+    files: dict[str, bytes]  # file name -> bytes (PNG and SVG of every chart)
+
+
+def report_date(environ: dict[str, str] | None = None) -> datetime:
+    """Now (UTC), or ``SOURCE_DATE_EPOCH`` seconds when that variable is set.
+
+    Raises
+    ------
+    OutputError
+        ``SOURCE_DATE_EPOCH`` is not a whole number of seconds.
+    """
+    env = os.environ if environ is None else environ
+    text = env.get("SOURCE_DATE_EPOCH")
+    if text is None or text == "":
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        return datetime.fromtimestamp(int(text), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise OutputError(f"SOURCE_DATE_EPOCH={text!r}: must be a whole number of seconds since 1970") from None
+
+
+def file_hashes(inputs: ScenarioInputs) -> list[tuple[str, str, str]]:
+    """(kind, file, sha256) of each input: the file's bytes, or the text read from stdin."""
+    out = []
+    for kind, path in inputs.files.items():
+        if path is not None and path.is_file():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            shown = display_path(path)
+        else:
+            digest = hashlib.sha256(inputs.texts[kind].encode("utf-8")).hexdigest()
+            shown = "<stdin>"
+        out.append((kind, shown, digest))
+    return out
+
+
+# ---------------------------------------------------------------- sections ---
+
+
+def _summary(a: Analysis) -> list[Block]:
+    from scorer.summary import summarise
+
+    lines = summarise(a.inputs).splitlines()[1:]  # the first says the file is valid
+    pairs = tuple((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines))
+    sol = a.solution
+    head = (f"Portfolio: {int(sol.selected.sum())} projects, objective {sol.objective:.2f} "
+            f"({sol.status}, gap {sol.gap:.4%}); ranking by {a.result.method}.")
+    return [Block("h2", "Scenario summary", anchor="summary"), Block("p", head), Block("dl", pairs=pairs)]
+
+
+def _weights(a: Analysis) -> list[Block]:
+    from scorer.scoring import weights_table
+
+    table = weights_table(a.result.weights)
+    names = {c.id: c.name for c in a.inputs.criteria.criteria}
+    table.insert(1, "name", [names[c] for c in table["id"]])
+    return [Block("h2", "Effective weights", anchor="weights"),
+            Block("p", f"Weighting: {a.result.weights.method}. The effective weight is the group share "
+                       "times the share within the group; they sum to 1."),
+            Block("table", table=table, digits=4)]
+
+
+def _ranking(a: Analysis) -> list[Block]:
+    from scorer.scoring import ranked_table
+
+    blocks = [Block("h2", "Ranking and contributions", anchor="ranking")]
+    if a.result.contributions is None:
+        blocks.append(Block("p", f"{a.result.method} scores do not split into per-criterion parts; "
+                                 "the scores alone are shown."))
+    else:
+        blocks.append(Block("p", "Each criterion column is its contribution to the score; they add up to it."))
+    blocks += [Block("chart", "contributions", alt="Stacked contributions of each criterion to each score"),
+               Block("table", table=ranked_table(a.result))]
+    for warning in a.result.warnings:
+        blocks.append(Block("p", f"Warning: {warning}"))
+    return blocks
+
+
+def _rationale(a: Analysis) -> list[Block]:
+    names = {c.id: c.name for c in a.inputs.criteria.criteria}
+    rows = []
+    for cand in a.inputs.candidates.candidates:
+        for cid, sc in cand.scores.items():
+            low = "" if sc.low is None else f"{sc.low:g}"
+            high = "" if sc.high is None else f"{sc.high:g}"
+            rows.append({"candidate": cand.id, "criterion": names.get(cid, cid), "score": str(sc.value),
+                         "range": f"{low}-{high}" if low or high else "", "rationale": sc.rationale,
+                         "source": sc.source})
+    return [Block("h2", "Scores: rationale and source", anchor="rationale"),
+            Block("table", table=pd.DataFrame(rows))]
+
+
+def _portfolio(a: Analysis) -> list[Block]:
+    from scorer.schedule import schedule_table, selection_table
+
+    sol = a.solution
+    return [Block("h2", "Portfolio and schedule", anchor="portfolio"),
+            Block("p", f"Status {sol.status}; objective {sol.objective:.4f}, bound {sol.bound:.4f}, "
+                       f"gap {sol.gap:.4%}; money in {sol.problem.currency}. value is the 0-100 score; "
+                       "discounted_value what it adds after the delay discount."),
+            Block("table", table=selection_table(sol)),
+            Block("chart", "gantt", alt="Gantt chart of the schedule with yearly spend against the caps"),
+            Block("p", "Spend by year (one column per selected project), with each year's cap and slack, "
+                       "overall and by partner; an empty cap means none is set."),
+            Block("table", table=schedule_table(sol))]
+
+
+def _why(a: Analysis) -> list[Block]:
+    blocks = [Block("h2", "Binding limits and why in or out", anchor="why")]
+    if a.limits is None or a.thresholds is None:
+        return blocks + [Block("p", "Not computed (run without --no-explain to include it).")]
+    binding = a.limits[a.limits["binding"]].drop(columns="binding")
+    blocks += [Block("p", "Limits holding the portfolio back: at their bound, or worth something if removed. "
+                          "gain_removed is the objective gain without the limit, gain_unit from one more unit "
+                          "(both from re-solves)."),
+               Block("table", table=binding) if len(binding) else Block("p", "No limit holds the portfolio back."),
+               Block("p", "Value thresholds: for a project left out, the value at which it would enter; for a "
+                          "selected one, the value below which it would leave."),
+               Block("table", table=a.thresholds)]
+    return blocks
+
+
+def _manifest(a: Analysis, date: datetime) -> list[Block]:
+    sol, cfg = a.solution, a.config
+    pairs = [("tool", f"coprod {__version__}")]
+    pairs += [(f"{kind} file", f"{shown}  sha256 {digest}") for kind, shown, digest in file_hashes(a.inputs)]
+    pairs += [("scenario", a.inputs.scenario.name), ("method", a.result.method), ("seed", str(cfg.seed)),
+              ("solver", f"{cfg.name} (time limit {cfg.time_limit:g} s, gap limit {cfg.gap:g})"),
+              ("solver status", f"{sol.status}, gap {sol.gap:.6g}, objective {sol.objective:.6f}, "
+                                f"bound {sol.bound:.6f}")]
+    pairs += [(name, text) for name, text in a.robustness.get("manifest", ())]
+    pairs.append(("date", date.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    return [Block("h2", "Manifest", anchor="manifest"),
+            Block("p", "Enough to reproduce this report: the same tool version, input files (compare the "
+                       "hashes), seed and options give the same results."),
+            Block("dl", pairs=tuple(pairs))]
+
+
+def report_blocks(a: Analysis, date: datetime) -> list[Block]:
+    """The report's content, in order, independent of the output format."""
+    title = f"coprod briefing: {a.inputs.scenario.name}"
+    return [Block("h1", title, anchor="top"), *_summary(a), *_weights(a), *_ranking(a), *_rationale(a),
+            *_portfolio(a), *_why(a), *_robustness(a), *_manifest(a, date)]
+
+
+# -------------------------------------------------------------- rendering ---
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:2em auto;
+max-width:72em;padding:0 1em;color:#1b1b1b;line-height:1.4}
+h1{font-size:1.6em;border-bottom:2px solid #1f4e99;padding-bottom:.2em}
+h2{font-size:1.25em;margin-top:1.8em;color:#1f4e99}
+nav a{margin-right:1em}
+.scroll{overflow-x:auto;margin:.6em 0}
+table{border-collapse:collapse;font-size:.85em}
+th,td{border:1px solid #c8ccd2;padding:.25em .5em;vertical-align:top}
+th{background:#eef1f6;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
+dt{font-weight:bold}dd{margin:0;overflow-wrap:anywhere}
+figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #e3e6ea}
+"""
+# No script, no fetch, no frame: the page shows text, inline style and embedded images only.
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _cell_text(value: Any, digits: int) -> tuple[str, bool]:
+    """A table cell as text, and whether it is a number (right-aligned)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "", False
+    if isinstance(value, bool | np.bool_):
+        return ("yes" if value else "no"), False
+    if isinstance(value, float | np.floating):
+        return (f"{value:.{digits}f}" if math.isfinite(value) else str(value)), True
+    if isinstance(value, int | np.integer):
+        return str(value), True
+    return "".join(ch if ch.isprintable() else "?" for ch in str(value)), False
+
+
+def _html_table(df: pd.DataFrame, digits: int) -> str:
+    head = "".join(f"<th>{_esc(c)}</th>" for c in df.columns)
+    rows = []
+    for row in df.itertuples(index=False, name=None):
+        cells = []
+        for value in row:
+            text, num = _cell_text(value, digits)
+            cells.append(f'<td class="num">{_esc(text)}</td>' if num else f"<td>{_esc(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>\n'
+            + "\n".join(rows) + "\n</tbody></table></div>")
+
+
+def _html_block(b: Block, images: dict[str, bytes]) -> str:
+    if b.kind in ("h1", "h2"):
+        return f'<{b.kind} id="{_esc(b.anchor)}">{_esc(b.text)}</{b.kind}>'
+    if b.kind == "p":
+        return f"<p>{_esc(b.text)}</p>"
+    if b.kind == "dl":
+        return "<dl>" + "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in b.pairs) + "</dl>"
+    if b.kind == "table":
+        return _html_table(b.table, b.digits)
+    if b.kind == "chart":
+        data = base64.b64encode(images[f"{b.text}.png"]).decode("ascii")
+        return (f'<figure><img src="data:image/png;base64,{data}" alt="{_esc(b.alt)}">'
+                f"<figcaption>{_esc(b.alt)} ({_esc(b.text)}.png, .svg)</figcaption></figure>")
+    raise ValueError(f"unknown block kind {b.kind!r}")
+
+
+def render_html(blocks: list[Block], images: dict[str, bytes]) -> str:
+    """One self-contained HTML page of the blocks (charts from ``images`` as data: URIs)."""
+    title = next((b.text for b in blocks if b.kind == "h1"), "coprod report")
+    nav = " ".join(f'<a href="#{_esc(b.anchor)}">{_esc(b.text)}</a>' for b in blocks if b.kind == "h2")
+    parts = [_html_block(b, images) for b in blocks]
+    if blocks and blocks[0].kind == "h1":  # the title, then the table of contents
+        parts.insert(1, f"<nav>{nav}</nav>")
+    else:
+        parts.insert(0, f"<nav>{nav}</nav>")
+    body = "\n".join(parts)
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+            f"{body}\n</body>\n</html>\n")
+
+
+# Characters that would start HTML, an entity, a link or code in Markdown.
+_MD_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;", "`": "&#96;"})
+
+
+def md_text(text: Any) -> str:
+    """Input text made inert for Markdown: no HTML, links or code spans; one line."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return clean.translate(_MD_ENTITIES)
+
+
+def _md_block(b: Block) -> str:
+    if b.kind == "h1":
+        return f"# {md_text(b.text)}\n"
+    if b.kind == "h2":
+        return f"## {md_text(b.text)}\n"
+    if b.kind == "p":
+        return f"{md_text(b.text)}\n"
+    if b.kind == "dl":
+        return "".join(f"- **{md_text(k)}**: {md_text(v)}\n" for k, v in b.pairs)
+    if b.kind == "table":
+        safe = b.table.copy()
+        for col in safe.columns:
+            if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+                safe[col] = safe[col].map(lambda v: md_text(v) if isinstance(v, str) else v)
+        safe.columns = [md_text(c) for c in safe.columns]
+        return to_markdown(safe, b.digits)
+    if b.kind == "chart":
+        return f"![{md_text(b.alt)}]({b.text}.png)\n"
+    raise ValueError(f"unknown block kind {b.kind!r}")
+
+
+def render_markdown(blocks: list[Block]) -> str:
+    """The blocks as Markdown; charts are the PNG files next to the Markdown file."""
+    return "\n".join(_md_block(b) for b in blocks)
+
+
+def _robustness(a: Analysis) -> list[Block]:
+    blocks = [Block("h2", "Robustness", anchor="robustness")]
+    if not a.robustness:
+        return blocks + [Block("p", "Not analysed in this report (--no-robustness).")]
+    return blocks
+
+
+# ------------------------------------------------------------------ charts ---
+
+
+def chart(kind: str, a: Analysis, fmt: str = "png") -> bytes:
+    """One chart of the analysis as PNG or SVG bytes.
+
+    Raises
+    ------
+    OutputError
+        Unknown kind, or the analysis behind the chart was not run.
+    """
+    names = {c.id: c.name for c in a.inputs.criteria.criteria}
+    if kind == "contributions":
+        return charts.contributions_chart(a.result, names, fmt=fmt)
+    if kind == "gantt":
+        return charts.gantt_chart(a.solution, fmt=fmt)
+    if kind not in CHART_KINDS:
+        raise OutputError(f"unknown chart '{kind}' (choose from {', '.join(CHART_KINDS)})")
+    raise OutputError(f"the {kind} chart needs the robustness analysis, which was not run")
+
+
+def available_charts(a: Analysis) -> list[str]:
+    """The chart kinds this analysis can draw, in report order."""
+    return ["contributions", "gantt"]
+
+
+def build_report(a: Analysis, date: datetime | None = None) -> Report:
+    """Render the analysis as HTML, Markdown and chart files (PNG and SVG).
+
+    Parameters
+    ----------
+    a : Analysis
+        From :func:`analyse` (plus robustness results, if any).
+    date : datetime, optional
+        The date in the manifest (default: :func:`report_date`).
+    """
+    files = {f"{kind}.{fmt}": chart(kind, a, fmt) for kind in available_charts(a) for fmt in charts.CHART_FORMATS}
+    blocks = report_blocks(a, date or report_date())
+    return Report(render_html(blocks, files), render_markdown(blocks), files)
+
+
+def write_report(report: Report, folder: str | Path, protected: Iterable[Path] = ()) -> list[Path]:
+    """Write report.html, report.md and the chart files into ``folder`` (created if missing).
+
+    Every target is checked against ``protected`` before anything is
+    written, so a refusal leaves the folder as it was; each file is written
+    atomically.
+
+    Raises
+    ------
+    OutputError
+        A target is an input file, or the folder cannot be created or written.
+    """
+    target = Path(folder)
+    files = {**dict(sorted(report.files.items())), "report.md": report.markdown, "report.html": report.html}
+    guarded = [Path(p).resolve() for p in protected if p is not None]
+    for name in files:
+        if (target / name).resolve() in guarded:
+            raise OutputError(f"{target / name}: refusing to overwrite an input file")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+    for name, data in files.items():
+        write_atomic(target / name, data, guarded)
+    return [target / name for name in files]

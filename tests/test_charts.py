@@ -1,0 +1,126 @@
+"""Charts: every chart renders as PNG and SVG, byte-identically, with names as plain text."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from scorer import charts
+from scorer.errors import OutputError
+from scorer.loading import load_scenario
+from scorer.optimizer import SolverConfig, optimize
+from scorer.portfolio import problem_from_inputs
+from scorer.scoring import score
+from tests.conftest import write_case
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# Names a chart must show literally: mathtext, markup and a very long one.
+ODD_NAME = "$x$ <script>alert(1)</script>"
+LONG_NAME = "A very long candidate name " * 6
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("charts")
+    case = write_case(folder, {"candidates": [("name: T-7A trainer", f"name: '{ODD_NAME}'"),
+                                              ("name: Ship MRO", f"name: '{LONG_NAME}'")]})
+    inputs = load_scenario(case.path)
+    result = score(inputs)
+    sol = optimize(problem_from_inputs(inputs), result.scores, SolverConfig(time_limit=10))
+    return inputs, result, sol
+
+
+def _builders(results):
+    inputs, result, sol = results
+    names = {c.id: c.name for c in inputs.criteria.criteria}
+    return {
+        "contributions": lambda fmt: charts.contributions_chart(result, names, fmt=fmt),
+        "gantt": lambda fmt: charts.gantt_chart(sol, fmt=fmt),
+    }
+
+
+@pytest.mark.parametrize("kind", ["contributions", "gantt"])
+def test_png_is_a_drawn_image_and_deterministic(results, kind: str) -> None:
+    build = _builders(results)[kind]
+    first, second = build("png"), build("png")
+    assert first.startswith(PNG_MAGIC)
+    assert first == second
+    pixels = imread(io.BytesIO(first))
+    assert pixels.shape[0] > 200 and pixels.shape[1] > 400
+    assert np.ptp(pixels[..., :3]) > 0.5  # not a blank canvas
+    assert b"Software" not in first  # no version stamp that would change between installs
+
+
+@pytest.mark.parametrize("kind", ["contributions", "gantt"])
+def test_svg_is_deterministic_with_text_as_text(results, kind: str) -> None:
+    build = _builders(results)[kind]
+    first, second = build("svg"), build("svg")
+    assert first == second
+    text = first.decode("utf-8")
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    assert "<dc:date>" not in text
+    assert "<script" not in text
+
+
+def test_names_are_literal_text(results) -> None:
+    svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
+    # The name is escaped XML text, drawn as written: $x$ not typeset as maths.
+    assert "$x$ &lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    assert "<script" not in svg
+    gantt = charts.gantt_chart(results[2], fmt="svg").decode("utf-8")
+    assert "&lt;script&gt;" in gantt and "<script" not in gantt
+
+
+def test_long_names_are_shortened(results) -> None:
+    svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
+    assert LONG_NAME.strip() not in svg
+    assert "A very long candidate name A very long…" in svg
+
+
+def test_plain_text_helper() -> None:
+    assert charts.plain("ab\x1b[31mc", 40) == "ab?[31mc"
+    assert charts.plain("x" * 50, 10) == "x" * 9 + "…"
+    assert charts.plain("short", 10) == "short"
+
+
+def test_contributions_chart_shows_every_criterion(results) -> None:
+    inputs, result, _ = results
+    names = {c.id: c.name for c in inputs.criteria.criteria}
+    svg = charts.contributions_chart(result, names, fmt="svg").decode("utf-8")
+    for name in names.values():
+        assert name in svg
+    assert "score (0-100), weighted-sum" in svg
+
+
+def test_non_additive_method_draws_scores_only(case) -> None:
+    result = score(load_scenario(case.path), "topsis")
+    svg = charts.contributions_chart(result, fmt="svg").decode("utf-8")
+    assert "score (0-100), topsis" in svg and "Ranking by topsis score" in svg
+    assert "criterion" not in svg  # no legend of parts that do not exist
+
+
+def test_gantt_shows_caps_and_partners(results) -> None:
+    _, _, sol = results
+    svg = charts.gantt_chart(sol, fmt="svg").decode("utf-8")
+    for label in ("Yearly spend: both partners", "Yearly spend: US", "Yearly spend: JP", "yearly cap",
+                  "USD million (notional)", "Glide Phase Interceptor"):
+        assert label in svg
+    # Only the selected projects get a bar label.
+    shown = {sol.problem.names[i] for i in np.flatnonzero(sol.selected)}
+    left_out = set(sol.problem.names) - shown
+    assert all(charts.plain(n) not in svg for n in left_out if n not in ODD_NAME)
+
+
+def test_unknown_format_is_an_output_error(results) -> None:
+    with pytest.raises(OutputError, match="unknown chart format 'gif'"):
+        charts.gantt_chart(results[2], fmt="gif")
+
+
+def test_svg_has_no_mathtext_glyph_paths(results) -> None:
+    # With mathtext, "$x$" would become an italic glyph path; as text it stays a <text> run.
+    svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
+    assert re.search(r"<text[^>]*>[^<]*\$x\$", svg)

@@ -1,0 +1,210 @@
+"""The briefing report: sections, escaping, manifest, Markdown twin, command line."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scorer import __version__
+from scorer.cli import main
+from scorer.errors import OutputError
+from scorer.loading import load_scenario
+from scorer.report import (
+    CHART_KINDS,
+    analyse,
+    build_report,
+    chart,
+    md_text,
+    render_html,
+    render_markdown,
+    report_date,
+    Block,
+)
+from tests.conftest import write_case
+
+EVIL = "<script>alert(1)</script>"
+# Input text that would break out of an attribute, open a link or run code if not escaped.
+EDITS = {
+    "candidates": [
+        ("name: T-7A trainer", f"name: '{EVIL}'"),
+        ("export_friction: {value: 6, low: 4, high: 8, rationale: ITAR friction, source: CSIS}",
+         "export_friction: {value: 6, low: 4, high: 8, rationale: '\" onmouseover=\"alert(2)', "
+         "source: '[click](javascript:alert(3)) & `code`'}"),
+    ],
+    "scenario": [("name: Test scenario", "name: 'Plan <b>bold</b> & co'")],
+}
+SECTIONS = {
+    "summary": "Scenario summary",
+    "weights": "Effective weights",
+    "ranking": "Ranking and contributions",
+    "rationale": "Scores: rationale and source",
+    "portfolio": "Portfolio and schedule",
+    "why": "Binding limits and why in or out",
+    "robustness": "Robustness",
+    "manifest": "Manifest",
+}
+DATE = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def evil(tmp_path_factory):
+    case = write_case(tmp_path_factory.mktemp("report"), EDITS)
+    analysis = analyse(load_scenario(case.path))
+    return case, analysis, build_report(analysis, DATE)
+
+
+def test_every_section_in_order_in_both_versions(evil) -> None:
+    _, _, rep = evil
+    html_at = [rep.html.index(f'<h2 id="{anchor}">{title}</h2>') for anchor, title in SECTIONS.items()]
+    md_at = [rep.markdown.index(f"\n## {title}\n") for title in SECTIONS.values()]
+    assert html_at == sorted(html_at) and md_at == sorted(md_at)
+    assert rep.markdown.startswith("# coprod briefing: Plan &lt;b&gt;bold&lt;/b&gt; &amp; co\n")
+
+
+def test_input_text_is_escaped_in_html(evil) -> None:
+    _, _, rep = evil
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rep.html
+    assert "<script" not in rep.html.lower()
+    assert "<b>bold" not in rep.html and "Plan &lt;b&gt;bold&lt;/b&gt; &amp; co" in rep.html
+    assert 'onmouseover="' not in rep.html and "&quot; onmouseover=&quot;alert(2)" in rep.html
+    assert "[click](javascript:alert(3)) &amp; `code`" in rep.html  # shown as text; no link in HTML
+
+
+def test_input_text_is_inert_in_markdown(evil) -> None:
+    _, _, rep = evil
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rep.markdown and "<script" not in rep.markdown
+    assert "](javascript:" not in rep.markdown and "&#91;click&#93;(javascript:alert(3)) &amp; &#96;code&#96;" \
+        in rep.markdown
+    assert md_text("a|b <c> [d] `e` & f\nnext") == "a|b &lt;c&gt; &#91;d&#93; &#96;e&#96; &amp; f next"
+
+
+def test_self_contained_page(evil) -> None:
+    _, _, rep = evil
+    sources = re.findall(r'src="([^"]*)"', rep.html)
+    assert len(sources) == 2 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert not re.findall(r'(?:href|src)="(?:https?:|//)', rep.html)
+    assert not re.search(r"<(?:link|iframe|object|embed)\b", rep.html)
+    assert "Content-Security-Policy" in rep.html and "default-src 'none'" in rep.html
+    assert sorted(rep.files) == ["contributions.png", "contributions.svg", "gantt.png", "gantt.svg"]
+
+
+def test_markdown_images_are_the_png_files(evil) -> None:
+    _, _, rep = evil
+    images = re.findall(r"!\[[^\]]*\]\(([^)]*)\)", rep.markdown)
+    assert images == ["contributions.png", "gantt.png"]
+    assert all(name in rep.files for name in images)
+
+
+def test_manifest_hashes_version_seed_solver_date(evil) -> None:
+    case, analysis, rep = evil
+    for kind in ("scenario", "criteria", "candidates"):
+        digest = hashlib.sha256(case.file(kind).read_bytes()).hexdigest()
+        assert f"sha256 {digest}" in rep.html and f"sha256 {digest}" in rep.markdown
+    assert f"<dt>tool</dt><dd>coprod {__version__}</dd>" in rep.html
+    assert "<dt>seed</dt><dd>7</dd>" in rep.html
+    sol = analysis.solution
+    assert (f"<dt>solver status</dt><dd>optimal, gap 0, objective {sol.objective:.6f}, "
+            f"bound {sol.bound:.6f}</dd>") in rep.html
+    assert "<dt>solver</dt><dd>highs (time limit 10 s, gap limit 0)</dd>" in rep.html
+    assert "<dt>date</dt><dd>2026-01-02T03:04:05Z</dd>" in rep.html
+    assert "- **date**: 2026-01-02T03:04:05Z\n" in rep.markdown
+
+
+def test_same_inputs_and_date_give_identical_files(evil) -> None:
+    _, analysis, rep = evil
+    again = build_report(analysis, DATE)
+    assert again.html == rep.html and again.markdown == rep.markdown and again.files == rep.files
+
+
+def test_portfolio_and_explanations_are_shown(evil) -> None:
+    _, analysis, rep = evil
+    for cid in ("gpi", "ship-mro"):
+        assert f"<td>{cid}</td>" in rep.html
+    # The small case: max_projects (3) holds it back; removing it gains 44.52 (from re-solves).
+    assert '<td>max_projects</td><td>rules.max_projects</td><td class="num">3.00</td>' in rep.html
+    assert '<td class="num">44.52</td>' in rep.html
+    assert "<td>cannot enter: no start fits the other limits</td>" in rep.html
+    assert "<td>cap_total_2026</td>" not in rep.html  # slack and worth nothing: not binding
+    assert "ITAR" not in rep.html  # the edited rationale replaced it
+    assert "cap_total" in rep.html and "slack_US" in rep.html
+
+
+def test_report_date_honours_source_date_epoch() -> None:
+    assert report_date({"SOURCE_DATE_EPOCH": "0"}) == datetime(1970, 1, 1, tzinfo=UTC)
+    now = report_date({})
+    assert now.tzinfo is UTC and abs((datetime.now(UTC) - now).total_seconds()) < 60
+    with pytest.raises(OutputError, match="SOURCE_DATE_EPOCH='soon'"):
+        report_date({"SOURCE_DATE_EPOCH": "soon"})
+
+
+def test_renderers_refuse_unknown_blocks() -> None:
+    with pytest.raises(ValueError, match="unknown block kind 'video'"):
+        render_html([Block("video")], {})
+    with pytest.raises(ValueError, match="unknown block kind 'video'"):
+        render_markdown([Block("video")])
+
+
+def test_robustness_charts_need_the_analysis(evil) -> None:
+    _, analysis, _ = evil
+    with pytest.raises(OutputError, match="the core chart needs the robustness analysis"):
+        chart("core", analysis)
+    with pytest.raises(OutputError, match="unknown chart 'pie'"):
+        chart("pie", analysis)
+    assert "core" in CHART_KINDS
+
+
+def test_no_explain_says_so(case) -> None:
+    rep = build_report(analyse(load_scenario(case.path), explain=False), DATE)
+    assert "Not computed (run without --no-explain to include it)." in rep.html
+
+
+# ------------------------------------------------------------ command line ---
+
+
+def test_cli_report_writes_the_folder(case, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767323045")
+    out = case.folder / "new" / "brief"
+    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-explain"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr == f"coprod: wrote report.html, report.md and 4 chart files to {out}\n"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "contributions.png", "contributions.svg", "gantt.png", "gantt.svg", "report.html", "report.md"]
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert b"2026-01-02T03:04:05Z" in first["report.html"]
+    again = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-explain"])
+    assert again.exit_code == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # byte-identical rerun
+
+
+def test_cli_report_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
+    case = write_case(tmp_path, {"scenario": [("candidates: candidates.yaml", "candidates: report.md")]})
+    case.file("candidates").rename(tmp_path / "report.md")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(tmp_path), "--no-explain"])
+    assert result.exit_code == 1
+    assert result.stderr == f"coprod: error: {tmp_path / 'report.md'}: refusing to overwrite an input file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+
+def test_cli_report_needs_a_folder_and_bad_input_exits_1(case) -> None:
+    assert CliRunner().invoke(main, ["report", str(case.path)]).exit_code == 2
+    missing = CliRunner().invoke(main, ["report", str(case.folder / "nope.yaml"), "-o", str(case.folder)])
+    assert missing.exit_code == 1 and missing.stderr.startswith("coprod: error: ")
+
+
+def test_cli_chart(case) -> None:
+    svg = case.folder / "gantt.svg"
+    result = CliRunner().invoke(main, ["chart", "gantt", str(case.path), "-o", str(svg)])
+    assert result.exit_code == 0, result.output
+    assert svg.read_bytes().lstrip().startswith(b"<?xml") and b"Yearly spend" in svg.read_bytes()
+    png = CliRunner().invoke(main, ["chart", "contributions", str(case.path), "-o", "-"])
+    assert png.exit_code == 0 and png.stdout_bytes.startswith(b"\x89PNG")
+    bad = CliRunner().invoke(main, ["chart", "gantt", str(case.path), "-o", str(case.folder / "x.gif")])
+    assert bad.exit_code == 2 and "must end in .png or .svg" in bad.stderr
+    assert CliRunner().invoke(main, ["chart", "pie", str(case.path), "-o", "x.png"]).exit_code == 2
