@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from scorer.loading import ScenarioInputs
+from scorer.limits import check_model_size, model_size
+from scorer.loading import ScenarioInputs, display_path
 
 INF = float("inf")
 
@@ -114,7 +115,7 @@ def problem_from_inputs(
     ids = tuple(c.id for c in cands)
     pos = {cid: i for i, cid in enumerate(ids)}
     rules = sc.rules
-    return PortfolioProblem(
+    problem = PortfolioProblem(
         ids=ids,
         names=tuple(c.name for c in cands),
         categories=tuple(c.category for c in cands),
@@ -143,6 +144,21 @@ def problem_from_inputs(
         delay_discount=sc.objective.delay_discount,
         currency=inputs.candidates.currency,
     )
+    where = inputs.files.get("scenario")
+    guard_size(problem, where=display_path(where) if where is not None else "<stdin>")
+    return problem
+
+
+def guard_size(problem: PortfolioProblem, widen: bool = False, where: str = "the scenario") -> None:
+    """Refuse a problem whose model would not fit in memory, before any of it is built."""
+    h0, h1 = int(problem.years[0]), int(problem.years[-1])
+    n = problem.n
+    earliest = np.full(n, h0) if widen else problem.earliest
+    latest = np.full(n, h1) if widen else problem.latest
+    forbidden = np.zeros(n, dtype=bool) if widen else problem.forbidden
+    rule_rows = len(problem.category_rules) + 2 + (2 if widen else 0)
+    check_model_size(*model_size(earliest, latest, problem.durations, forbidden, len(problem.years),
+                                 len(problem.partners), rule_rows), where=where)
 
 
 def _or_inf(x: float | None) -> float:
@@ -204,6 +220,7 @@ def start_options(problem: PortfolioProblem, widen: bool = False) -> Options:
         (windows become limits of their own) and keep forbidden candidates
         (forbidding becomes a limit): the model of an infeasibility analysis.
     """
+    guard_size(problem, widen)
     h0, h1 = int(problem.years[0]), int(problem.years[-1])
     dur = problem.durations
     if widen:

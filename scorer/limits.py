@@ -1,0 +1,108 @@
+"""Size guards: refuse, before anything big is built, a problem that would not fit.
+
+A scenario can ask for far more than the machine holds without being large on
+disk: a long horizon multiplies every candidate's start options, a sweep
+multiplies the score matrix by its samples. These checks count what would be
+built, estimate its memory from figures measured with ``benchmarks/bench_large.py``
+and raise :class:`SizeLimitError` with the size in the user's terms, instead
+of letting the run swap, be killed or die with a ``MemoryError`` midway.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scorer.errors import CoprodError
+
+# Measured (bench_large.py, PuLP 4.2 + in-process HiGHS): about 700 MiB peak for
+# 130,000 start options with ~1.2 million nonzeros, i.e. ~500 bytes per nonzero
+# once PuLP's expressions, HiGHS's copy and the solver's work space are counted.
+BYTES_PER_NONZERO = 500
+BYTES_PER_OPTION = 300
+# Generous for the 2 GB target at 10,000 candidates x 15 years (~150,000
+# options), far below what would exhaust a workstation.
+MAX_START_OPTIONS = 5_000_000
+MAX_MODEL_BYTES = 8 * 2**30
+# Score matrices: raw, values, weighted and a few temporaries of float64.
+SCORING_WORK_ARRAYS = 6
+MAX_SCORE_CELLS = 200_000_000
+MAX_SCORING_BYTES = 8 * 2**30
+
+
+class SizeLimitError(CoprodError):
+    """The run would need more memory than coprod allows itself."""
+
+
+def human_bytes(n: float) -> str:
+    """``1.2 GB``-style text (decimal units, as the issue states its limits)."""
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{int(n)} bytes"
+
+
+def model_size(earliest: np.ndarray, latest: np.ndarray, durations: np.ndarray, forbidden: np.ndarray,
+               horizon_years: int, partners: int, rule_rows: int) -> tuple[int, int, int]:
+    """Start options, nonzeros and estimated bytes of the portfolio model, from O(n) arrays.
+
+    Parameters
+    ----------
+    earliest, latest : arrays (n,)
+        First allowed start and last allowed finish of each candidate.
+    durations : array (n,)
+        Project years of each candidate.
+    forbidden : array (n,) bool
+        Candidates with no options.
+    horizon_years : int
+        Years in the horizon (columns of the spend matrix).
+    partners : int
+        Partners with cost shares (each adds a yearly and a total row entry per project year).
+    rule_rows : int
+        Rules that may touch every option (counts, categories, windows).
+
+    Returns
+    -------
+    tuple of int
+        ``(options, nonzeros, bytes)``.
+    """
+    per_cand = np.maximum(latest - durations + 1 - earliest + 1, 0)
+    per_cand = np.where(forbidden, 0, per_cand).astype(np.int64)
+    options = int(per_cand.sum())
+    # One-start row, the objective, total and yearly money rows for all and
+    # for each partner, plus the rules that count projects.
+    per_option = 2 + (durations.astype(np.int64) + 1) * (1 + partners) + rule_rows
+    nonzeros = int((per_cand * per_option).sum())
+    estimate = nonzeros * BYTES_PER_NONZERO + options * (BYTES_PER_OPTION + 8 * horizon_years)
+    return options, nonzeros, estimate
+
+
+def check_model_size(options: int, nonzeros: int, estimate: int, where: str = "the scenario") -> None:
+    """Raise :class:`SizeLimitError` when the model would exceed the option or memory limit."""
+    if options > MAX_START_OPTIONS or estimate > MAX_MODEL_BYTES:
+        raise SizeLimitError(
+            f"{where}: the model would have {options:,} start options and {nonzeros:,} nonzeros "
+            f"(about {human_bytes(estimate)}); the limit is {MAX_START_OPTIONS:,} start options and "
+            f"{human_bytes(MAX_MODEL_BYTES)} (shorten the horizon or narrow the candidates' start windows)"
+        )
+
+
+def check_scoring_size(candidates: int, criteria: int, samples: int = 1, where: str = "the scenario") -> None:
+    """Raise :class:`SizeLimitError` when candidates x criteria x samples would not fit.
+
+    Parameters
+    ----------
+    candidates, criteria : int
+        The score matrix's shape.
+    samples : int
+        Score matrices held at once (1 for a plain score; a sweep's sample count).
+    where : str
+        How the scenario is named in the message.
+    """
+    cells = candidates * criteria * samples
+    estimate = cells * 8 * SCORING_WORK_ARRAYS
+    if cells > MAX_SCORE_CELLS or estimate > MAX_SCORING_BYTES:
+        what = f"{candidates:,} candidates x {criteria:,} criteria" + (f" x {samples:,} samples" if samples > 1 else "")
+        raise SizeLimitError(
+            f"{where}: scoring {what} needs {cells:,} cells (about {human_bytes(estimate)}); "
+            f"the limit is {MAX_SCORE_CELLS:,} cells and {human_bytes(MAX_SCORING_BYTES)}"
+        )
