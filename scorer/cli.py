@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from scorer import __version__
+from scorer.commands.init import init_command
 from scorer.commands.inputs import schema, validate
 from scorer.commands.optimize import optimize
 from scorer.commands.options import CONTEXT, quiet_option
@@ -30,5 +31,6 @@ def main() -> None:
     """
 
 
-for _command in (validate, schema, score_command, weights_command, optimize, report_command, chart_command):
+for _command in (validate, schema, score_command, weights_command, optimize, report_command, chart_command,
+                 init_command):
     main.add_command(_command)
