@@ -14,6 +14,7 @@ from scorer.commands.init import init_command
 from scorer.commands.inputs import schema, validate
 from scorer.commands.optimize import optimize
 from scorer.commands.options import CONTEXT, quiet_option
+from scorer.commands.robustness import alternatives_command, frontier_command, sensitivity
 from scorer.commands.report import chart_command, report_command
 from scorer.commands.scoring import score_command, weights_command
 
@@ -32,5 +33,5 @@ def main() -> None:
 
 
 for _command in (validate, schema, score_command, weights_command, optimize, report_command, chart_command,
-                 init_command):
+                 sensitivity, frontier_command, alternatives_command, init_command):
     main.add_command(_command)
