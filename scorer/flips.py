@@ -174,9 +174,8 @@ class PortfolioFlip:
 
 def _side(task: tuple) -> tuple[float, np.ndarray | None]:
     """Bisect one side of one criterion: (bound kept, selection just beyond or None)."""
-    basis, problem, config, c, outer, tolerance, base = task
+    basis, resolver, c, outer, tolerance, base = task
     inner = float(basis.weights[c])
-    resolver = Resolver(problem, basis.scores(basis.weights), config)
 
     def selection(t: float) -> np.ndarray:
         return resolver.solve(basis.scores(weights_at(basis.weights, c, t))).selected
@@ -209,8 +208,11 @@ def portfolio_flips(basis: ScoringBasis, problem: PortfolioProblem, config: Solv
     workers, scheduler
         As :func:`scorer.parallel.run_map`; one task per criterion and side.
     """
-    base = Resolver(problem, basis.scores(basis.weights), config).solve(basis.scores(basis.weights)).selected
-    tasks = [(basis, problem, config, c, outer, tolerance, base)
+    # One resolver for every task: a worker process builds its model once and
+    # re-solves it for each task it receives.
+    resolver = Resolver(problem, basis.scores(basis.weights), config)
+    base = resolver.solve(basis.scores(basis.weights)).selected
+    tasks = [(basis, resolver, c, outer, tolerance, base)
              for c in range(len(basis.criteria)) for outer in (0.0, 1.0)]
     sides = run_map(_side, tasks, workers=workers, scheduler=scheduler, label="portfolio flip points")
     ids = np.array(basis.ids)
