@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from scorer import __version__
+from scorer.commands.compare import compare_command
 from scorer.commands.init import init_command
 from scorer.commands.inputs import schema, validate
 from scorer.commands.optimize import optimize
@@ -33,5 +34,5 @@ def main() -> None:
 
 
 for _command in (validate, schema, score_command, weights_command, optimize, report_command, chart_command,
-                 sensitivity, frontier_command, alternatives_command, init_command):
+                 sensitivity, frontier_command, alternatives_command, init_command, compare_command):
     main.add_command(_command)

@@ -81,6 +81,8 @@ def to_table(df: pd.DataFrame, digits: int = 2) -> str:
 
 
 def _cell(value: Any, digits: int) -> str:
+    if value is pd.NA:  # a missing integer (nullable Int64 columns)
+        return ""
     if isinstance(value, float):
         return f"{value:.{digits}f}" if math.isfinite(value) else str(value)
     # Control characters from input files must not drive the terminal.
@@ -327,7 +329,7 @@ def _sheet_name(name: str, taken: list[str]) -> str:
 
 
 def _xlsx_cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()

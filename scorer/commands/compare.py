@@ -1,0 +1,42 @@
+"""``coprod compare A B``: what differs between two scenarios, in inputs and in results."""
+
+from __future__ import annotations
+
+import click
+
+from scorer.commands.options import CONTEXT, note, output_options, quiet_option, reports_errors
+from scorer.compare import TABLES, compare, differs, solve_side, titled
+from scorer.loading import load_scenario
+from scorer.output import choose_format, emit_tables, xlsx_destination
+
+
+@click.command("compare", context_settings=CONTEXT)
+@click.argument("scenario_a", metavar="A")
+@click.argument("scenario_b", metavar="B")
+@output_options
+@quiet_option
+@reports_errors
+def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: str | None) -> None:
+    """Show what differs between scenarios A and B, in their inputs and their optimal portfolios.
+
+    Inputs: effective weights, budgets, rules and other settings, candidates
+    added, removed or changed. Results (both scenarios are optimised):
+    projects in or out, start years, objective, spend by year. Only
+    differences are listed. The exit code is 0 whether or not they differ
+    (1 only for bad input or a scenario with no portfolio), so scripts should
+    read the output, not the exit code. CSV holds the portfolio changes only;
+    json, markdown and xlsx hold every table.
+    """
+    fmt = choose_format(fmt, output)
+    if fmt == "xlsx":
+        xlsx_destination(output)
+    if scenario_a == "-" and scenario_b == "-":
+        raise click.BadParameter("only one of A and B can be read from stdin", param_hint="B")
+    a = solve_side("A", load_scenario(scenario_a))
+    b = solve_side("B", load_scenario(scenario_b))
+    tables = compare(a, b)
+    head = f"A: {scenario_a} ({a.inputs.scenario.name})\nB: {scenario_b} ({b.inputs.scenario.name})\n"
+    head += "\n" if differs(tables) else "no differences\n\n"
+    files = [p for side in (a, b) for p in side.inputs.files.values() if p is not None]
+    emit_tables({name: tables[name] for name in TABLES}, fmt, output, files, titles=titled(tables), preamble=head,
+                digits={"weights": 4}, note=note)
