@@ -26,8 +26,11 @@ from matplotlib.figure import Figure
 
 from scorer.errors import OutputError
 from scorer.feasibility import yearly_spend
+from scorer.flips import PortfolioFlip, RankFlip
+from scorer.frontier import Frontier
 from scorer.optimizer import Solution
 from scorer.scoring import ScoreResult
+from scorer.smaa import SmaaResult
 
 CHART_FORMATS = ("png", "svg")
 DPI = 110
@@ -199,3 +202,132 @@ def _spend_panel(ax: Any, years: np.ndarray, stacks: Sequence[tuple[str, np.ndar
     ax.set_ylabel(plain(currency, 30), fontsize=8)
     ax.set_title(f"Yearly spend: {title}", fontsize=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+
+
+# -------------------------------------------------------------- robustness ---
+
+
+@_chart
+def tornado_chart(ranks: Sequence[RankFlip], portfolios: Sequence[PortfolioFlip] | None = None,
+                  criterion_names: Mapping[str, str] | None = None) -> Figure:
+    """Flip points as a tornado: per criterion, the weight interval that keeps the answer.
+
+    Parameters
+    ----------
+    ranks : sequence of RankFlip
+        The interval in which the top-ranked candidate stays on top (wide bar).
+    portfolios : sequence of PortfolioFlip, optional
+        The interval in which the optimal selection stays the same (thin bar).
+    criterion_names : mapping of criterion id to name, optional
+
+    The narrowest intervals (the most sensitive criteria) are at the top;
+    a black tick marks each criterion's current weight.
+    """
+    names = criterion_names or {}
+    order = sorted(range(len(ranks)), key=lambda j: (ranks[j].high - ranks[j].low, ranks[j].criterion))
+    n = len(order)
+    fig = Figure(layout="constrained", figsize=(10, 1.8 + 0.42 * n))
+    ax = fig.add_subplot()
+    pos = np.arange(n)[::-1]
+    for y, j in zip(pos, order):
+        r = ranks[j]
+        ax.barh(y + 0.15, r.high - r.low, left=r.low, height=0.35, color="#1f4e99",
+                label="top rank unchanged" if y == pos[0] else None)
+        if portfolios is not None:
+            p = portfolios[j]
+            ax.barh(y - 0.2, p.high - p.low, left=p.low, height=0.25, color="#d68910",
+                    label="portfolio unchanged" if y == pos[0] else None)
+        ax.plot([r.weight, r.weight], [y - 0.4, y + 0.4], color="black", linewidth=2,
+                label="current weight" if y == pos[0] else None)
+    ax.set_yticks(pos, labels=[plain(names.get(ranks[j].criterion, ranks[j].criterion)) for j in order])
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("effective weight of the criterion (others rescaled in proportion)")
+    leader = plain(ranks[0].leader, 30) if ranks else ""
+    ax.set_title(f"Flip points: weight ranges that keep {leader} on top" +
+                 (" and the portfolio unchanged" if portfolios is not None else ""))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    return fig
+
+
+@_chart
+def acceptability_chart(result: SmaaResult) -> Figure:
+    """Rank-acceptability heatmap: the share of samples in which each candidate holds each rank.
+
+    Candidates are ordered by expected rank; cells of at least 1 % are labelled.
+    """
+    acc = np.asarray(result.acceptability)
+    n = acc.shape[0]
+    expected = acc @ np.arange(1, n + 1)
+    order = sorted(range(n), key=lambda i: (round(float(expected[i]), 9), result.ids[i]))
+    fig = Figure(layout="constrained", figsize=(max(7.0, 3.5 + 0.5 * n), 1.8 + 0.4 * n))
+    ax = fig.add_subplot()
+    image = ax.imshow(acc[order], cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    if n <= 25:  # labels stay legible up to about this size
+        for (r, k), share in np.ndenumerate(acc[order]):
+            if share >= 0.01:
+                ax.text(k, r, f"{share:.0%}", ha="center", va="center", fontsize=7,
+                        color="white" if share > 0.6 else "black")
+    ax.set_yticks(np.arange(n), labels=[plain(result.names[i]) for i in order])
+    ax.set_xticks(np.arange(n), labels=[str(k + 1) for k in range(n)])
+    ax.set_xlabel("rank")
+    ax.set_title(f"Rank acceptability ({result.samples} weight samples)")
+    fig.colorbar(image, ax=ax, label="share of samples", shrink=0.8)
+    return fig
+
+
+@_chart
+def core_chart(result: SmaaResult) -> Figure:
+    """Core index bars: the share of sampled optimal portfolios holding each candidate.
+
+    Raises
+    ------
+    OutputError
+        The analysis did not re-optimise portfolios (no core index).
+    """
+    if result.core_index is None:
+        raise OutputError("the core index needs sampled portfolios (portfolio samples > 0)")
+    core = np.asarray(result.core_index, dtype=float)
+    order = sorted(range(len(core)), key=lambda i: (-round(float(core[i]), 12), result.ids[i]))
+    n = len(order)
+    fig = Figure(layout="constrained", figsize=(10, 1.6 + 0.36 * n))
+    ax = fig.add_subplot()
+    pos = np.arange(n)[::-1]
+    colors = ["#2e8b57" if core[i] >= 0.95 else "#d68910" if core[i] > 0.05 else "#a6acaf" for i in order]
+    ax.barh(pos, core[order], color=colors, height=0.7)
+    for y, i in zip(pos, order):
+        ax.text(core[i] + 0.01, y, f"{core[i]:.1%}", va="center", fontsize=8)
+    ax.set_yticks(pos, labels=[plain(result.names[i]) for i in order])
+    ax.set_xlim(0, 1.08)
+    ax.set_xlabel("core index: share of sampled optimal portfolios that include the project")
+    ax.set_title(f"Core index ({result.portfolio_samples} re-optimised samples; green >= 95 %, grey <= 5 %)")
+    return fig
+
+
+@_chart
+def frontier_chart(result: Frontier, chosen_level: float, chosen_value: float, currency: str = "") -> Figure:
+    """The efficient frontier: the best value at each budget level, with the chosen portfolio marked.
+
+    Parameters
+    ----------
+    result : Frontier
+    chosen_level, chosen_value : float
+        Where today's portfolio sits (its budget level and objective).
+    currency : str
+        The money unit, for the axis label.
+    """
+    fig = Figure(layout="constrained", figsize=(9, 5))
+    ax = fig.add_subplot()
+    ok = np.isfinite(result.objective)
+    ax.step(result.levels[ok], result.objective[ok], where="post", color="#1f4e99", linewidth=1.6)
+    ax.plot(result.levels[ok], result.objective[ok], "o", color="#1f4e99", markersize=4, label="optimum at level")
+    if (~ok).any():
+        ax.plot(result.levels[~ok], np.zeros((~ok).sum()), "x", color="#c0392b", label="no portfolio fits")
+    ax.plot([chosen_level], [chosen_value], marker="*", markersize=16, color="#d68910", linestyle="none",
+            label=f"chosen portfolio ({chosen_value:.1f})")
+    what = "total budget" if result.limit == "total" else f"cap of {result.limit}"
+    ax.set_xlabel(f"{what} ({plain(currency, 40)})" if currency else what)
+    ax.set_ylabel("portfolio value (sum of 0-100 scores, discounted)")
+    ax.set_title("Efficient frontier: best portfolio value by budget")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig

@@ -29,7 +29,7 @@ import html
 import math
 import os
 from pathlib import Path
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -41,10 +41,15 @@ from scorer import __version__, charts
 from scorer.errors import OutputError
 from scorer.loading import ScenarioInputs, display_path
 from scorer.optimizer import Solution, SolverConfig
+from scorer.models import Scenario
 from scorer.output import to_markdown, write_atomic
+from scorer.sampling import SampleSpec
 from scorer.scoring import ScoreResult
 
 CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core")
+ROBUSTNESS_PARTS = ("flips", "smaa", "frontier", "alternatives")
+# The robustness part each robustness chart is drawn from.
+CHART_PARTS = {"tornado": "flips", "acceptability": "smaa", "core": "smaa", "frontier": "frontier"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,7 +70,8 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
 
 
-def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = True) -> Analysis:
+def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = True,
+            robust: RobustnessSettings | None = None, parts: Collection[str] = ROBUSTNESS_PARTS) -> Analysis:
     """Score, optimise and (with ``explain``) explain a loaded scenario.
 
     Parameters
@@ -75,6 +81,10 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
         Scoring method for the ranking and the portfolio values (default: the scenario's).
     explain : bool
         Also find the binding limits and each candidate's value threshold (extra solves).
+    robust : RobustnessSettings, optional
+        Also run the robustness analyses (see :func:`robustness`) ...
+    parts : collection of str
+        ... these of them.
 
     Raises
     ------
@@ -95,7 +105,92 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
 
         limits = limits_table(limit_use(sol, config))
         thresholds = thresholds_table(value_thresholds(sol, config))
-    return Analysis(inputs, result, sol, config, limits, thresholds)
+    analysis = Analysis(inputs, result, sol, config, limits, thresholds)
+    if robust is not None:
+        analysis.robustness.update(robustness(analysis, robust, parts))
+    return analysis
+
+
+@dataclass(frozen=True)
+class RobustnessSettings:
+    """How the report's robustness section is computed.
+
+    Defaults come from the scenario's ``robustness`` section and seed
+    (:meth:`from_scenario`); ``steps`` budget levels for the frontier and the
+    ``k`` best portfolios for the alternatives.
+    """
+
+    spec: SampleSpec
+    portfolio_samples: int
+    tolerance: float
+    steps: int = 21
+    k: int = 5
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario, samples: int | None = None, seed: int | None = None,
+                      portfolio_samples: int | None = None) -> RobustnessSettings:
+        """The scenario's settings with the command line's ``--samples``, ``--seed``, ``--portfolio-samples``."""
+        rb = scenario.robustness
+        conc = None if rb.weight_ranges else rb.concentration
+        spec = SampleSpec(rb.samples if samples is None else samples, conc, dict(rb.weight_ranges),
+                          rb.score_distribution, scenario.seed if seed is None else seed)
+        taken = rb.portfolio_samples if portfolio_samples is None else portfolio_samples
+        return cls(spec, min(taken, spec.samples), rb.tolerance)
+
+    def describe(self) -> str:
+        """One line for the report and its manifest."""
+        s = self.spec
+        weights = (f"uniform within ranges {dict(sorted(s.ranges.items()))}" if s.ranges
+                   else f"Dirichlet, concentration {s.concentration:g}")
+        return (f"{s.samples} weight samples ({weights}), score distribution {s.score_dist}, seed {s.seed}; "
+                f"{self.portfolio_samples} re-optimised; flip tolerance {self.tolerance:g}; "
+                f"frontier {self.steps} levels; {self.k} best alternatives")
+
+
+def robustness(a: Analysis, settings: RobustnessSettings,
+               parts: Collection[str] = ROBUSTNESS_PARTS) -> dict[str, Any]:
+    """Flip points, Monte Carlo, the frontier and the near-optimal alternatives of an analysis.
+
+    Parameters
+    ----------
+    a : Analysis
+        From :func:`analyse`; its method, problem and solver settings are reused.
+    settings : RobustnessSettings
+    parts : collection of str
+        Which of :data:`ROBUSTNESS_PARTS` to run (a single chart needs one).
+
+    Returns
+    -------
+    dict
+        ``settings`` and, by part, ``rank_flips`` and ``portfolio_flips``;
+        ``smaa``; ``frontier`` and ``chosen_level`` (the budget level of
+        today's portfolio); ``alternatives``.
+    """
+    from scorer.alternatives import k_best
+    from scorer.flips import portfolio_flips, ranking_flips
+    from scorer.frontier import frontier, sweep_levels
+    from scorer.sampling import scoring_basis
+    from scorer.smaa import smaa
+
+    basis = scoring_basis(a.inputs, a.result.method)
+    problem, values, cfg = a.solution.problem, a.solution.values, a.config
+    out: dict[str, Any] = {"settings": settings, "parts": tuple(parts)}
+    if "flips" in parts:
+        out["rank_flips"] = ranking_flips(basis)
+        out["portfolio_flips"] = portfolio_flips(basis, problem, cfg, tolerance=settings.tolerance)
+    if "smaa" in parts:
+        out["smaa"] = smaa(basis, settings.spec, problem if settings.portfolio_samples else None, cfg,
+                           portfolio_samples=settings.portfolio_samples or None)
+    if "frontier" in parts:
+        chosen = problem.total_cap if math.isfinite(problem.total_cap) else float(
+            sum(problem.costs[i].sum() for i in np.flatnonzero(a.solution.selected)))
+        top = max(float(sum(c.sum() for c in problem.costs)), chosen, 1.0)
+        # Today's level is swept too, so the marked portfolio lies on the drawn frontier.
+        levels = np.union1d(sweep_levels(problem, 0.0, top, settings.steps), [chosen])
+        out["frontier"], out["chosen_level"] = frontier(problem, values, cfg, levels), chosen
+    if "alternatives" in parts:
+        out["alternatives"] = k_best(problem, values, cfg, settings.k)
+    return out
 
 
 # ------------------------------------------------------------------ blocks ---
@@ -105,7 +200,7 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
 class Block:
     """One piece of the report.
 
-    ``kind``: ``h1``/``h2`` (``text``, ``anchor``), ``p`` (``text``), ``dl``
+    ``kind``: ``h1``/``h2``/``h3`` (``text``, ``anchor``), ``p`` (``text``), ``dl``
     (``pairs``), ``table`` (``table``, ``digits``) or ``chart`` (``text`` is
     the chart kind, ``alt`` its description).
     """
@@ -254,7 +349,8 @@ def _manifest(a: Analysis, date: datetime) -> list[Block]:
               ("solver", f"{cfg.name} (time limit {cfg.time_limit:g} s, gap limit {cfg.gap:g})"),
               ("solver status", f"{sol.status}, gap {sol.gap:.6g}, objective {sol.objective:.6f}, "
                                 f"bound {sol.bound:.6f}")]
-    pairs += [(name, text) for name, text in a.robustness.get("manifest", ())]
+    if a.robustness:
+        pairs.append(("robustness", a.robustness["settings"].describe()))
     pairs.append(("date", date.strftime("%Y-%m-%dT%H:%M:%SZ")))
     return [Block("h2", "Manifest", anchor="manifest"),
             Block("p", "Enough to reproduce this report: the same tool version, input files (compare the "
@@ -321,8 +417,9 @@ def _html_table(df: pd.DataFrame, digits: int) -> str:
 
 
 def _html_block(b: Block, images: dict[str, bytes]) -> str:
-    if b.kind in ("h1", "h2"):
-        return f'<{b.kind} id="{_esc(b.anchor)}">{_esc(b.text)}</{b.kind}>'
+    if b.kind in ("h1", "h2", "h3"):
+        anchor = f' id="{_esc(b.anchor)}"' if b.anchor else ""
+        return f"<{b.kind}{anchor}>{_esc(b.text)}</{b.kind}>"
     if b.kind == "p":
         return f"<p>{_esc(b.text)}</p>"
     if b.kind == "dl":
@@ -366,8 +463,8 @@ def md_text(text: Any) -> str:
 def _md_block(b: Block) -> str:
     if b.kind == "h1":
         return f"# {md_text(b.text)}\n"
-    if b.kind == "h2":
-        return f"## {md_text(b.text)}\n"
+    if b.kind in ("h2", "h3"):
+        return f"{'#' * int(b.kind[1])} {md_text(b.text)}\n"
     if b.kind == "p":
         return f"{md_text(b.text)}\n"
     if b.kind == "dl":
@@ -391,9 +488,67 @@ def render_markdown(blocks: list[Block]) -> str:
 
 def _robustness(a: Analysis) -> list[Block]:
     blocks = [Block("h2", "Robustness", anchor="robustness")]
-    if not a.robustness:
+    rb = a.robustness
+    if not rb:
         return blocks + [Block("p", "Not analysed in this report (--no-robustness).")]
+    blocks.append(Block("p", f"Settings: {rb['settings'].describe()}."))
+    for part, make in (("flips", _flip_blocks), ("smaa", _smaa_blocks), ("frontier", _frontier_blocks),
+                       ("alternatives", _alternative_blocks)):
+        if part in rb["parts"]:
+            blocks += make(a)
     return blocks
+
+
+def _flip_blocks(a: Analysis) -> list[Block]:
+    from scorer.flips import flips_table
+
+    rb = a.robustness
+    return [Block("h3", "Flip points"),
+            Block("p", "Each criterion's effective weight moved from 0 to 1 with the others rescaled in "
+                       "proportion: the interval in which the top-ranked candidate stays on top (exact) and in "
+                       "which the optimal selection stays the same (bisection on re-solves, to within "
+                       f"{rb['settings'].tolerance:g})."),
+            Block("chart", "tornado", alt="Tornado chart of the weight intervals that keep the answer"),
+            Block("table", table=flips_table(rb["rank_flips"], rb["portfolio_flips"]), digits=3)]
+
+
+def _smaa_blocks(a: Analysis) -> list[Block]:
+    from scorer.smaa import acceptability_table, portfolios_table
+
+    result = a.robustness["smaa"]
+    blocks = [Block("h3", "Monte Carlo (SMAA)"),
+              Block("p", "Rank acceptability: the share of samples in which each candidate holds each rank."),
+              Block("chart", "acceptability", alt="Heatmap of rank acceptability"),
+              Block("table", table=acceptability_table(result), digits=3)]
+    if result.core_index is not None:
+        blocks += [Block("p", "Core index: the share of re-optimised samples whose portfolio includes the "
+                              "project; then the most frequent sampled portfolios."),
+                   Block("chart", "core", alt="Bars of each candidate's core index"),
+                   Block("table", table=portfolios_table(result), digits=3)]
+    return blocks
+
+
+def _alternative_blocks(a: Analysis) -> list[Block]:
+    from scorer.alternatives import alternatives_table, roles_table
+
+    alt = a.robustness["alternatives"]
+    return [Block("h3", "Near-optimal alternatives"),
+            Block("p", f"The {len(alt.solutions)} best distinct selections (no-good cuts), then which projects "
+                       "are in all of them (core), in some (swappable) or in none (out)."),
+            Block("table", table=alternatives_table(alt)),
+            Block("table", table=roles_table(alt))]
+
+
+def _frontier_blocks(a: Analysis) -> list[Block]:
+    from scorer.frontier import buy_order, frontier_table
+
+    fr = a.robustness["frontier"]
+    return [Block("h3", "Efficient frontier"),
+            Block("p", "The best portfolio at each level of the total budget (each level optimised on its own), "
+                       "the chosen portfolio marked; then the order in which projects enter."),
+            Block("chart", "frontier", alt="Efficient frontier with the chosen portfolio marked"),
+            Block("table", table=frontier_table(fr)),
+            Block("table", table=buy_order(fr))]
 
 
 # ------------------------------------------------------------------ charts ---
@@ -414,12 +569,29 @@ def chart(kind: str, a: Analysis, fmt: str = "png") -> bytes:
         return charts.gantt_chart(a.solution, fmt=fmt)
     if kind not in CHART_KINDS:
         raise OutputError(f"unknown chart '{kind}' (choose from {', '.join(CHART_KINDS)})")
-    raise OutputError(f"the {kind} chart needs the robustness analysis, which was not run")
+    rb = a.robustness
+    if CHART_PARTS[kind] not in rb.get("parts", ()):
+        raise OutputError(f"the {kind} chart needs the robustness analysis, which was not run")
+    if kind == "tornado":
+        return charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], names, fmt=fmt)
+    if kind == "acceptability":
+        return charts.acceptability_chart(rb["smaa"], fmt=fmt)
+    if kind == "core":
+        if rb["smaa"].core_index is None:
+            raise OutputError("the core chart needs re-optimised samples (--portfolio-samples above 0)")
+        return charts.core_chart(rb["smaa"], fmt=fmt)
+    return charts.frontier_chart(rb["frontier"], rb["chosen_level"], a.solution.objective,
+                                 a.solution.problem.currency, fmt=fmt)
 
 
 def available_charts(a: Analysis) -> list[str]:
     """The chart kinds this analysis can draw, in report order."""
-    return ["contributions", "gantt"]
+    rb = a.robustness
+    kinds = ["contributions", "gantt"]
+    for kind in ("tornado", "acceptability", "core", "frontier"):
+        if CHART_PARTS[kind] in rb.get("parts", ()) and not (kind == "core" and rb["smaa"].core_index is None):
+            kinds.append(kind)
+    return kinds
 
 
 def build_report(a: Analysis, date: datetime | None = None) -> Report:

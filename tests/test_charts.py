@@ -14,8 +14,13 @@ from scorer.errors import OutputError
 from scorer.loading import load_scenario
 from scorer.optimizer import SolverConfig, optimize
 from scorer.portfolio import problem_from_inputs
+from scorer.report import RobustnessSettings, robustness
+from scorer.report import analyse
+from scorer.sampling import SampleSpec
 from scorer.scoring import score
 from tests.conftest import write_case
+
+SMALL = RobustnessSettings(SampleSpec(60, 50.0, {}, "none", 7), portfolio_samples=12, tolerance=0.05, steps=6, k=3)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # Names a chart must show literally: mathtext, markup and a very long one.
@@ -34,18 +39,33 @@ def results(tmp_path_factory):
     return inputs, result, sol
 
 
-def _builders(results):
+@pytest.fixture(scope="module")
+def robust(results):
+    analysis = analyse(results[0], explain=False)
+    return analysis, robustness(analysis, SMALL)
+
+
+KINDS = ["contributions", "gantt", "tornado", "acceptability", "core", "frontier"]
+
+
+def _builders(results, robust):
     inputs, result, sol = results
     names = {c.id: c.name for c in inputs.criteria.criteria}
+    analysis, rb = robust
     return {
         "contributions": lambda fmt: charts.contributions_chart(result, names, fmt=fmt),
         "gantt": lambda fmt: charts.gantt_chart(sol, fmt=fmt),
+        "tornado": lambda fmt: charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], names, fmt=fmt),
+        "acceptability": lambda fmt: charts.acceptability_chart(rb["smaa"], fmt=fmt),
+        "core": lambda fmt: charts.core_chart(rb["smaa"], fmt=fmt),
+        "frontier": lambda fmt: charts.frontier_chart(rb["frontier"], rb["chosen_level"],
+                                                      analysis.solution.objective, "USD", fmt=fmt),
     }
 
 
-@pytest.mark.parametrize("kind", ["contributions", "gantt"])
-def test_png_is_a_drawn_image_and_deterministic(results, kind: str) -> None:
-    build = _builders(results)[kind]
+@pytest.mark.parametrize("kind", KINDS)
+def test_png_is_a_drawn_image_and_deterministic(results, robust, kind: str) -> None:
+    build = _builders(results, robust)[kind]
     first, second = build("png"), build("png")
     assert first.startswith(PNG_MAGIC)
     assert first == second
@@ -55,9 +75,9 @@ def test_png_is_a_drawn_image_and_deterministic(results, kind: str) -> None:
     assert b"Software" not in first  # no version stamp that would change between installs
 
 
-@pytest.mark.parametrize("kind", ["contributions", "gantt"])
-def test_svg_is_deterministic_with_text_as_text(results, kind: str) -> None:
-    build = _builders(results)[kind]
+@pytest.mark.parametrize("kind", KINDS)
+def test_svg_is_deterministic_with_text_as_text(results, robust, kind: str) -> None:
+    build = _builders(results, robust)[kind]
     first, second = build("svg"), build("svg")
     assert first == second
     text = first.decode("utf-8")
@@ -124,3 +144,32 @@ def test_svg_has_no_mathtext_glyph_paths(results) -> None:
     # With mathtext, "$x$" would become an italic glyph path; as text it stays a <text> run.
     svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
     assert re.search(r"<text[^>]*>[^<]*\$x\$", svg)
+
+
+def test_odd_names_stay_literal_in_robustness_charts(robust) -> None:
+    _, rb = robust
+    for svg in (charts.acceptability_chart(rb["smaa"], fmt="svg"), charts.core_chart(rb["smaa"], fmt="svg")):
+        text = svg.decode("utf-8")
+        assert "$x$ &lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script" not in text
+
+
+def test_robustness_charts_say_what_they_show(robust) -> None:
+    analysis, rb = robust
+    tornado = charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], fmt="svg").decode("utf-8")
+    leader = rb["rank_flips"][0].leader
+    assert f"keep {leader} on top and the portfolio unchanged" in tornado
+    assert "top rank unchanged" in tornado and "current weight" in tornado
+    assert "Rank acceptability (60 weight samples)" in charts.acceptability_chart(rb["smaa"], fmt="svg").decode()
+    assert "Core index (12 re-optimised samples" in charts.core_chart(rb["smaa"], fmt="svg").decode()
+    frontier = charts.frontier_chart(rb["frontier"], rb["chosen_level"], analysis.solution.objective, "USD m",
+                                     fmt="svg").decode("utf-8")
+    assert "total budget (USD m)" in frontier
+    assert f"chosen portfolio ({analysis.solution.objective:.1f})" in frontier
+
+
+def test_core_chart_needs_sampled_portfolios(robust) -> None:
+    from dataclasses import replace
+
+    no_core = replace(robust[1]["smaa"], core_index=None)
+    with pytest.raises(OutputError, match="needs sampled portfolios"):
+        charts.core_chart(no_core)

@@ -24,8 +24,13 @@ from scorer.report import (
     render_markdown,
     report_date,
     Block,
+    RobustnessSettings,
 )
+from scorer.sampling import SampleSpec
 from tests.conftest import write_case
+
+SMALL = RobustnessSettings(SampleSpec(60, 50.0, {}, "none", 7), portfolio_samples=12, tolerance=0.05, steps=6, k=3)
+CHARTS = ["contributions", "gantt", "tornado", "acceptability", "core", "frontier"]
 
 EVIL = "<script>alert(1)</script>"
 # Input text that would break out of an attribute, open a link or run code if not escaped.
@@ -54,7 +59,7 @@ DATE = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def evil(tmp_path_factory):
     case = write_case(tmp_path_factory.mktemp("report"), EDITS)
-    analysis = analyse(load_scenario(case.path))
+    analysis = analyse(load_scenario(case.path), robust=SMALL)
     return case, analysis, build_report(analysis, DATE)
 
 
@@ -86,17 +91,17 @@ def test_input_text_is_inert_in_markdown(evil) -> None:
 def test_self_contained_page(evil) -> None:
     _, _, rep = evil
     sources = re.findall(r'src="([^"]*)"', rep.html)
-    assert len(sources) == 2 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert len(sources) == 6 and all(s.startswith("data:image/png;base64,") for s in sources)
     assert not re.findall(r'(?:href|src)="(?:https?:|//)', rep.html)
     assert not re.search(r"<(?:link|iframe|object|embed)\b", rep.html)
     assert "Content-Security-Policy" in rep.html and "default-src 'none'" in rep.html
-    assert sorted(rep.files) == ["contributions.png", "contributions.svg", "gantt.png", "gantt.svg"]
+    assert sorted(rep.files) == sorted(f"{kind}.{fmt}" for kind in CHARTS for fmt in ("png", "svg"))
 
 
 def test_markdown_images_are_the_png_files(evil) -> None:
     _, _, rep = evil
     images = re.findall(r"!\[[^\]]*\]\(([^)]*)\)", rep.markdown)
-    assert images == ["contributions.png", "gantt.png"]
+    assert images == [f"{kind}.png" for kind in CHARTS]
     assert all(name in rep.files for name in images)
 
 
@@ -134,6 +139,28 @@ def test_portfolio_and_explanations_are_shown(evil) -> None:
     assert "cap_total" in rep.html and "slack_US" in rep.html
 
 
+def test_robustness_section(evil) -> None:
+    _, analysis, rep = evil
+    section = rep.html[rep.html.index('<h2 id="robustness">'):rep.html.index('<h2 id="manifest">')]
+    for title in ("Flip points", "Monte Carlo (SMAA)", "Efficient frontier", "Near-optimal alternatives"):
+        assert f"<h3>{title}</h3>" in section and f"\n### {title}\n" in rep.markdown
+    described = ("60 weight samples (Dirichlet, concentration 50), score distribution none, seed 7; "
+                 "12 re-optimised; flip tolerance 0.05; frontier 6 levels; 3 best alternatives")
+    assert f"<p>Settings: {described}.</p>" in section
+    assert f"<dt>robustness</dt><dd>{described}</dd>" in rep.html
+    assert "<th>core_index</th>" in section and "<th>enters_at</th>" in section and "<th>gap_to_best</th>" in section
+
+
+def test_frontier_passes_through_the_chosen_portfolio(evil) -> None:
+    _, analysis, _ = evil
+    fr, level = analysis.robustness["frontier"], analysis.robustness["chosen_level"]
+    assert level == 900.0  # the scenario's total budget
+    at = list(fr.levels).index(level)
+    assert fr.objective[at] == pytest.approx(analysis.solution.objective, abs=1e-6)
+    # From 0 to the larger of the budget (900) and the cost of every candidate (500+100+240+40 = 880).
+    assert fr.levels[0] == 0 and fr.levels[-1] == 900.0 and len(fr.levels) == 6
+
+
 def test_report_date_honours_source_date_epoch() -> None:
     assert report_date({"SOURCE_DATE_EPOCH": "0"}) == datetime(1970, 1, 1, tzinfo=UTC)
     now = report_date({})
@@ -149,8 +176,8 @@ def test_renderers_refuse_unknown_blocks() -> None:
         render_markdown([Block("video")])
 
 
-def test_robustness_charts_need_the_analysis(evil) -> None:
-    _, analysis, _ = evil
+def test_robustness_charts_need_the_analysis(case) -> None:
+    analysis = analyse(load_scenario(case.path), explain=False)
     with pytest.raises(OutputError, match="the core chart needs the robustness analysis"):
         chart("core", analysis)
     with pytest.raises(OutputError, match="unknown chart 'pie'"):
@@ -158,9 +185,11 @@ def test_robustness_charts_need_the_analysis(evil) -> None:
     assert "core" in CHART_KINDS
 
 
-def test_no_explain_says_so(case) -> None:
+def test_no_explain_and_no_robustness_say_so(case) -> None:
     rep = build_report(analyse(load_scenario(case.path), explain=False), DATE)
     assert "Not computed (run without --no-explain to include it)." in rep.html
+    assert "<p>Not analysed in this report (--no-robustness).</p>" in rep.html
+    assert sorted(rep.files) == ["contributions.png", "contributions.svg", "gantt.png", "gantt.svg"]
 
 
 # ------------------------------------------------------------ command line ---
@@ -169,7 +198,7 @@ def test_no_explain_says_so(case) -> None:
 def test_cli_report_writes_the_folder(case, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767323045")
     out = case.folder / "new" / "brief"
-    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-explain"])
+    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-explain", "--no-robustness"])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert result.stderr == f"coprod: wrote report.html, report.md and 4 chart files to {out}\n"
@@ -177,7 +206,7 @@ def test_cli_report_writes_the_folder(case, monkeypatch) -> None:
         "contributions.png", "contributions.svg", "gantt.png", "gantt.svg", "report.html", "report.md"]
     first = {p.name: p.read_bytes() for p in out.iterdir()}
     assert b"2026-01-02T03:04:05Z" in first["report.html"]
-    again = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-explain"])
+    again = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-explain", "--no-robustness"])
     assert again.exit_code == 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # byte-identical rerun
 
@@ -186,7 +215,7 @@ def test_cli_report_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [("candidates: candidates.yaml", "candidates: report.md")]})
     case.file("candidates").rename(tmp_path / "report.md")
     before = sorted(p.name for p in tmp_path.iterdir())
-    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(tmp_path), "--no-explain"])
+    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(tmp_path), "--no-explain", "--no-robustness"])
     assert result.exit_code == 1
     assert result.stderr == f"coprod: error: {tmp_path / 'report.md'}: refusing to overwrite an input file\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
@@ -208,3 +237,14 @@ def test_cli_chart(case) -> None:
     bad = CliRunner().invoke(main, ["chart", "gantt", str(case.path), "-o", str(case.folder / "x.gif")])
     assert bad.exit_code == 2 and "must end in .png or .svg" in bad.stderr
     assert CliRunner().invoke(main, ["chart", "pie", str(case.path), "-o", "x.png"]).exit_code == 2
+
+
+def test_cli_robustness_chart_runs_only_its_part(case) -> None:
+    out = case.folder / "tornado.svg"
+    args = ["chart", "tornado", str(case.path), "-o", str(out), "--samples", "20", "--portfolio-samples", "0"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert b"Flip points: weight ranges" in out.read_bytes()
+    core = CliRunner().invoke(main, ["chart", "core", str(case.path), "-o", str(out), "--portfolio-samples", "0"])
+    assert core.exit_code == 1
+    assert core.stderr == "coprod: error: the core chart needs re-optimised samples (--portfolio-samples above 0)\n"

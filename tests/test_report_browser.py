@@ -64,7 +64,8 @@ def page(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("browser")
     case = write_case(folder, {"candidates": [("name: T-7A trainer", f"name: '{EVIL}'")]})
     out = folder / "report"
-    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out)])
+    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--samples", "40",
+                                       "--portfolio-samples", "8"])
     assert result.exit_code == 0, result.output
     return out / "report.html"
 
@@ -78,7 +79,11 @@ def test_rendered_dom_has_sections_images_and_no_script(page: Path, tmp_path: Pa
     assert re.findall(r"<h2[^>]*>(.*?)</h2>", done.stdout.decode("utf-8")) == HEADINGS
     assert dom.count("h1") == 1
     images = [a for t, a in dom.tags if t == "img"]
-    assert len(images) == 2 and all(a["src"].startswith("data:image/png;base64,") for a in images)
+    assert len(images) == 6 and all(a["src"].startswith("data:image/png;base64,") for a in images)
+    assert [a["alt"] for a in images][:2] == ["Stacked contributions of each criterion to each score",
+                                              "Gantt chart of the schedule with yearly spend against the caps"]
+    assert re.findall(r"<h3>(.*?)</h3>", done.stdout.decode("utf-8")) == [
+        "Flip points", "Monte Carlo (SMAA)", "Efficient frontier", "Near-optimal alternatives"]
     assert dom.count("script") == 0
     assert EVIL in text  # the name reached the page as text
 

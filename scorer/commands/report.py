@@ -11,7 +11,21 @@ from scorer.charts import CHART_FORMATS
 from scorer.commands.options import CONTEXT, load, reports_errors, scenario_argument
 from scorer.models import METHODS
 from scorer.output import write_atomic
-from scorer.report import CHART_KINDS, analyse, build_report, chart, write_report
+from scorer.report import CHART_KINDS, CHART_PARTS, RobustnessSettings, analyse, build_report, chart, write_report
+
+
+def robustness_options(command):
+    """``--samples``, ``--portfolio-samples`` and ``--seed`` (defaults: the scenario's)."""
+    for option in (
+        click.option("--seed", type=click.IntRange(0, 2**32 - 1), help="Random seed (default: the scenario's)."),
+        click.option("--portfolio-samples", type=click.IntRange(min=0), metavar="N",
+                     help="Samples re-optimised for the core index (default: the scenario's robustness "
+                          "section, else 200; 0 skips it)."),
+        click.option("--samples", type=click.IntRange(min=1), metavar="N",
+                     help="Monte Carlo weight samples (default: the scenario's robustness section, else 1000)."),
+    ):
+        command = option(command)
+    return command
 
 
 @click.command("report", context_settings=CONTEXT)
@@ -21,8 +35,12 @@ from scorer.report import CHART_KINDS, analyse, build_report, chart, write_repor
 @click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
 @click.option("--no-explain", is_flag=True,
               help="Leave out the binding limits and value thresholds (saves their re-solves).")
+@click.option("--no-robustness", is_flag=True,
+              help="Leave out flip points, Monte Carlo, the frontier and the alternatives (saves most of the time).")
+@robustness_options
 @reports_errors
-def report_command(scenario: str | None, folder: str, method: str | None, no_explain: bool) -> None:
+def report_command(scenario: str | None, folder: str, method: str | None, no_explain: bool, no_robustness: bool,
+                   samples: int | None, portfolio_samples: int | None, seed: int | None) -> None:
     """Write a briefing on SCENARIO into DIR: a self-contained HTML page and a Markdown twin.
 
     report.html embeds its charts and needs no network to view; report.md
@@ -30,7 +48,9 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
     the manifest (byte-identical reruns).
     """
     inputs = load(scenario)
-    result = build_report(analyse(inputs, method, explain=not no_explain))
+    robust = None if no_robustness else RobustnessSettings.from_scenario(
+        inputs.scenario, samples, seed, portfolio_samples)
+    result = build_report(analyse(inputs, method, explain=not no_explain, robust=robust))
     write_report(result, folder, inputs.files.values())
     click.echo(f"coprod: wrote report.html, report.md and {len(result.files)} chart files to {folder}", err=True)
 
@@ -43,8 +63,10 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
 @click.option("--format", "fmt", type=click.Choice(CHART_FORMATS),
               help="png or svg (default: the file's suffix; png for stdout).")
 @click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
+@robustness_options
 @reports_errors
-def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None, method: str | None) -> None:
+def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None, method: str | None,
+                  samples: int | None, portfolio_samples: int | None, seed: int | None) -> None:
     """Draw one chart of SCENARIO into FILE.
 
     KIND: contributions (stacked per-criterion contributions of the ranking),
@@ -53,7 +75,9 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
     """
     fmt = fmt or _chart_format(output)
     inputs = load(scenario)
-    data = chart(kind, analyse(inputs, method, explain=False), fmt)
+    part = CHART_PARTS.get(kind)
+    robust = RobustnessSettings.from_scenario(inputs.scenario, samples, seed, portfolio_samples) if part else None
+    data = chart(kind, analyse(inputs, method, explain=False, robust=robust, parts=(part,) if part else ()), fmt)
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
