@@ -21,6 +21,14 @@ PREFERENCE_TYPES = ("usual", "u-shape", "v-shape", "level", "linear", "gaussian"
 # log(0) stand-in for the weighted product: finite, so that 0 ** 0 = 1
 # (a zero weight ignores the criterion) while 0 ** w = 0 for any w > 0.
 _LOG_ZERO = -1e300
+# Rows per block for the blocked passes over the (n, m) matrix: about a MiB
+# at 20 criteria, so a block read once stays in cache, and few enough blocks
+# that numpy's per-call overhead stays small.
+_ROW_BLOCK = 8192
+# Larger blocks for the column statistics (no buffer to keep in cache), and
+# how many rows are folded into one wide row for the column maxima and minima.
+_STATS_BLOCK = 16384
+_FOLD = 64
 
 
 def weighted_sum(values: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -38,12 +46,25 @@ def weighted_product(values: np.ndarray, w: np.ndarray) -> np.ndarray:
 
     A value of zero on any criterion with positive weight gives zero.
     """
+    w = np.asarray(w, dtype=float)
+    out = np.empty(w.shape[:-1] + (values.shape[0],))
+    # log(0) = -inf, and -inf x a zero weight would be NaN: with a zero
+    # weight, a finite floor. Otherwise -inf x w sums to -inf and exp gives
+    # the 0 it should, so the floor pass (a quarter of the time) is skipped.
+    clamp = bool((w == 0).any())
+    # Row blocks: the logs of a block stay in cache and no (n, m) temporary
+    # is allocated (fresh pages for millions of rows cost as much as the logs).
+    buf = np.empty((min(_ROW_BLOCK, values.shape[0]), values.shape[1]))
     with np.errstate(divide="ignore"):
-        logs = np.log(values)
-    # log(0) = -inf, and -inf x a zero weight would be NaN; a finite floor
-    # instead, applied in place because this matrix can be millions of rows.
-    np.maximum(logs, _LOG_ZERO, out=logs)
-    return 100.0 * np.exp(np.matmul(w, logs.T))
+        for rows in _row_blocks(values.shape[0], _ROW_BLOCK):  # blocks of rows, each block vectorised
+            part = buf[:rows.stop - rows.start]
+            np.log(values[rows], out=part)
+            if clamp:
+                np.maximum(part, _LOG_ZERO, out=part)
+            _weighted_rows(part, w, out, rows)
+    np.exp(out, out=out)
+    out *= 100.0
+    return out
 
 
 def topsis(raw: np.ndarray, w: np.ndarray, benefit: np.ndarray) -> np.ndarray:
@@ -63,32 +84,70 @@ def topsis(raw: np.ndarray, w: np.ndarray, benefit: np.ndarray) -> np.ndarray:
     benefit : numpy.ndarray
         Bool (m,): True where higher raw scores are better.
     """
-    norm = np.sqrt(np.einsum("ij,ij->j", raw, raw))
-    # Folding 1/norm into the weights keeps to one (n, m) temporary: the
+    sum_sq, hi, lo = _column_stats(raw)
+    norm = np.sqrt(sum_sq)
+    # Folding 1/norm into the weights leaves the raw matrix untouched: the
     # distance is sum_j (w_j/norm_j)^2 (x_ij - best_j)^2.
     scale = np.divide(1.0, norm, out=np.zeros_like(norm), where=norm > 0)
     w2 = (np.asarray(w, dtype=float) * scale) ** 2
-    hi, lo = raw.max(axis=0), raw.min(axis=0)
     best, worst = np.where(benefit, hi, lo), np.where(benefit, lo, hi)
-    d_plus = _weighted_distances(raw, best, w2)
-    d_minus = _weighted_distances(raw, worst, w2)
+    d_plus, d_minus = _weighted_distances(raw, best, worst, w2)
     total = d_plus + d_minus
     close = np.divide(d_minus, total, out=np.full_like(total, 0.5), where=total > 0)
-    return 100.0 * close
+    close *= 100.0
+    return close
 
 
-def _weighted_distances(raw: np.ndarray, point: np.ndarray, w2: np.ndarray, block: int = 16384) -> np.ndarray:
-    """``sqrt(sum_j w2_j (raw_ij - point_j)^2)`` for weights (m,) or (s, m), in cache-sized row blocks."""
-    n = raw.shape[0]
-    out = np.empty(w2.shape[:-1] + (n,))
-    buf = np.empty((min(block, n), raw.shape[1]))
-    for start in range(0, n, block):  # blocks of rows, each block vectorised
-        rows = raw[start:start + block]
-        part = buf[:len(rows)]
-        np.subtract(rows, point, out=part)
-        np.square(part, out=part)
-        out[..., start:start + len(rows)] = np.matmul(w2, part.T)
-    return np.sqrt(out)
+def _row_blocks(n: int, block: int) -> list[slice]:
+    """Slices covering ``range(n)`` in blocks of ``block`` rows."""
+    return [slice(start, min(start + block, n)) for start in range(0, n, block)]
+
+
+def _weighted_rows(part: np.ndarray, w: np.ndarray, out: np.ndarray, rows: slice) -> None:
+    """``out[..., rows] = w @ part.T`` for weights (m,) or (s, m), without a temporary for (m,)."""
+    if w.ndim == 1:
+        np.matmul(part, w, out=out[rows])
+    else:
+        out[:, rows] = np.matmul(w, part.T)
+
+
+def _column_stats(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each column's sum of squares, maximum and minimum, from one pass over the rows."""
+    m = raw.shape[1]
+    sum_sq, hi, lo = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
+    for rows in _row_blocks(raw.shape[0], _STATS_BLOCK):  # blocks of rows, each block vectorised
+        part = raw[rows]
+        sum_sq += np.einsum("ij,ij->j", part, part)
+        # A column reduction over m = 20 numbers a row pays numpy's per-row
+        # overhead; folding _FOLD rows into one wide row first is 4x faster.
+        if part.flags.c_contiguous and len(part) % _FOLD == 0:
+            part = part.reshape(-1, _FOLD * m)
+        np.maximum(hi, part.max(axis=0).reshape(-1, m).max(axis=0), out=hi)
+        np.minimum(lo, part.min(axis=0).reshape(-1, m).min(axis=0), out=lo)
+    return sum_sq, hi, lo
+
+
+def _weighted_distances(raw: np.ndarray, best: np.ndarray, worst: np.ndarray,
+                        w2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sqrt(sum_j w2_j (raw_ij - p_j)^2)`` to ``best`` and to ``worst``, weights (m,) or (s, m).
+
+    Both distances of a block of rows are taken while the block is in cache.
+    """
+    n, m = raw.shape
+    d_plus, d_minus = np.empty(w2.shape[:-1] + (n,)), np.empty(w2.shape[:-1] + (n,))
+    rows_per_block = min(_ROW_BLOCK, n)
+    buf = np.empty((rows_per_block, m))
+    # The points repeated down a whole block: subtracting same-shape
+    # contiguous arrays is 2.5x faster than broadcasting a row of 20.
+    points = [(np.tile(point, (rows_per_block, 1)), out) for point, out in ((best, d_plus), (worst, d_minus))]
+    for rows in _row_blocks(n, _ROW_BLOCK):  # blocks of rows, each block vectorised
+        size = rows.stop - rows.start
+        part = buf[:size]
+        for tiled, out in points:
+            np.subtract(raw[rows], tiled[:size], out=part)
+            np.square(part, out=part)
+            _weighted_rows(part, w2, out, rows)
+    return np.sqrt(d_plus, out=d_plus), np.sqrt(d_minus, out=d_minus)
 
 
 # --------------------------------------------------------------- PROMETHEE ---

@@ -127,6 +127,46 @@ def test_two_dimensional_weights_score_every_sample():
     np.testing.assert_allclose(promethee_ii(raw, w, benefit)[1], promethee_ii(raw, w[1], benefit))
 
 
+def textbook_topsis(raw, w, benefit):
+    """TOPSIS written out step by step (Hwang & Yoon 1981), no blocking or folding."""
+    weighted = w * raw / np.sqrt((raw**2).sum(axis=0))
+    best = np.where(benefit, weighted.max(axis=0), weighted.min(axis=0))
+    worst = np.where(benefit, weighted.min(axis=0), weighted.max(axis=0))
+    d_plus = np.sqrt(((weighted - best) ** 2).sum(axis=1))
+    d_minus = np.sqrt(((weighted - worst) ** 2).sum(axis=1))
+    return 100 * d_minus / (d_plus + d_minus)
+
+
+@pytest.mark.parametrize("n", [1, 63, 64, 8191, 8192, 8193, 3 * 8192 + 65, 40_000])
+def test_blocked_topsis_and_product_equal_the_textbook_formulas(n):
+    # Sizes around the row blocks (8192) and the fold of the column maxima
+    # (64 rows): every block, remainder and fallback path is taken.
+    rng = np.random.default_rng(n)
+    raw = rng.random((n, 5)) * 10
+    raw[rng.integers(0, n), 1] = 25.0  # a lone column maximum somewhere in the middle
+    benefit = np.array([True, False, True, True, False])
+    w = np.array([0.1, 0.3, 0.2, 0.15, 0.25])
+    if n > 1:
+        np.testing.assert_allclose(topsis(raw, w, benefit), textbook_topsis(raw, w, benefit), rtol=0, atol=1e-11)
+    values = raw / 25
+    values[::7, 2] = 0.0
+    want = 100 * np.prod(values**w, axis=1)
+    np.testing.assert_allclose(weighted_product(values, w), want, rtol=1e-12, atol=1e-12)
+    assert (weighted_product(values, w)[::7] == 0).all()
+    stacked = np.vstack([w, [0.0, 0.5, 0.0, 0.25, 0.25]])  # a zero weight on the zeros: 0 ** 0 = 1
+    got = weighted_product(values, stacked)
+    np.testing.assert_allclose(got, 100 * np.prod(values**stacked[:, None, :], axis=2), rtol=1e-12, atol=1e-12)
+    assert np.isfinite(got).all() and (got[1] > 0).all()
+
+
+def test_topsis_of_a_fortran_ordered_matrix_equals_c_ordered():
+    rng = np.random.default_rng(3)
+    raw = rng.random((1000, 4)) * 10
+    benefit = np.array([True, False, False, True])
+    w = np.array([0.4, 0.3, 0.2, 0.1])
+    np.testing.assert_allclose(topsis(np.asfortranarray(raw), w, benefit), topsis(raw, w, benefit), rtol=0, atol=1e-12)
+
+
 # ------------------------------------------------------------ properties ---
 
 matrices = st.integers(2, 12).flatmap(
