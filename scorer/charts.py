@@ -123,7 +123,7 @@ def contributions_chart(result: ScoreResult, criterion_names: Mapping[str, str] 
         parts = result.contributions.to_numpy()[order]
         left = np.zeros(n)
         for j, (cid, color) in enumerate(zip(result.criteria, _colors(len(result.criteria)))):
-            ax.barh(pos, parts[:, j], left=left, color=color, label=plain(names.get(cid, cid), 34), height=0.7)
+            ax.barh(pos, parts[:, j], left=left, color=color, label=plain(names.get(cid, cid), 44), height=0.7)
             left += parts[:, j]
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="criterion")
     else:

@@ -470,15 +470,25 @@ def _md_block(b: Block) -> str:
     if b.kind == "dl":
         return "".join(f"- **{md_text(k)}**: {md_text(v)}\n" for k, v in b.pairs)
     if b.kind == "table":
-        safe = b.table.copy()
-        for col in safe.columns:
-            if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-                safe[col] = safe[col].map(lambda v: md_text(v) if isinstance(v, str) else v)
-        safe.columns = [md_text(c) for c in safe.columns]
-        return to_markdown(safe, b.digits)
+        return to_markdown(_md_table(b.table), b.digits)
     if b.kind == "chart":
         return f"![{md_text(b.alt)}]({b.text}.png)\n"
     raise ValueError(f"unknown block kind {b.kind!r}")
+
+
+def _md_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Cells as the HTML version shows them: text made inert, yes/no, empty where no number."""
+    safe = table.copy()
+    for col in safe.columns:
+        column = safe[col]
+        if pd.api.types.is_bool_dtype(column):
+            safe[col] = column.map({True: "yes", False: "no"})
+        elif pd.api.types.is_float_dtype(column) and column.isna().any():
+            safe[col] = column.astype(object).where(column.notna(), None)
+        elif column.dtype == object or pd.api.types.is_string_dtype(column):
+            safe[col] = column.map(lambda v: md_text(v) if isinstance(v, str) else v)
+    safe.columns = [md_text(c) for c in safe.columns]
+    return safe
 
 
 def render_markdown(blocks: list[Block]) -> str:

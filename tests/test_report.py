@@ -98,6 +98,13 @@ def test_self_contained_page(evil) -> None:
     assert sorted(rep.files) == sorted(f"{kind}.{fmt}" for kind in CHARTS for fmt in ("png", "svg"))
 
 
+def test_markdown_cells_read_as_in_html(evil) -> None:
+    _, analysis, rep = evil
+    assert any(s == "infeasible" for s in analysis.robustness["frontier"].status)  # levels with no number
+    assert not re.search(r"\bnan\b", rep.markdown, re.I) and "| True |" not in rep.markdown
+    assert "| infeasible |  |" in rep.markdown and "| yes |" in rep.markdown
+
+
 def test_markdown_images_are_the_png_files(evil) -> None:
     _, _, rep = evil
     images = re.findall(r"!\[[^\]]*\]\(([^)]*)\)", rep.markdown)
