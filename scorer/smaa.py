@@ -71,13 +71,14 @@ def _solve_chunk(task: tuple[Resolver, np.ndarray]) -> np.ndarray:
 
 
 def sampled_portfolios(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, *,
-                       workers: int | None = 1, scheduler: str | None = None) -> np.ndarray:
+                       base: np.ndarray | None = None, workers: int | None = 1,
+                       scheduler: str | None = None) -> np.ndarray:
     """The optimal selection (s, n) bool for each sampled value vector (s, n).
 
-    The first row's values build the model; each chunk re-solves it with
-    only the objective changed.
+    The model is built once with the ``base`` values (default: the first
+    sample's) and re-solved with only the objective changed.
     """
-    resolver = Resolver(problem, values[0], config)
+    resolver = Resolver(problem, values[0] if base is None else base, config)
     tasks = [(resolver, values[i:i + CHUNK]) for i in range(0, len(values), CHUNK)]
     parts = run_map(_solve_chunk, tasks, workers=workers, scheduler=scheduler, label="portfolio samples")
     return np.concatenate(parts, axis=0) if parts else np.zeros((0, problem.n), dtype=bool)
@@ -144,7 +145,7 @@ def smaa(basis: ScoringBasis, spec: SampleSpec, problem: PortfolioProblem | None
         return SmaaResult(basis.ids, basis.names, spec.samples, accept)
     take = spec.samples if portfolio_samples is None else max(1, min(portfolio_samples, spec.samples))
     selections = sampled_portfolios(problem, scores[:take], config or SolverConfig(),
-                                    workers=workers, scheduler=scheduler)
+                                    base=basis.scores(basis.weights), workers=workers, scheduler=scheduler)
     return SmaaResult(basis.ids, basis.names, spec.samples, accept, take,
                       selections.mean(axis=0), portfolio_counts(selections, basis.ids))
 
