@@ -157,3 +157,19 @@ def test_frontier_identical_across_workers_and_dask(case, tmp_path: Path, cluste
         assert r.exit_code == 0
         outs.append(target.read_bytes())
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_ctrl_c_stops_cleanly_and_writes_nothing(case, tmp_path: Path, monkeypatch) -> None:
+    import scorer.frontier
+    import scorer.smaa
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scorer.frontier, "run_map", interrupted)
+    monkeypatch.setattr(scorer.smaa, "run_map", interrupted)
+    for command in (("frontier",), ("sensitivity", "--samples", "5", "--tolerance", "0.5")):
+        target = tmp_path / "out.json"
+        r = run(command[0], str(case.path), *command[1:], "-o", str(target))
+        assert (r.exit_code, r.stderr) == (130, "coprod: interrupted\n")
+        assert list(tmp_path.glob("out.json*")) == [] and list(tmp_path.glob(".out.json*")) == []
