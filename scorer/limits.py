@@ -106,3 +106,37 @@ def check_scoring_size(candidates: int, criteria: int, samples: int = 1, where: 
             f"{where}: scoring {what} needs {cells:,} cells (about {human_bytes(estimate)}); "
             f"the limit is {MAX_SCORE_CELLS:,} cells and {human_bytes(MAX_SCORING_BYTES)}"
         )
+
+
+# The solvers work in double precision and treat coefficients above ~1e15
+# (HiGHS: large_matrix_value) as errors and bounds above 1e20 as infinite; a
+# money figure beyond this cannot be optimised honestly next to ordinary ones.
+MAX_MONEY = 1e12
+
+
+def money_problems(scenario, candidates) -> list[tuple[str, tuple, str]]:
+    """Money figures too large for the solver, as ``(file kind, field path, message)`` findings.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario (its budgets).
+    candidates : CandidatesFile
+        The validated candidates (their costs).
+    """
+    message = f"is more than {MAX_MONEY:,.0f}, beyond what the solver can work with exactly (use a larger money unit)"
+    found = [("candidates", ("candidates", i, "cost", j), message)
+             for i, cand in enumerate(candidates.candidates) for j, cost in enumerate(cand.cost) if cost > MAX_MONEY]
+    budget = scenario.budget
+    spots = [(("budget", "total"), budget.total), *_year_caps(("budget", "per_year"), budget.per_year)]
+    for partner, pb in budget.per_partner.items():
+        spots += [(("budget", "per_partner", partner, "total"), pb.total),
+                  *_year_caps(("budget", "per_partner", partner, "per_year"), pb.per_year)]
+    found += [("scenario", loc, message) for loc, amount in spots if amount is not None and amount > MAX_MONEY]
+    return found
+
+
+def _year_caps(loc: tuple, caps) -> list[tuple[tuple, float | None]]:
+    if isinstance(caps, dict):
+        return [((*loc, str(year)), cap) for year, cap in caps.items()]  # a year key is a name: per_year.2028
+    return [(loc, caps)]

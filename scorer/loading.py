@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from scorer.crosscheck import check_all
 from scorer.errors import InputError, Problem
-from scorer.limits import check_scoring_size
+from scorer.limits import check_scoring_size, money_problems
 from scorer.models import CandidatesFile, CriteriaFile, Scenario
 from scorer.yamlfile import YamlDocument, format_path, parse_yaml, read_yaml
 
@@ -74,6 +74,7 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
     check_scoring_size(len(models["candidates"].candidates), len(models["criteria"].criteria),
                        where=scenario_doc.display)
     findings = check_all(models["scenario"], models["criteria"], models["candidates"])
+    findings = [*findings, *money_problems(models["scenario"], models["candidates"])]
     if findings:
         raise InputError([docs[kind].problem(loc, message) for kind, loc, message in findings])
     return ScenarioInputs(

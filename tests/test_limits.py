@@ -172,3 +172,32 @@ def test_time_limit_gives_feasible_with_bound_and_gap(hard, fmt):
         assert out["gap"] > 0 and out["gap"] == pytest.approx((out["bound"] - out["objective"]) / out["objective"])
     else:
         assert result.stdout.startswith("status: feasible  objective: ")
+
+
+# ------------------------------------------------------- money magnitude ---
+
+@pytest.mark.parametrize("kind,old,new,where", [
+    ("candidates", "cost: [100, 200, 200]", "cost: [1e308, 200, 200]", "candidates.yaml:8: candidates[0].cost[0]: "),
+    ("scenario", "total: 900", "total: 1e13", "scenario.yaml:7: budget.total: "),
+    ("scenario", "2027: 300", "2027: 5e15", "scenario.yaml:8: budget.per_year.2027: "),
+    ("scenario", "JP: {total: 500}", "JP: {total: 500, per_year: 1e20}", "scenario.yaml:11: budget.per_partner.JP.per_year: "),
+])
+def test_money_beyond_the_solver_is_refused_with_its_place(tmp_path, monkeypatch, kind, old, new, where):
+    # Found by the command fuzz: a cost of 1e308 passed validation and crashed
+    # PuLP's HiGHS interface with an IndexError traceback.
+    from conftest import write_case
+
+    write_case(tmp_path, {kind: [(old, new)]})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["optimize", "scenario.yaml"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"coprod: error: {where}is more than 1,000,000,000,000, beyond what the solver can "
+                             "work with exactly (use a larger money unit)\n")
+
+
+def test_money_up_to_the_limit_is_accepted(tmp_path, monkeypatch):
+    from conftest import write_case
+
+    write_case(tmp_path, {"scenario": [("total: 900", "total: 1e12")]})
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["optimize", "scenario.yaml"]).exit_code == 0
