@@ -125,17 +125,20 @@ class RobustnessSettings:
     tolerance: float
     steps: int = 21
     k: int = 5
+    workers: int | None = 1  # where re-solves run (:func:`scorer.parallel.run_map`); never changes a result
+    scheduler: str | None = None
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, samples: int | None = None, seed: int | None = None,
-                      portfolio_samples: int | None = None) -> RobustnessSettings:
+                      portfolio_samples: int | None = None, workers: int | None = 1,
+                      scheduler: str | None = None) -> RobustnessSettings:
         """The scenario's settings with the command line's ``--samples``, ``--seed``, ``--portfolio-samples``."""
         rb = scenario.robustness
         conc = None if rb.weight_ranges else rb.concentration
         spec = SampleSpec(rb.samples if samples is None else samples, conc, dict(rb.weight_ranges),
                           rb.score_distribution, scenario.seed if seed is None else seed)
         taken = rb.portfolio_samples if portfolio_samples is None else portfolio_samples
-        return cls(spec, min(taken, spec.samples), rb.tolerance)
+        return cls(spec, min(taken, spec.samples), rb.tolerance, workers=workers, scheduler=scheduler)
 
     def describe(self) -> str:
         """One line for the report and its manifest."""
@@ -175,19 +178,20 @@ def robustness(a: Analysis, settings: RobustnessSettings,
     basis = scoring_basis(a.inputs, a.result.method)
     problem, values, cfg = a.solution.problem, a.solution.values, a.config
     out: dict[str, Any] = {"settings": settings, "parts": tuple(parts)}
+    where = {"workers": settings.workers, "scheduler": settings.scheduler}
     if "flips" in parts:
         out["rank_flips"] = ranking_flips(basis)
-        out["portfolio_flips"] = portfolio_flips(basis, problem, cfg, tolerance=settings.tolerance)
+        out["portfolio_flips"] = portfolio_flips(basis, problem, cfg, tolerance=settings.tolerance, **where)
     if "smaa" in parts:
         out["smaa"] = smaa(basis, settings.spec, problem if settings.portfolio_samples else None, cfg,
-                           portfolio_samples=settings.portfolio_samples or None)
+                           portfolio_samples=settings.portfolio_samples or None, **where)
     if "frontier" in parts:
         chosen = problem.total_cap if math.isfinite(problem.total_cap) else float(
             sum(problem.costs[i].sum() for i in np.flatnonzero(a.solution.selected)))
         top = max(float(sum(c.sum() for c in problem.costs)), chosen, 1.0)
         # Today's level is swept too, so the marked portfolio lies on the drawn frontier.
         levels = np.union1d(sweep_levels(problem, 0.0, top, settings.steps), [chosen])
-        out["frontier"], out["chosen_level"] = frontier(problem, values, cfg, levels), chosen
+        out["frontier"], out["chosen_level"] = frontier(problem, values, cfg, levels, **where), chosen
     if "alternatives" in parts:
         out["alternatives"] = k_best(problem, values, cfg, settings.k)
     return out

@@ -65,7 +65,7 @@ def page(tmp_path_factory) -> Path:
     case = write_case(folder, {"candidates": [("name: T-7A trainer", f"name: '{EVIL}'")]})
     out = folder / "report"
     result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--samples", "40",
-                                       "--portfolio-samples", "8"])
+                                       "--portfolio-samples", "8", "--workers", "1"])
     assert result.exit_code == 0, result.output
     return out / "report.html"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from scorer.charts import CHART_FORMATS
-from scorer.commands.options import CONTEXT, load, reports_errors, scenario_argument
+from scorer.commands.options import CONTEXT, load, note, quiet_option, reports_errors, scenario_argument
+from scorer.commands.robustness import parallel_options
 from scorer.models import METHODS
 from scorer.output import write_atomic
 from scorer.report import CHART_KINDS, CHART_PARTS, RobustnessSettings, analyse, build_report, chart, write_report
@@ -38,9 +39,12 @@ def robustness_options(command):
 @click.option("--no-robustness", is_flag=True,
               help="Leave out flip points, Monte Carlo, the frontier and the alternatives (saves most of the time).")
 @robustness_options
+@parallel_options
+@quiet_option
 @reports_errors
 def report_command(scenario: str | None, folder: str, method: str | None, no_explain: bool, no_robustness: bool,
-                   samples: int | None, portfolio_samples: int | None, seed: int | None) -> None:
+                   samples: int | None, portfolio_samples: int | None, seed: int | None, workers: int | None,
+                   scheduler: str | None) -> None:
     """Write a briefing on SCENARIO into DIR: a self-contained HTML page and a Markdown twin.
 
     report.html embeds its charts and needs no network to view; report.md
@@ -49,10 +53,10 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
     """
     inputs = load(scenario)
     robust = None if no_robustness else RobustnessSettings.from_scenario(
-        inputs.scenario, samples, seed, portfolio_samples)
+        inputs.scenario, samples, seed, portfolio_samples, workers, scheduler)
     result = build_report(analyse(inputs, method, explain=not no_explain, robust=robust))
     write_report(result, folder, inputs.files.values())
-    click.echo(f"coprod: wrote report.html, report.md and {len(result.files)} chart files to {folder}", err=True)
+    note(f"wrote report.html, report.md and {len(result.files)} chart files to {folder}")
 
 
 @click.command("chart", context_settings=CONTEXT)
@@ -64,9 +68,12 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
               help="png or svg (default: the file's suffix; png for stdout).")
 @click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
 @robustness_options
+@parallel_options
+@quiet_option
 @reports_errors
 def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None, method: str | None,
-                  samples: int | None, portfolio_samples: int | None, seed: int | None) -> None:
+                  samples: int | None, portfolio_samples: int | None, seed: int | None, workers: int | None,
+                  scheduler: str | None) -> None:
     """Draw one chart of SCENARIO into FILE.
 
     KIND: contributions (stacked per-criterion contributions of the ranking),
@@ -76,7 +83,8 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
     fmt = fmt or _chart_format(output)
     inputs = load(scenario)
     part = CHART_PARTS.get(kind)
-    robust = RobustnessSettings.from_scenario(inputs.scenario, samples, seed, portfolio_samples) if part else None
+    robust = (RobustnessSettings.from_scenario(inputs.scenario, samples, seed, portfolio_samples, workers, scheduler)
+              if part else None)
     data = chart(kind, analyse(inputs, method, explain=False, robust=robust, parts=(part,) if part else ()), fmt)
     if output == "-":
         sys.stdout.buffer.write(data)
