@@ -190,12 +190,27 @@ class PortfolioModel:
         x = np.array([v.varValue or 0.0 for v in self.x]) > 0.5
         objective = float(stats.objective if stats.objective is not None else 0.0)
         bound = _bound(stats, objective, config, sense)
-        gap = abs(bound - objective) / max(abs(objective), 1e-9) if math.isfinite(bound) else math.inf
-        if gap <= OPTIMAL_GAP or abs(bound - objective) <= 1e-9:
-            status, gap, bound = "optimal", 0.0, objective
-        else:
-            status = "feasible"
-        return Outcome(status, objective, bound, gap, x.astype(np.int8), stats.time)
+        return classified(objective, bound, x.astype(np.int8), stats.time)
+
+
+def classified(objective: float, bound: float, x: np.ndarray, seconds: float) -> Outcome:
+    """An outcome with an honest status: ``optimal`` only when the bound proves it.
+
+    Parameters
+    ----------
+    objective : float
+        The incumbent's objective.
+    bound : float
+        The best proven bound in the problem's sense (``inf``: none).
+    x : array (K,)
+        0/1 option choices, in :attr:`PortfolioModel.x` order.
+    seconds : float
+        Solve time.
+    """
+    gap = abs(bound - objective) / max(abs(objective), 1e-9) if math.isfinite(bound) else math.inf
+    if gap <= OPTIMAL_GAP or abs(bound - objective) <= 1e-9:
+        return Outcome("optimal", objective, objective, 0.0, x, seconds)
+    return Outcome("feasible", objective, bound, gap, x, seconds)
 
 
 def _bound(stats, objective: float, config: SolverConfig, sense: float) -> float:
