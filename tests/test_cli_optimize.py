@@ -94,3 +94,29 @@ def test_explain_with_csv_says_where_the_explanation_is():
     assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP"
     assert result.stderr == ("coprod: warning: CSV holds the portfolio only; use --format json, table or markdown "
                              "to see the explanation\n")
+
+
+def test_quiet_drops_warnings_not_data() -> None:
+    result = CliRunner().invoke(main, ["-q", "optimize", "--explain", "--format", "csv"])
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP"
+    failed = CliRunner().invoke(main, ["-q", "optimize", "--budget", "1000"])
+    assert failed.exit_code == 1 and failed.stderr.startswith("coprod: error: infeasible")  # errors stay
+
+
+def test_xlsx_workbook_sheets(tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "portfolio.xlsx"
+    result = run("--explain", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["portfolio", "schedule", "limits", "thresholds"]
+    portfolio = wb["portfolio"]
+    assert [c.value for c in portfolio[1]][:6] == ["id", "name", "start", "finish", "value", "cost_total"]
+    assert portfolio.max_row == 1 + 9 and portfolio["A2"].value == "gpi" and portfolio["C2"].number_format == "0"
+    schedule = wb["schedule"]
+    assert [c.value for c in schedule["A"]][1:] == list(range(2026, 2036))
+    assert "budget_total" in [c.value for c in wb["limits"]["A"]]
+    first = out.read_bytes()
+    assert run("--explain", "-o", str(out)).exit_code == 0 and out.read_bytes() == first  # byte-identical rerun

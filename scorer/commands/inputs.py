@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from scorer.commands.options import CONTEXT, fail, load, scenario_argument
+from scorer.commands.options import CONTEXT, fail, load, quiet_option, scenario_argument
 from scorer.errors import CoprodError, InputError
 from scorer.schema import SCHEMA_KINDS, json_schema
 from scorer.summary import summarise
@@ -15,6 +15,7 @@ from scorer.summary import summarise
 
 @click.command(context_settings=CONTEXT)
 @scenario_argument
+@quiet_option
 def validate(scenario: str | None) -> None:
     """Check a scenario and the files it names; list every problem found."""
     try:
