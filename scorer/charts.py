@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import io
-import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +33,9 @@ from scorer.smaa import SmaaResult
 
 CHART_FORMATS = ("png", "svg")
 DPI = 110
+# Rows (candidates, criteria, projects) drawn at most: beyond this a chart is
+# unreadable and its canvas grows past what the renderer allows.
+MAX_ROWS = 40
 # Plain text everywhere (no $...$ maths from names), a fixed SVG id salt, text
 # kept as <text> in SVG (selectable, searchable, small) and one font.
 _RC = {
@@ -59,8 +61,9 @@ def plain(text: Any, width: int = 40) -> str:
     return clean if len(clean) <= width else clean[: width - 1].rstrip() + "…"
 
 
-def _wrapped(text: Any, width: int = 28, lines: int = 2) -> str:
-    return "\n".join(textwrap.wrap(plain(text, width * lines), width, max_lines=lines, placeholder="…")) or " "
+def _of(shown: int, total: int, what: str) -> str:
+    """A title suffix saying when a chart shows only part of the rows."""
+    return f" ({what} {shown} of {total})" if shown < total else ""
 
 
 def _chart(build: Callable[..., Figure]) -> Callable[..., bytes]:
@@ -108,12 +111,12 @@ def contributions_chart(result: ScoreResult, criterion_names: Mapping[str, str] 
     criterion_names : mapping of criterion id to name, optional
         Legend labels (default: the ids).
     top : int, optional
-        Show only the best ``top`` candidates.
+        Show only the best ``top`` candidates (at most :data:`MAX_ROWS` are drawn).
 
     For methods whose score does not split into parts (weighted-product,
     topsis) the bars are the scores alone.
     """
-    order = result.order if top is None else result.order[:top]
+    order = result.order[:MAX_ROWS if top is None else min(top, MAX_ROWS)]
     n = len(order)
     fig = Figure(layout="constrained", figsize=(10, 1.6 + 0.38 * n))
     ax = fig.add_subplot()
@@ -133,8 +136,8 @@ def contributions_chart(result: ScoreResult, criterion_names: Mapping[str, str] 
     ax.set_yticks(pos, labels=[plain(result.names[i]) for i in order])
     ax.set_xlim(0, max(100.0, float(result.scores.max()) + 8))
     ax.set_xlabel(f"score (0-100), {result.method}")
-    ax.set_title("Ranking: each criterion's contribution to the score" if result.contributions is not None
-                 else f"Ranking by {result.method} score")
+    ax.set_title(("Ranking: each criterion's contribution to the score" if result.contributions is not None
+                  else f"Ranking by {result.method} score") + _of(n, len(result.order), "best"))
     return fig
 
 
@@ -151,7 +154,7 @@ def gantt_chart(sol: Solution) -> Figure:
     """
     p = sol.problem
     sel = np.flatnonzero(sol.selected)
-    sel = sel[np.lexsort((np.array(p.ids)[sel], sol.start[sel]))]
+    sel = sel[np.lexsort((np.array(p.ids)[sel], sol.start[sel]))][:MAX_ROWS]  # the spend panels count all
     spend = yearly_spend(p, sol.start)
     partner = p.shares.T @ spend
     panels = 1 + len(p.partners)
@@ -184,7 +187,7 @@ def _gantt_bars(ax: Any, sol: Solution, sel: np.ndarray) -> None:
         ax.barh(np.nan, 0, color=color[cat], label=plain(cat, 30))
     ax.set_yticks(pos, labels=[plain(p.names[i]) for i in sel])
     ax.set_xlim(p.years[0] - 0.6, p.years[-1] + 0.6)
-    ax.set_title("Selected projects: years they run")
+    ax.set_title("Selected projects: years they run" + _of(len(sel), int(sol.selected.sum()), "first"))
     if cats:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="category")
 
@@ -224,7 +227,7 @@ def tornado_chart(ranks: Sequence[RankFlip], portfolios: Sequence[PortfolioFlip]
     a black tick marks each criterion's current weight.
     """
     names = criterion_names or {}
-    order = sorted(range(len(ranks)), key=lambda j: (ranks[j].high - ranks[j].low, ranks[j].criterion))
+    order = sorted(range(len(ranks)), key=lambda j: (ranks[j].high - ranks[j].low, ranks[j].criterion))[:MAX_ROWS]
     n = len(order)
     fig = Figure(layout="constrained", figsize=(10, 1.8 + 0.42 * n))
     ax = fig.add_subplot()
@@ -244,7 +247,8 @@ def tornado_chart(ranks: Sequence[RankFlip], portfolios: Sequence[PortfolioFlip]
     ax.set_xlabel("effective weight of the criterion (others rescaled in proportion)")
     leader = plain(ranks[0].leader, 30) if ranks else ""
     ax.set_title(f"Flip points: weight ranges that keep {leader} on top" +
-                 (" and the portfolio unchanged" if portfolios is not None else ""))
+                 (" and the portfolio unchanged" if portfolios is not None else "") +
+                 _of(n, len(ranks), "most sensitive"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     return fig
 
@@ -253,12 +257,15 @@ def tornado_chart(ranks: Sequence[RankFlip], portfolios: Sequence[PortfolioFlip]
 def acceptability_chart(result: SmaaResult) -> Figure:
     """Rank-acceptability heatmap: the share of samples in which each candidate holds each rank.
 
-    Candidates are ordered by expected rank; cells of at least 1 % are labelled.
+    Candidates are ordered by expected rank; cells of at least 1 % are
+    labelled. Beyond :data:`MAX_ROWS` candidates, the best by expected rank
+    and the first ranks are drawn.
     """
-    acc = np.asarray(result.acceptability)
-    n = acc.shape[0]
-    expected = acc @ np.arange(1, n + 1)
-    order = sorted(range(n), key=lambda i: (round(float(expected[i]), 9), result.ids[i]))
+    total = result.acceptability.shape[0]
+    expected = result.acceptability @ np.arange(1, total + 1)
+    order = sorted(range(total), key=lambda i: (round(float(expected[i]), 9), result.ids[i]))[:MAX_ROWS]
+    n = len(order)
+    acc = np.asarray(result.acceptability)[:, :n]
     fig = Figure(layout="constrained", figsize=(max(7.0, 3.5 + 0.5 * n), 1.8 + 0.4 * n))
     ax = fig.add_subplot()
     image = ax.imshow(acc[order], cmap="Blues", vmin=0, vmax=1, aspect="auto")
@@ -270,7 +277,7 @@ def acceptability_chart(result: SmaaResult) -> Figure:
     ax.set_yticks(np.arange(n), labels=[plain(result.names[i]) for i in order])
     ax.set_xticks(np.arange(n), labels=[str(k + 1) for k in range(n)])
     ax.set_xlabel("rank")
-    ax.set_title(f"Rank acceptability ({result.samples} weight samples)")
+    ax.set_title(f"Rank acceptability ({result.samples} weight samples)" + _of(n, total, f"ranks 1-{n}, best"))
     fig.colorbar(image, ax=ax, label="share of samples", shrink=0.8)
     return fig
 
@@ -287,7 +294,7 @@ def core_chart(result: SmaaResult) -> Figure:
     if result.core_index is None:
         raise OutputError("the core index needs sampled portfolios (portfolio samples > 0)")
     core = np.asarray(result.core_index, dtype=float)
-    order = sorted(range(len(core)), key=lambda i: (-round(float(core[i]), 12), result.ids[i]))
+    order = sorted(range(len(core)), key=lambda i: (-round(float(core[i]), 12), result.ids[i]))[:MAX_ROWS]
     n = len(order)
     fig = Figure(layout="constrained", figsize=(10, 1.6 + 0.36 * n))
     ax = fig.add_subplot()
@@ -299,7 +306,8 @@ def core_chart(result: SmaaResult) -> Figure:
     ax.set_yticks(pos, labels=[plain(result.names[i]) for i in order])
     ax.set_xlim(0, 1.08)
     ax.set_xlabel("core index: share of sampled optimal portfolios that include the project")
-    ax.set_title(f"Core index ({result.portfolio_samples} re-optimised samples; green >= 95 %, grey <= 5 %)")
+    ax.set_title(f"Core index ({result.portfolio_samples} re-optimised samples; green >= 95 %, grey <= 5 %)"
+                 + _of(n, len(core), "highest"))
     return fig
 
 

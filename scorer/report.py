@@ -362,6 +362,71 @@ def _manifest(a: Analysis, date: datetime) -> list[Block]:
             Block("dl", pairs=tuple(pairs))]
 
 
+def _robustness(a: Analysis) -> list[Block]:
+    blocks = [Block("h2", "Robustness", anchor="robustness")]
+    rb = a.robustness
+    if not rb:
+        return blocks + [Block("p", "Not analysed in this report (--no-robustness).")]
+    blocks.append(Block("p", f"Settings: {rb['settings'].describe()}."))
+    for part, make in (("flips", _flip_blocks), ("smaa", _smaa_blocks), ("frontier", _frontier_blocks),
+                       ("alternatives", _alternative_blocks)):
+        if part in rb["parts"]:
+            blocks += make(a)
+    return blocks
+
+
+def _flip_blocks(a: Analysis) -> list[Block]:
+    from scorer.flips import flips_table
+
+    rb = a.robustness
+    return [Block("h3", "Flip points"),
+            Block("p", "Each criterion's effective weight moved from 0 to 1 with the others rescaled in "
+                       "proportion: the interval in which the top-ranked candidate stays on top (exact) and in "
+                       "which the optimal selection stays the same (bisection on re-solves, to within "
+                       f"{rb['settings'].tolerance:g})."),
+            Block("chart", "tornado", alt="Tornado chart of the weight intervals that keep the answer"),
+            Block("table", table=flips_table(rb["rank_flips"], rb["portfolio_flips"]), digits=3)]
+
+
+def _smaa_blocks(a: Analysis) -> list[Block]:
+    from scorer.smaa import acceptability_table, portfolios_table
+
+    result = a.robustness["smaa"]
+    blocks = [Block("h3", "Monte Carlo (SMAA)"),
+              Block("p", "Rank acceptability: the share of samples in which each candidate holds each rank."),
+              Block("chart", "acceptability", alt="Heatmap of rank acceptability"),
+              Block("table", table=acceptability_table(result), digits=3)]
+    if result.core_index is not None:
+        blocks += [Block("p", "Core index: the share of re-optimised samples whose portfolio includes the "
+                              "project; then the most frequent sampled portfolios."),
+                   Block("chart", "core", alt="Bars of each candidate's core index"),
+                   Block("table", table=portfolios_table(result), digits=3)]
+    return blocks
+
+
+def _alternative_blocks(a: Analysis) -> list[Block]:
+    from scorer.alternatives import alternatives_table, roles_table
+
+    alt = a.robustness["alternatives"]
+    return [Block("h3", "Near-optimal alternatives"),
+            Block("p", f"The {len(alt.solutions)} best distinct selections (no-good cuts), then which projects "
+                       "are in all of them (core), in some (swappable) or in none (out)."),
+            Block("table", table=alternatives_table(alt)),
+            Block("table", table=roles_table(alt))]
+
+
+def _frontier_blocks(a: Analysis) -> list[Block]:
+    from scorer.frontier import buy_order, frontier_table
+
+    fr = a.robustness["frontier"]
+    return [Block("h3", "Efficient frontier"),
+            Block("p", "The best portfolio at each level of the total budget (each level optimised on its own), "
+                       "the chosen portfolio marked; then the order in which projects enter."),
+            Block("chart", "frontier", alt="Efficient frontier with the chosen portfolio marked"),
+            Block("table", table=frontier_table(fr)),
+            Block("table", table=buy_order(fr))]
+
+
 def report_blocks(a: Analysis, date: datetime) -> list[Block]:
     """The report's content, in order, independent of the output format."""
     title = f"coprod briefing: {a.inputs.scenario.name}"
@@ -498,71 +563,6 @@ def _md_table(table: pd.DataFrame) -> pd.DataFrame:
 def render_markdown(blocks: list[Block]) -> str:
     """The blocks as Markdown; charts are the PNG files next to the Markdown file."""
     return "\n".join(_md_block(b) for b in blocks)
-
-
-def _robustness(a: Analysis) -> list[Block]:
-    blocks = [Block("h2", "Robustness", anchor="robustness")]
-    rb = a.robustness
-    if not rb:
-        return blocks + [Block("p", "Not analysed in this report (--no-robustness).")]
-    blocks.append(Block("p", f"Settings: {rb['settings'].describe()}."))
-    for part, make in (("flips", _flip_blocks), ("smaa", _smaa_blocks), ("frontier", _frontier_blocks),
-                       ("alternatives", _alternative_blocks)):
-        if part in rb["parts"]:
-            blocks += make(a)
-    return blocks
-
-
-def _flip_blocks(a: Analysis) -> list[Block]:
-    from scorer.flips import flips_table
-
-    rb = a.robustness
-    return [Block("h3", "Flip points"),
-            Block("p", "Each criterion's effective weight moved from 0 to 1 with the others rescaled in "
-                       "proportion: the interval in which the top-ranked candidate stays on top (exact) and in "
-                       "which the optimal selection stays the same (bisection on re-solves, to within "
-                       f"{rb['settings'].tolerance:g})."),
-            Block("chart", "tornado", alt="Tornado chart of the weight intervals that keep the answer"),
-            Block("table", table=flips_table(rb["rank_flips"], rb["portfolio_flips"]), digits=3)]
-
-
-def _smaa_blocks(a: Analysis) -> list[Block]:
-    from scorer.smaa import acceptability_table, portfolios_table
-
-    result = a.robustness["smaa"]
-    blocks = [Block("h3", "Monte Carlo (SMAA)"),
-              Block("p", "Rank acceptability: the share of samples in which each candidate holds each rank."),
-              Block("chart", "acceptability", alt="Heatmap of rank acceptability"),
-              Block("table", table=acceptability_table(result), digits=3)]
-    if result.core_index is not None:
-        blocks += [Block("p", "Core index: the share of re-optimised samples whose portfolio includes the "
-                              "project; then the most frequent sampled portfolios."),
-                   Block("chart", "core", alt="Bars of each candidate's core index"),
-                   Block("table", table=portfolios_table(result), digits=3)]
-    return blocks
-
-
-def _alternative_blocks(a: Analysis) -> list[Block]:
-    from scorer.alternatives import alternatives_table, roles_table
-
-    alt = a.robustness["alternatives"]
-    return [Block("h3", "Near-optimal alternatives"),
-            Block("p", f"The {len(alt.solutions)} best distinct selections (no-good cuts), then which projects "
-                       "are in all of them (core), in some (swappable) or in none (out)."),
-            Block("table", table=alternatives_table(alt)),
-            Block("table", table=roles_table(alt))]
-
-
-def _frontier_blocks(a: Analysis) -> list[Block]:
-    from scorer.frontier import buy_order, frontier_table
-
-    fr = a.robustness["frontier"]
-    return [Block("h3", "Efficient frontier"),
-            Block("p", "The best portfolio at each level of the total budget (each level optimised on its own), "
-                       "the chosen portfolio marked; then the order in which projects enter."),
-            Block("chart", "frontier", alt="Efficient frontier with the chosen portfolio marked"),
-            Block("table", table=frontier_table(fr)),
-            Block("table", table=buy_order(fr))]
 
 
 # ------------------------------------------------------------------ charts ---

@@ -18,7 +18,10 @@ from scorer.report import RobustnessSettings, robustness
 from scorer.report import analyse
 from scorer.sampling import SampleSpec
 from scorer.scoring import score
-from tests.conftest import write_case
+from scorer.smaa import SmaaResult
+from tests.conftest import CANDIDATES, SCENARIO, write_case
+
+DPI_INCHES = charts.DPI  # pixels per inch of the PNGs
 
 SMALL = RobustnessSettings(SampleSpec(60, 50.0, {}, "none", 7), portfolio_samples=12, tolerance=0.05, steps=6, k=3)
 
@@ -173,3 +176,33 @@ def test_core_chart_needs_sampled_portfolios(robust) -> None:
     no_core = replace(robust[1]["smaa"], core_index=None)
     with pytest.raises(OutputError, match="needs sampled portfolios"):
         charts.core_chart(no_core)
+
+
+def _many(folder, n: int):
+    """The small case with ``n`` copies of the ship MRO candidate and no money limits."""
+    block = CANDIDATES[CANDIDATES.index("  - id: ship-mro"):]
+    extra = "".join(block.replace("id: ship-mro", f"id: c{k:03d}").replace("name: Ship MRO", f"name: Copy {k}")
+                    for k in range(n))
+    budget = SCENARIO[SCENARIO.index("budget:"):SCENARIO.index("rules:")]
+    case = write_case(folder, {"scenario": [(budget, ""), ("  max_projects: 3\n", "")]})
+    case.file("candidates").write_text(CANDIDATES + extra, encoding="utf-8")
+    return load_scenario(case.path)
+
+
+def test_big_inputs_draw_a_bounded_part(tmp_path) -> None:
+    inputs = _many(tmp_path, 70)
+    result = score(inputs)
+    n = len(result.ids)  # 74
+    svg = charts.contributions_chart(result, fmt="svg").decode("utf-8")
+    assert f"(best {charts.MAX_ROWS} of {n})" in svg
+    sol = optimize(problem_from_inputs(inputs), result.scores, SolverConfig(time_limit=10))
+    picked = int(sol.selected.sum())
+    assert picked > charts.MAX_ROWS
+    assert f"(first {charts.MAX_ROWS} of {picked})" in charts.gantt_chart(sol, fmt="svg").decode("utf-8")
+    rng = np.random.default_rng(1)
+    acc = rng.dirichlet(np.ones(n), size=n)
+    smaa = SmaaResult(result.ids, result.names, 10, acc, 10, rng.random(n), [])
+    heat = charts.acceptability_chart(smaa, fmt="png")
+    assert imread(io.BytesIO(heat)).shape[0] < 40 * DPI_INCHES
+    assert f"(ranks 1-40, best 40 of {n})" in charts.acceptability_chart(smaa, fmt="svg").decode("utf-8")
+    assert f"(highest 40 of {n})" in charts.core_chart(smaa, fmt="svg").decode("utf-8")
