@@ -40,13 +40,25 @@ def rank_order(scores: np.ndarray, tiebreak: np.ndarray | None = None) -> tuple[
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.int64)
     quantised = scores * 10.0**TIE_DECIMALS
     np.rint(quantised, out=quantised)
-    # by_tie[t]: the candidate that comes t-th within any tie.
-    by_tie = None if tiebreak is None else np.argsort(tiebreak, kind="stable")
+    by_tie = _tie_order(tiebreak)
     packed = _packed_order(quantised, by_tie)
     order, sorted_key = packed if packed is not None else _two_sort_order(quantised, by_tie)
     ranks = np.empty(n, dtype=np.int64)
     ranks[order] = _run_starts(sorted_key) + 1
     return order, ranks
+
+
+def _tie_order(tiebreak: np.ndarray | None) -> np.ndarray | None:
+    """``by_tie[t]``: the candidate that comes t-th within any tie; None for position order.
+
+    Ids already in ascending order (a checked linear pass) need no sort.
+    """
+    if tiebreak is None:
+        return None
+    tiebreak = np.asarray(tiebreak)
+    if len(tiebreak) < 2 or bool(np.all(tiebreak[1:] >= tiebreak[:-1])):
+        return None
+    return np.argsort(tiebreak, kind="stable")
 
 
 def _packed_order(quantised: np.ndarray, by_tie: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:

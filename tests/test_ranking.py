@@ -51,6 +51,16 @@ def test_ranking_equals_reference_with_any_scores_and_ids(scores, data):
     assert ranks.tolist() == want_ranks
 
 
+@FAST
+@given(st.lists(st.sampled_from(POOL), max_size=40))
+def test_ids_already_sorted_rank_like_positions(scores):
+    ids = [f"id{i:03d}" for i in range(len(scores))]
+    order, ranks = rank_order(np.array(scores, dtype=float), np.array(ids))
+    want_order, want_ranks = reference(scores, ids)
+    assert order.tolist() == want_order
+    assert ranks.tolist() == want_ranks
+
+
 def test_ties_after_rounding_share_the_best_rank_and_skip():
     scores = np.array([50.0, 70.0, 50.0 + 4e-10, 70.0, 10.0, 50.0 - 4e-10])
     order, ranks = rank_order(scores, np.array(["f", "e", "d", "c", "b", "a"]))
