@@ -251,7 +251,7 @@ def file_hashes(inputs: ScenarioInputs) -> list[tuple[str, str, str]]:
     for kind, path in inputs.files.items():
         if path is not None and path.is_file():
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            shown = display_path(path)
+            shown = display_path(Path(os.path.normpath(path)))  # "scenarios/../criteria/x" reads badly
         else:
             digest = hashlib.sha256(inputs.texts[kind].encode("utf-8")).hexdigest()
             shown = "<stdin>"
