@@ -1,32 +1,241 @@
 """Running many independent tasks: in this process, on local processes, or on Dask.
 
 Results always come back in task order, so the output does not depend on
-how many workers ran or which finished first.
+how many workers ran or which finished first. Anything random must be drawn
+before the tasks are made (seeded, in the caller), never inside a task.
+
+Tasks travel in contiguous chunks, a few per worker: a worker keeps what
+it built for one chunk (a :class:`scorer.resolve.Resolver` keeps its live
+model per process) for the next. Local workers start with ``forkserver``
+(never plain ``fork``: forking a process that runs threads, such as
+HiGHS's or rich's, can deadlock the child), from a server that has already
+imported the heavy modules once.
+
+Ctrl-C cancels what has not started, stops the workers and raises
+:class:`KeyboardInterrupt` in the caller within about a second; the command
+line turns it into ``coprod: interrupted`` and exit code 130.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from scorer.errors import CoprodError
+from scorer.progress import ProgressBar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+# Chunks per worker: enough to balance uneven tasks and move the bar, few enough
+# that each chunk's set-up (unpickling, a model build) stays small.
+CHUNKS_PER_WORKER = 8
+# Modules the forkserver imports once, so each worker starts in milliseconds.
+PRELOAD = ["numpy", "pulp", "highspy", "scorer.resolve"]
+# How long to wait for a Dask scheduler before giving up.
+CONNECT_TIMEOUT = 5.0
+# How often the waiting loop wakes up (progress, Ctrl-C).
+POLL = 0.1
+
+
+class ClusterError(CoprodError):
+    """The work cannot be distributed: Dask missing, scheduler unreachable, bad worker count."""
+
 
 def run_map(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int | None = 1,
-            scheduler: str | None = None, label: str | None = None) -> list[R]:
+            scheduler: str | None = None, label: str | None = None,
+            progress: bool | None = None) -> list[R]:
     """``[fn(t) for t in tasks]``, possibly in parallel, in task order.
 
     Parameters
     ----------
     fn : callable
-        A picklable function of one task.
+        A picklable function of one task (module-level, or a bound method
+        of a picklable object such as ``resolver.solve``).
     tasks : sequence
     workers : int or None
-        Local processes (None: all cores; 1: this process).
+        Local processes (None: every core this process may use; 1: this process).
     scheduler : str or None
         Address of a Dask scheduler (``tcp://host:8786``); overrides ``workers``.
+        Needs the ``cluster`` extra: ``pip install "coprod[cluster]"``.
     label : str or None
-        What a progress bar shows while the tasks run.
+        What a progress bar shows while the tasks run (None: no bar).
+    progress : bool or None
+        False never shows a bar; None follows :func:`scorer.progress.set_enabled`.
+
+    Returns
+    -------
+    list
+        One result per task, in task order.
+
+    Raises
+    ------
+    ClusterError
+        A worker count below 1, Dask not installed, or the scheduler unreachable.
+    KeyboardInterrupt
+        On Ctrl-C, after the pending work is cancelled and the workers stopped.
     """
-    return [fn(t) for t in tasks]
+    tasks = list(tasks)
+    n = _worker_count(workers)
+    with ProgressBar(label, len(tasks), enabled=progress) as bar:
+        if scheduler is not None:
+            return _run_dask(fn, tasks, scheduler, bar)
+        if n == 1 or len(tasks) <= 1:
+            return _run_here(fn, tasks, bar)
+        return _run_pool(fn, tasks, n, bar)
+
+
+def _worker_count(workers: int | None) -> int:
+    if workers is None:
+        return available_cores()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ClusterError(f"the number of workers must be a whole number of at least 1, not {workers!r}")
+    return workers
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, not the machine's count)."""
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if count is not None:
+        return count() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def chunks(n_tasks: int, n_workers: int) -> list[range]:
+    """Contiguous index ranges, up to :data:`CHUNKS_PER_WORKER` per worker, sizes within one."""
+    k = max(1, min(n_tasks, n_workers * CHUNKS_PER_WORKER))
+    bounds = [n_tasks * i // k for i in range(k + 1)]
+    return [range(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def run_chunk(fn: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
+    """What a worker runs: ``fn`` on each task of one chunk."""
+    return [fn(t) for t in chunk]
+
+
+def _run_here(fn: Callable[[T], R], tasks: list[T], bar: ProgressBar) -> list[R]:
+    out = []
+    for i, task in enumerate(tasks):
+        out.append(fn(task))
+        bar.update(i + 1)
+    return out
+
+
+# --------------------------------------------------------- local processes ---
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (no tracebacks from workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """forkserver where the platform has it (safe with threads, cheap per worker), else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")  # pragma: no cover - not Linux
+
+
+def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: ProgressBar) -> list[R]:
+    parts = chunks(len(tasks), workers)
+    pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=pool_context(),
+                                  initializer=_ignore_sigint)
+    futures: list[cf.Future] = []
+    try:
+        futures = [pool.submit(run_chunk, fn, [tasks[i] for i in part]) for part in parts]
+        _wait(futures, parts, bar)
+        results = [r for f in futures for r in f.result()]
+    except BaseException:
+        _stop(pool, futures)
+        raise
+    pool.shutdown(wait=True)
+    return results
+
+
+def _wait(futures: list[cf.Future], parts: list[range], bar: ProgressBar) -> None:
+    """Wait for every chunk, moving the bar; the first failure is raised at once."""
+    pending = set(futures)
+    size = {f: len(p) for f, p in zip(futures, parts)}
+    done = 0
+    while pending:
+        finished, pending = cf.wait(pending, timeout=POLL, return_when=cf.FIRST_COMPLETED)
+        for f in finished:
+            f.result()  # raises the worker's error
+            done += size[f]
+        bar.update(done)
+
+
+def _stop(pool: cf.ProcessPoolExecutor, futures: list[cf.Future]) -> None:
+    """Cancel what has not started and end the workers now, not when their chunks finish."""
+    for f in futures:
+        f.cancel()
+    # The executor has no public way to end running workers before Python 3.14.
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + 1.0
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
+            p.kill()
+            p.join(0.5)
+
+
+# -------------------------------------------------------------------- Dask ---
+
+
+def _client(scheduler: str) -> Any:
+    """A client of the scheduler, or a :class:`ClusterError` within :data:`CONNECT_TIMEOUT` s."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError(f"running on a Dask scheduler ({scheduler}) needs the cluster extra: "
+                           'pip install "coprod[cluster]"') from None
+    try:
+        return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT:g} s "
+                           f"({exc.__class__.__name__}); check the address and that it is running") from None
+
+
+def _run_dask(fn: Callable[[T], R], tasks: list[T], scheduler: str, bar: ProgressBar) -> list[R]:
+    client = _client(scheduler)
+    futures: list[Any] = []
+    try:
+        workers = max(1, sum(client.nthreads().values()))
+        parts = chunks(len(tasks), workers)
+        futures = [client.submit(run_chunk, fn, [tasks[i] for i in part], pure=False) for part in parts]
+        _wait_dask(futures, parts, bar)
+        return [r for part in client.gather(futures) for r in part]
+    except BaseException:
+        if futures:
+            client.cancel(futures)
+        raise
+    finally:
+        client.close(timeout=CONNECT_TIMEOUT)
+
+
+def _wait_dask(futures: list[Any], parts: list[range], bar: ProgressBar) -> None:
+    """Poll the futures (so that Ctrl-C and the bar stay live); a failure is raised at once."""
+    sizes = [len(p) for p in parts]
+    while True:
+        states = [f.status for f in futures]
+        for f, state in zip(futures, states):
+            if state in ("error", "cancelled"):
+                f.result()  # raises the task's error
+        bar.update(sum(s for s, state in zip(sizes, states) if state == "finished"))
+        if all(state == "finished" for state in states):
+            return
+        time.sleep(POLL)
