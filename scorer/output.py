@@ -158,12 +158,24 @@ def write_atomic(path: str | Path, data: str | bytes, protected: Iterable[Path] 
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain write would.
+        os.chmod(tmp, _file_mode(target))
         os.replace(tmp, target)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
         raise
+
+
+def _file_mode(target: Path) -> int:
+    """The replaced file's permissions, or for a new file 0666 less the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -87,7 +87,9 @@ def set_weights(path: str | Path, changes: dict[str, float]) -> str:
 def write_weights(path: str | Path, changes: dict[str, float]) -> str:
     """Change weights in the criteria file at ``path`` and write it back atomically; returns the new text."""
     text = set_weights(path, changes)
-    write_atomic(path, text)
+    # read_yaml drops a UTF-8 byte-order mark; an editor that wrote one expects it back.
+    bom = "\ufeff" if Path(path).read_bytes().startswith(b"\xef\xbb\xbf") else ""
+    write_atomic(path, bom + text)
     return text
 
 

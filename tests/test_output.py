@@ -194,3 +194,14 @@ def test_write_model_is_atomic_and_protects_inputs(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
         write_model(FakeProblem(), tmp_path / "nope" / "m.lp")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.lp", "m.mps"]
+
+
+def test_new_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        emit_tables({"schedule": SCHEDULE}, "csv", str(tmp_path / "new.csv"))
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600

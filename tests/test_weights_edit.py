@@ -143,3 +143,12 @@ def test_unusual_line_breaks_inside_text_do_not_shift_positions(tmp_path: Path) 
     target.write_text(text, encoding="utf-8")
     write_weights(target, {"cost_sharing": 7})
     assert target.read_text(encoding="utf-8") == text.replace("weight: 5\n", "weight: 7\n")
+
+
+def test_byte_order_mark_and_permissions_are_kept(tmp_path: Path) -> None:
+    target = tmp_path / "c.yaml"
+    target.write_bytes(b"\xef\xbb\xbf" + CRITERIA.encode())
+    target.chmod(0o640)
+    write_weights(target, {"cost_sharing": 6})
+    assert target.read_bytes() == b"\xef\xbb\xbf" + CRITERIA.replace("weight: 5\n", "weight: 6\n").encode()
+    assert target.stat().st_mode & 0o777 == 0o640
