@@ -146,7 +146,7 @@ def write_atomic(path: str | Path, data: str | bytes, protected: Iterable[Path] 
     if any(_same_file(target, p) for p in protected if p is not None):
         raise OutputError(f"{path}: refusing to overwrite an input file")
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
+    if not _is_dir(folder):
         raise OutputError(f"{path}: folder {folder} does not exist")
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
@@ -166,6 +166,13 @@ def write_atomic(path: str | Path, data: str | bytes, protected: Iterable[Path] 
         if isinstance(exc, OSError):
             raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
         raise
+
+
+def _is_dir(folder: Path) -> bool:
+    try:
+        return folder.is_dir()
+    except OSError:  # e.g. a name too long for the file system: not a folder we can write into
+        return False
 
 
 def _file_mode(target: Path) -> int:
@@ -205,7 +212,7 @@ def write_with(path: str | Path, writer: Callable[[str], None], protected: Itera
     folder = target.parent if str(target.parent) else Path(".")
     if any(_same_file(target, p) for p in protected if p is not None):
         raise OutputError(f"{path}: refusing to overwrite an input file")
-    if not folder.is_dir():
+    if not _is_dir(folder):
         raise OutputError(f"{path}: folder {folder} does not exist")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=target.suffix)
     os.close(fd)

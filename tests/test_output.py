@@ -205,3 +205,8 @@ def test_new_files_get_the_usual_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(umask)
     assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+
+
+def test_a_folder_name_too_long_is_an_output_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="does not exist"):
+        emit_tables({"schedule": SCHEDULE}, "csv", str(tmp_path / ("x" * 300) / "a.csv"))

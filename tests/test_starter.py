@@ -56,3 +56,8 @@ def test_a_file_in_the_way_of_the_folder(tmp_path: Path) -> None:
     (tmp_path / "x").write_text("")
     with pytest.raises(OutputError, match="exists and is not a folder"):
         write_starter(tmp_path / "x")
+
+
+def test_a_name_too_long_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=r"cannot create the folder \(File name too long\)"):
+        write_starter(tmp_path / ("x" * 300))

@@ -45,6 +45,18 @@ def write_starter(folder: str | Path, force: bool = False) -> list[Path]:
         The folder cannot be created, or files exist and ``force`` is false.
     """
     folder = Path(folder)
+    try:
+        targets = _free_targets(folder, force)
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+    for target, text in zip(targets, starter_texts().values()):
+        write_atomic(target, text)
+    return targets
+
+
+def _free_targets(folder: Path, force: bool) -> list[Path]:
+    """The starter files' paths in ``folder``, refusing existing ones unless ``force``."""
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: exists and is not a folder")
     targets = [folder / name for name in STARTER_FILES]
@@ -52,10 +64,4 @@ def write_starter(folder: str | Path, force: bool = False) -> list[Path]:
     if existing and not force:
         raise OutputError(f"{', '.join(existing)}: already exist{'s' if len(existing) == 1 else ''} "
                           "(use --force to overwrite)")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
-    for target, text in zip(targets, starter_texts().values()):
-        write_atomic(target, text)
     return targets
