@@ -51,15 +51,31 @@ def neutralise(value: Any) -> Any:
 
 
 def to_csv(df: pd.DataFrame) -> str:
-    """CSV text with formula-like text cells neutralised and floats kept exact."""
+    """CSV text with formula-like text cells neutralised and floats kept exact.
+
+    A carriage return inside a cell is quoted like a newline: Python's csv
+    writer with a ``\n`` line end would leave it bare, and every reader
+    would split the row there.
+    """
     safe = df.copy()
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(neutralise)
-    safe.columns = [neutralise(str(c)) for c in safe.columns]
+            safe[col] = safe[col].map(lambda v: _mark_cr(neutralise(v)))
+    safe.columns = [_mark_cr(neutralise(str(c))) for c in safe.columns]
     buf = io.StringIO()
     safe.to_csv(buf, index=False, lineterminator="\n", float_format=_float_text)
-    return buf.getvalue()
+    return buf.getvalue().replace(_CR_MARK, "\r")
+
+
+# A newline makes the writer quote the cell; NUL never reaches here from an input
+# file (the loader refuses it) and is dropped from text cells, so the mark is unambiguous.
+_CR_MARK = "\n\x00"
+
+
+def _mark_cr(value: Any) -> Any:
+    if isinstance(value, str) and ("\r" in value or "\x00" in value):
+        return value.replace("\x00", "").replace("\r", _CR_MARK)
+    return value
 
 
 def _float_text(x: float) -> str:

@@ -210,3 +210,15 @@ def test_new_files_get_the_usual_permissions(tmp_path: Path) -> None:
 def test_a_folder_name_too_long_is_an_output_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
         emit_tables({"schedule": SCHEDULE}, "csv", str(tmp_path / ("x" * 300) / "a.csv"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab,\"\r\n\x00=' "), max_size=8), min_size=1, max_size=4))
+def test_csv_cells_read_back_exactly(texts: list[str]) -> None:
+    import csv
+
+    from scorer.output import neutralise, to_csv
+
+    rows = list(csv.reader(io.StringIO(to_csv(pd.DataFrame({"text": texts, "n": range(len(texts))})), newline="")))
+    assert rows[0] == ["text", "n"]
+    assert [r[0] for r in rows[1:]] == [neutralise(t).replace("\x00", "") for t in texts]
