@@ -240,3 +240,15 @@ def test_score_and_weights_to_xlsx(case, in_tmp):
     assert wb.sheetnames == ["weights", "weighting"]
     assert wb["weights"]["F2"].value == pytest.approx(0.6) and wb["weights"]["F2"].number_format == "0.0%"
     assert wb["weighting"]["A2"].value == "direct"
+
+
+def test_quiet_turns_progress_bars_off_for_that_run_only(case):
+    from scorer import progress
+
+    assert run("-q", "score", str(case.path), "--format", "csv").exit_code == 0
+    assert progress._enabled is False
+    assert run("score", str(case.path), "--format", "csv").exit_code == 0
+    assert progress._enabled is True
+    assert run("score", str(case.path), "-q", "--format", "csv").exit_code == 0
+    assert progress._enabled is False
+    run("score", str(case.path), "--format", "csv")

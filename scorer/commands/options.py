@@ -47,8 +47,14 @@ _QUIET = "coprod.quiet"
 
 
 def _store_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    from scorer.progress import set_enabled
+
+    root = ctx.find_root()
     if value:
-        ctx.find_root().meta[_QUIET] = True
+        root.meta[_QUIET] = True
+    # Runs every invocation (a flag's callback also sees its default), so one
+    # run's -q never silences the next run in the same process (tests, API).
+    set_enabled(not root.meta.get(_QUIET, False))
 
 
 def quiet_option(command: Callable) -> Callable:
@@ -78,7 +84,10 @@ def note(message: str) -> None:
 
 
 def show_progress() -> bool:
-    """Whether progress bars may be drawn: not quiet and stderr is a terminal."""
+    """Whether progress bars may be drawn: not quiet and stderr is a terminal.
+
+    Commands need not pass it on: ``-q`` already turns :mod:`scorer.progress` off.
+    """
     return not is_quiet() and sys.stderr.isatty()
 
 
