@@ -22,6 +22,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -35,8 +36,9 @@ R = TypeVar("R")
 # Chunks per worker: enough to balance uneven tasks and move the bar, few enough
 # that each chunk's set-up (unpickling, a model build) stays small.
 CHUNKS_PER_WORKER = 8
-# Modules the forkserver imports once, so each worker starts in milliseconds.
-PRELOAD = ["numpy", "pulp", "highspy", "scorer.resolve"]
+# Modules the forkserver imports once, so each worker starts in milliseconds; the
+# coprod modules the caller has imported are added (see :func:`pool_context`).
+PRELOAD = ["numpy", "pandas", "pulp", "highspy", "scorer.resolve"]
 # How long to wait for a Dask scheduler before giving up.
 CONNECT_TIMEOUT = 5.0
 # How often the waiting loop wakes up (progress, Ctrl-C).
@@ -141,7 +143,11 @@ def pool_context() -> multiprocessing.context.BaseContext:
     """forkserver where the platform has it (safe with threads, cheap per worker), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
+        # Each worker re-runs the main module's imports. Preloading "__main__" would
+        # cover them but is ignored by CPython 3.12's forkserver, so preload what the
+        # main module brought in of coprod (and through it pandas, pydantic, ...).
+        ours = sorted(m for m in sys.modules if m == "scorer" or m.startswith("scorer."))
+        ctx.set_forkserver_preload(PRELOAD + ours)
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - not Linux
 
