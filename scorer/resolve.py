@@ -28,7 +28,7 @@ import numpy as np
 
 from scorer.errors import InfeasibleError, SolverError
 from scorer.optimizer import (
-    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified, solve_built,
+    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified,
 )
 from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, slug
 
@@ -95,7 +95,7 @@ class Resolver:
         self._live = _shared_models().get(self._key)
 
     def solve(self, values: np.ndarray, *, rhs: Mapping[str, float] | None = None,
-              exclude: Sequence[np.ndarray] = ()) -> Solution:
+              exclude: Sequence[np.ndarray] = (), explain: bool = True) -> Solution:
         """The checked optimal (or time-limited) portfolio for ``values``.
 
         Parameters
@@ -108,8 +108,13 @@ class Resolver:
             :func:`scorer.portfolio.named_limits`; a limit the scenario does not
             have is added, ``inf`` removes a cap).
         exclude : sequence of arrays (n,) of bool
-            Selections (which candidates are in) that the answer must differ
-            from: no-good cuts for listing alternative portfolios.
+            Selections (which candidates are in, whatever their start years)
+            that the answer must differ from: no-good cuts for listing
+            alternative portfolios.
+        explain : bool
+            When no portfolio fits, name the conflicting limits (extra solves,
+            up to seconds); False raises at once with a short message (sweeps
+            that expect infeasible points).
 
         Returns
         -------
@@ -127,13 +132,14 @@ class Resolver:
             raise SolverError(f"need one finite value per candidate ({self.problem.n}), got {values.shape}")
         problem = problem_with_limits(self.problem, rhs or {})
         cuts = [np.asarray(s, dtype=bool) for s in exclude]
+        why = _Why(problem, self.config, cuts, dict(rhs or {}), explain)
         if self.config.name != "highs":
-            return _solve_pulp(problem, values, self.config, cuts)
+            return _solve_pulp(problem, values, self.config, why)
         if self._live is None:
             self._live = _Live(self.problem, self.values, self.config)
             if self._pickled:
                 _remember(self._key, self._live)
-        return self._live.solve(problem, values, dict(rhs or {}), cuts)
+        return self._live.solve(problem, values, why)
 
 
 # ------------------------------------------------------------- limits ---
@@ -265,10 +271,9 @@ class _Live:
             for name, value in TUNED_OPTIONS.items():
                 h.setOptionValue(name, value)
 
-    def solve(self, problem: PortfolioProblem, values: np.ndarray, rhs: dict[str, float],
-              cuts: list[np.ndarray]) -> Solution:
+    def solve(self, problem: PortfolioProblem, values: np.ndarray, why: _Why) -> Solution:
         """Set costs, bounds and temporary rows; run; restore; check."""
-        h, opts = self.highs, self.model.options
+        h, opts, rhs, cuts = self.highs, self.model.options, why.rhs, why.cuts
         h.changeColsCost(opts.k, self.col, values[opts.cand] * opts.weight)
         moved = self._move_rows(rhs)
         added = self._add_rows(problem, rhs, cuts)
@@ -277,7 +282,7 @@ class _Live:
         finally:
             self._restore(moved, added)
         if outcome.status == "infeasible":
-            raise InfeasibleError(_infeasible_message(problem, self.config, cuts))
+            raise InfeasibleError(why.message())
         sol = checked_solution(_Checked(problem, values, opts), outcome)
         _check_cuts(sol.selected, cuts)
         return replace(sol, model=None)
@@ -357,31 +362,40 @@ def _check_cuts(selected: np.ndarray, cuts: list[np.ndarray]) -> None:
             raise SolverError("the solver returned a portfolio that was excluded")
 
 
-def _infeasible_message(problem: PortfolioProblem, config: SolverConfig, cuts: list[np.ndarray]) -> str:
-    if cuts:
-        return f"no portfolio fits every limit besides the {len(cuts)} excluded"
-    from scorer.infeasibility import explain_infeasibility
+@dataclass(frozen=True, eq=False)
+class _Why:
+    """What a solve was asked, to say why nothing fits."""
 
-    return explain_infeasibility(problem, config)
+    problem: PortfolioProblem
+    config: SolverConfig
+    cuts: list[np.ndarray]
+    rhs: dict[str, float]
+    explain: bool
+
+    def message(self) -> str:
+        if self.cuts:
+            return f"infeasible: no portfolio fits every limit besides the {len(self.cuts)} excluded"
+        if not self.explain:
+            changed = ", ".join(f"{k} = {v:g}" for k, v in self.rhs.items())
+            return "infeasible: no portfolio meets every limit" + (f" (with {changed})" if changed else "")
+        from scorer.infeasibility import explain_infeasibility
+
+        return explain_infeasibility(self.problem, self.config)
 
 
-def _solve_pulp(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig,
-                cuts: list[np.ndarray]) -> Solution:
+def _solve_pulp(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, why: _Why) -> Solution:
     """The plain PuLP path (CBC): a model per solve, built in a few milliseconds."""
     t0 = time.perf_counter()
     model = PortfolioModel(problem, values)
-    for k, sel in enumerate(cuts):
+    for k, sel in enumerate(why.cuts):
         row = _no_good(model.options, sel)
         model.prob.addConstraint(model.affine(row.idx, row.coef) <= row.rhs, f"exclude_{k}")
     built = time.perf_counter() - t0
-    if cuts:
-        outcome = model.solve(config)
-        if outcome.status == "infeasible":
-            raise InfeasibleError(_infeasible_message(problem, config, cuts))
-        sol = checked_solution(model, outcome, built)
-        _check_cuts(sol.selected, cuts)
-    else:
-        sol = solve_built(model, config, built)
+    outcome = model.solve(config)
+    if outcome.status == "infeasible":
+        raise InfeasibleError(why.message())
+    sol = checked_solution(model, outcome, built)
+    _check_cuts(sol.selected, why.cuts)
     return replace(sol, model=None)
 
 

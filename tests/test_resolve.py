@@ -115,6 +115,25 @@ def test_infeasible_rhs_names_the_limit(resolver, default) -> None:
     assert resolver.solve(values).status == "optimal"  # the model is restored after the failure
 
 
+def test_infeasible_without_explanation_is_quick_and_says_what_changed(resolver, default) -> None:
+    _, _, values = default
+    with pytest.raises(InfeasibleError, match=r"^infeasible: no portfolio meets every limit \(with budget_total = 800\)$"):
+        resolver.solve(values, rhs={"budget_total": 800.0}, explain=False)
+
+
+def test_time_limit_gap_and_seed_are_set_on_the_live_model(default, monkeypatch) -> None:
+    _, problem, values = default
+    resolver = Resolver(problem, values, SolverConfig("highs", 12.5, 0.03, 7))
+    resolver.solve(values)
+    highs = resolver._live.highs
+    assert [highs.getOptionValue(k)[1] for k in ("time_limit", "mip_rel_gap", "random_seed", "presolve")] == \
+        [12.5, 0.03, 7, "off"]
+    monkeypatch.setattr("scorer.resolve.TUNED_MAX_OPTIONS", 10)  # a "large" model keeps HiGHS's defaults
+    large = Resolver(problem, values, CONFIG)
+    assert large.solve(values).objective == pytest.approx(resolver.solve(values).objective, rel=0.03)
+    assert large._live.highs.getOptionValue("presolve")[1] == "choose"
+
+
 def test_no_good_cuts_give_the_next_best_portfolios(resolver, default) -> None:
     _, problem, values = default
     seen, objectives = [], []
