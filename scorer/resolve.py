@@ -248,8 +248,12 @@ class _Live:
         ids = {v.id: j for j, v in enumerate(prob.exported_variables())}
         # PuLP numbers HiGHS columns in its own export order, not model.x order.
         self.col = np.array([ids[v.id] for v in self.model.x], dtype=np.int32)
-        self.rows = {c.name: i for i, c in enumerate(prob.constraints())}
-        if self.highs.getNumCol() != len(ids) or self.highs.getNumRow() != len(self.rows):
+        constraints = prob.constraints()
+        # Names of changeable limits are unique; a repeated rule row name keeps its first row.
+        self.rows: dict[str, int] = {}
+        for i, c in enumerate(constraints):
+            self.rows.setdefault(c.name, i)
+        if self.highs.getNumCol() != len(ids) or self.highs.getNumRow() != len(constraints):
             raise SolverError("the live HiGHS model does not match the PuLP model")  # pragma: no cover
         lp = self.highs.getLp()
         self.lower = np.array(lp.row_lower_, dtype=float)
