@@ -21,10 +21,12 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from scorer.errors import CoprodError
@@ -41,6 +43,8 @@ CHUNKS_PER_WORKER = 8
 PRELOAD = ["numpy", "pandas", "pulp", "highspy", "scorer.resolve"]
 # How long to wait for a Dask scheduler before giving up.
 CONNECT_TIMEOUT = 5.0
+# tcp://host:port, tls://host:port or host:port (tcp); IPv6 hosts in brackets.
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}")
 # How often the waiting loop wakes up (progress, Ctrl-C).
 POLL = 0.1
 
@@ -161,6 +165,10 @@ def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: ProgressB
         futures = [pool.submit(run_chunk, fn, [tasks[i] for i in part]) for part in parts]
         _wait(futures, parts, bar)
         results = [r for f in futures for r in f.result()]
+    except BrokenProcessPool:
+        _stop(pool, futures)
+        raise ClusterError("a worker process died (out of memory, or killed); run again with fewer "
+                           "workers") from None
     except BaseException:
         _stop(pool, futures)
         raise
@@ -209,6 +217,10 @@ def _client(scheduler: str) -> Any:
     except ImportError:
         raise ClusterError(f"running on a Dask scheduler ({scheduler}) needs the cluster extra: "
                            'pip install "coprod[cluster]"') from None
+    if not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        # Checked before connecting: a Client that fails on a malformed address
+        # hangs for 10 s at interpreter exit while it tries to close.
+        raise ClusterError(f"'{scheduler}' is not a Dask scheduler address (expected e.g. tcp://host:8786)")
     try:
         return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:

@@ -147,6 +147,20 @@ def test_unreachable_scheduler_is_a_clear_error_within_seconds() -> None:
     assert time.perf_counter() - t0 < 10
 
 
+@pytest.mark.parametrize("address", ["nonsense", "tcp://", "http://host:8786", "tcp://host:port"])
+def test_malformed_scheduler_address_is_refused_at_once(address) -> None:
+    pytest.importorskip("distributed")
+    t0 = time.perf_counter()
+    with pytest.raises(ClusterError, match="is not a Dask scheduler address"):
+        run_map(abs, [1], scheduler=address)
+    assert time.perf_counter() - t0 < 1
+
+
+def test_a_dying_worker_is_a_clear_error() -> None:
+    with pytest.raises(ClusterError, match="a worker process died"):
+        run_map(os._exit, [3, 3, 3, 3], workers=2)
+
+
 def test_missing_dask_names_the_extra(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
     with pytest.raises(ClusterError, match=r'pip install "coprod\[cluster\]"'):
