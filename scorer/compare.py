@@ -48,14 +48,15 @@ class Side:
 
 
 def solve_side(label: str, inputs: ScenarioInputs) -> Side:
-    """Value the candidates and optimise one scenario; an infeasible one is named by ``label``."""
+    """Value the candidates and optimise one scenario; an infeasible one is named by ``label`` (its file)."""
     values = candidate_values(inputs)
     settings = inputs.scenario.solver
     config = SolverConfig(settings.name, settings.time_limit, settings.gap, inputs.scenario.seed)
     try:
         sol = optimize(problem_from_inputs(inputs), values, config)
     except InfeasibleError as exc:
-        raise InfeasibleError(f"{label}: {exc}") from None
+        # Keep the "infeasible: " start every command's infeasibility message has.
+        raise InfeasibleError(f"infeasible: {label}: {str(exc).removeprefix('infeasible: ')}") from None
     ids = [c.id for c in inputs.candidates.candidates]
     return Side(label, inputs, dict(zip(ids, values.tolist())), sol)
 

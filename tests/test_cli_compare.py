@@ -111,3 +111,13 @@ def test_errors(pair, tmp_path):
     assert run("compare", "-", "-").exit_code == 2
     protected = run("compare", a, a, "-o", a)
     assert protected.exit_code == 1 and "refusing to overwrite an input file" in protected.stderr
+
+
+def test_an_infeasible_scenario_is_named_by_its_file(pair, tmp_path):
+    a, _ = pair
+    (tmp_path / "c").mkdir()
+    c = write_case(tmp_path / "c", {"scenario": [("total: 900", "total: 400")]})
+    result = run("compare", a, str(c.path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"coprod: error: infeasible: {c.path} (B): mandatory gpi needs 500")
+    assert result.stderr.splitlines()[1].startswith("conflicting limits: ")

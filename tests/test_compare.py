@@ -86,7 +86,7 @@ def test_weights_values_and_candidates_added_or_removed(tmp_path: Path) -> None:
 
 
 def test_an_infeasible_side_is_named(tmp_path: Path) -> None:
-    with pytest.raises(InfeasibleError, match=r"^B: infeasible: "):
+    with pytest.raises(InfeasibleError, match=r"^infeasible: B: mandatory gpi needs 500"):
         sides(tmp_path, {"scenario": [("total: 900", "total: 400")]})
 
 

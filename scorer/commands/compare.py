@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from scorer.commands.options import CONTEXT, note, output_options, quiet_option, reports_errors
 from scorer.compare import TABLES, compare, differs, solve_side, titled
-from scorer.loading import load_scenario
+from scorer.loading import display_path, load_scenario
 from scorer.output import choose_format, emit_tables, xlsx_destination
 
 
@@ -32,11 +34,16 @@ def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: s
         xlsx_destination(output)
     if scenario_a == "-" and scenario_b == "-":
         raise click.BadParameter("only one of A and B can be read from stdin", param_hint="B")
-    a = solve_side("A", load_scenario(scenario_a))
-    b = solve_side("B", load_scenario(scenario_b))
+    # An infeasible side is named by its file, like every other input error.
+    a = solve_side(f"{_shown(scenario_a)} (A)", load_scenario(scenario_a))
+    b = solve_side(f"{_shown(scenario_b)} (B)", load_scenario(scenario_b))
     tables = compare(a, b)
     head = f"A: {scenario_a} ({a.inputs.scenario.name})\nB: {scenario_b} ({b.inputs.scenario.name})\n"
     head += "\n" if differs(tables) else "no differences\n\n"
     files = [p for side in (a, b) for p in side.inputs.files.values() if p is not None]
     emit_tables({name: tables[name] for name in TABLES}, fmt, output, files, titles=titled(tables), preamble=head,
                 digits={"weights": 4}, note=note)
+
+
+def _shown(path: str) -> str:
+    return "<stdin>" if path == "-" else display_path(Path(path))
