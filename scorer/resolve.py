@@ -28,7 +28,7 @@ import numpy as np
 
 from scorer.errors import InfeasibleError, SolverError
 from scorer.optimizer import (
-    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified,
+    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified, make_solver,
 )
 from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, slug
 
@@ -239,12 +239,24 @@ class _Live:
         t0 = time.perf_counter()
         self.model = PortfolioModel(problem, values)
         self.config = config
-        try:
-            outcome: Outcome | None = self.model.solve(config)
-        except SolverError:  # no portfolio at the base values in time: start from nothing
-            outcome = None
         prob = self.model.prob
+        solver = make_solver(config)
+        # PuLP's own steps of a HiGHS solve, without the run: the live model exactly as PuLP builds it
+        # (options, columns, rows, objective at the base values).
+        solver.createAndConfigureSolver(prob)
+        solver.buildSolverModel(prob)
         self.highs = prob.solverModel
+        self._map(prob)
+        self._configure()
+        self.start: np.ndarray | None = None
+        self.start = self._base_start()
+        if self.model.options.k <= TUNED_MAX_OPTIONS:
+            for name, value in TUNED_OPTIONS.items():
+                self.highs.setOptionValue(name, value)
+        self.built = time.perf_counter() - t0
+
+    def _map(self, prob) -> None:
+        """Where each option and each named row is in the HiGHS model, and the rows' base bounds."""
         ids = {v.id: j for j, v in enumerate(prob.exported_variables())}
         # PuLP numbers HiGHS columns in its own export order, not model.x order.
         self.col = np.array([ids[v.id] for v in self.model.x], dtype=np.int32)
@@ -258,12 +270,6 @@ class _Live:
         lp = self.highs.getLp()
         self.lower = np.array(lp.row_lower_, dtype=float)
         self.upper = np.array(lp.row_upper_, dtype=float)
-        self.start = None
-        if outcome is not None and outcome.status != "infeasible":
-            self.start = np.zeros(len(ids))
-            self.start[self.col] = outcome.x
-        self._configure()
-        self.built = time.perf_counter() - t0
 
     def _configure(self) -> None:
         h, c = self.highs, self.config
@@ -271,9 +277,22 @@ class _Live:
         h.setOptionValue("time_limit", float(c.time_limit))
         h.setOptionValue("mip_rel_gap", float(c.gap))
         h.setOptionValue("random_seed", int(c.seed))
-        if self.model.options.k <= TUNED_MAX_OPTIONS:
-            for name, value in TUNED_OPTIONS.items():
-                h.setOptionValue(name, value)
+        if self.model.options.k > TUNED_MAX_OPTIONS:
+            # Large models may run up to the time limit: let Ctrl-C stop them (see _run_interruptible).
+            # Small ones skip it: the interrupt callbacks cost more than their few milliseconds.
+            h.HandleUserInterrupt = True
+
+    def _base_start(self) -> np.ndarray | None:
+        """The best portfolio at the base values (HiGHS defaults), where every later run starts."""
+        try:
+            outcome = self._run()
+        except SolverError:  # nothing found in time: later runs start from nothing
+            return None
+        if outcome.status == "infeasible":
+            return None
+        start = np.zeros(self.highs.getNumCol())
+        start[self.col] = outcome.x
+        return start
 
     def solve(self, problem: PortfolioProblem, values: np.ndarray, why: _Why) -> Solution:
         """Set costs, bounds and temporary rows; run; restore; check."""
@@ -330,7 +349,10 @@ class _Live:
         if self.start is not None:
             h.setSolution(len(self.start), np.arange(len(self.start), dtype=np.int32), self.start)
         t0 = time.perf_counter()
-        h.run()
+        if h.HandleUserInterrupt:
+            _run_interruptible(h)
+        else:
+            h.run()
         seconds = time.perf_counter() - t0
         status = h.getModelStatus().name
         info = h.getInfo()
@@ -345,6 +367,31 @@ class _Live:
         x = np.asarray(h.getSolution().col_value)[self.col] > 0.5
         bound = float(info.mip_dual_bound)
         return classified(objective, bound if np.isfinite(bound) else np.inf, x.astype(np.int8), seconds)
+
+
+def _run_interruptible(highs) -> None:
+    """Run HiGHS in a thread so that Ctrl-C cancels the solve within a fraction of a second.
+
+    A plain ``run()`` holds the main thread until HiGHS returns, which delays
+    KeyboardInterrupt by up to the time limit; HiGHS releases the GIL while it works.
+    """
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            highs.run()
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    try:
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        highs.cancelSolve()
+        worker.join()
+        raise
 
 
 def _limit_rows(limits: dict[str, Limit], key: str) -> tuple[Row, ...]:

@@ -298,3 +298,52 @@ def test_cbc_path_agrees(default) -> None:
     fast = Resolver(problem, values, CONFIG).solve(values * 0.9, rhs={"budget_total": 3000.0})
     assert sol.objective == pytest.approx(fast.objective, rel=1e-9)
     assert cbc.solve(values, exclude=[fast.selected]).objective <= optimize(problem, values, CONFIG).objective
+
+
+LONG_SOLVE = """
+import sys
+import numpy as np
+import scorer.resolve
+from portfolio_factory import make_problem
+from scorer.optimizer import SolverConfig
+from test_resolve import hard_problem
+
+scorer.resolve.TUNED_MAX_OPTIONS = 10  # treat this model as large: the interruptible path
+problem, values = hard_problem(200)
+resolver = scorer.resolve.Resolver(problem, values, SolverConfig("highs", 60.0, 0.0, 1))
+print("solving", flush=True)
+try:
+    resolver.solve(values * 1.01)
+except KeyboardInterrupt:
+    print("coprod: interrupted", file=sys.stderr)
+    sys.exit(130)
+print("finished before the interrupt", flush=True)
+"""
+
+
+def test_ctrl_c_stops_a_long_solve_on_a_large_model(tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    script = tmp_path / "long_solve.py"
+    script.write_text(LONG_SOLVE)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), str(tests.parent)])}
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env, text=True)
+    try:
+        assert proc.stdout.readline() == "solving\n"
+        time.sleep(0.5)  # inside HiGHS by now
+        proc.send_signal(signal.SIGINT)
+        t0 = time.monotonic()
+        out, err = proc.communicate(timeout=20)
+        elapsed = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert (proc.returncode, err, out) == (130, "coprod: interrupted\n", "")
+    assert elapsed < 2.0
