@@ -186,6 +186,14 @@ def check_compare(folder: Path, result) -> None:
     assert metrics["objective"]["b"] == pytest.approx(base["objective"])
 
 
+def check_weights_set(folder: Path, result) -> None:
+    from scorer.models import CriteriaFile
+    from scorer.yamlfile import read_yaml
+
+    criteria = CriteriaFile.model_validate(read_yaml(folder / "criteria.yaml", "criteria.yaml").data)
+    assert {c.id: c.weight for c in criteria.criteria}["standardization"] == 20
+
+
 COMMANDS = [
     Command("validate", ("validate", "scenario.yaml"), (), check_validate, 500, one_line_errors=False),
     Command("score", ("score", "scenario.yaml", "-o", "{out}/score.csv"), ("score.csv",), check_score, 500),
@@ -214,6 +222,11 @@ COMMANDS += [
     # A: the mutated scenario; B: the valid one, in base/.
     Command("compare", ("compare", "scenario.yaml", "base/scenario.yaml", "-o", "{out}/compare.json"),
             ("compare.json",), check_compare, 150, extra={"base": True}),
+]
+COMMANDS += [
+    # Edits its input in place: on failure the file must be exactly as it was.
+    Command("weights set", ("weights", "set", "criteria.yaml", "standardization=20"), (), check_weights_set, 200,
+            extra={"edits": "criteria"}),
 ]
 
 
@@ -322,6 +335,8 @@ def run_case(command: Command, files: dict[str, str | bytes]) -> None:
             for kind, text in TEXTS.items():
                 (folder / "base" / NAMES[kind]).write_text(text)
         args = [a.replace("{out}", "out") for a in command.args]
+        edited = command.extra.get("edits")
+        before = (folder / NAMES[edited]).read_bytes() if edited else None
         with watchdog(HANG_SECONDS):
             result = CliRunner().invoke(main, args, prog_name="coprod", catch_exceptions=True)
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
@@ -337,6 +352,8 @@ def run_case(command: Command, files: dict[str, str | bytes]) -> None:
             command.check(folder, result)
         else:
             assert written == [], f"output left after exit {result.exit_code}: {written}"
+            if edited:
+                assert (folder / NAMES[edited]).read_bytes() == before, "a refused edit changed the file"
             check_error(command, result)
 
 
