@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import io
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -80,7 +81,10 @@ def _chart(build: Callable[..., Figure]) -> Callable[..., bytes]:
         if fmt not in CHART_FORMATS:
             raise OutputError(f"unknown chart format '{fmt}' (choose from {', '.join(CHART_FORMATS)})")
         buf = io.BytesIO()
-        with rc_context(_RC):
+        with rc_context(_RC), warnings.catch_warnings():
+            # A name in a script DejaVu Sans lacks (e.g. Japanese) is drawn as boxes in PNG
+            # (SVG keeps the characters); one warning per glyph on stderr would only be noise.
+            warnings.filterwarnings("ignore", message=r"Glyph .* missing from font", category=UserWarning)
             fig = build(*args, **kwargs)
             fig.savefig(buf, format=fmt, dpi=DPI, metadata=_METADATA[fmt])
         return buf.getvalue()

@@ -28,10 +28,10 @@ import hashlib
 import html
 import math
 import os
-from pathlib import Path
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,11 +40,12 @@ import pandas as pd
 from scorer import __version__, charts
 from scorer.errors import OutputError
 from scorer.loading import ScenarioInputs, display_path
-from scorer.optimizer import Solution, SolverConfig
 from scorer.models import Scenario
+from scorer.optimizer import Solution, SolverConfig, optimize
 from scorer.output import to_markdown, write_atomic
+from scorer.portfolio import problem_from_inputs
 from scorer.sampling import SampleSpec
-from scorer.scoring import ScoreResult
+from scorer.scoring import ScoreResult, score
 
 CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core")
 ROBUSTNESS_PARTS = ("flips", "smaa", "frontier", "alternatives")
@@ -67,7 +68,6 @@ class Analysis:
     limits: pd.DataFrame | None = None
     thresholds: pd.DataFrame | None = None
     robustness: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = True,
@@ -91,10 +91,6 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
     InfeasibleError, SolverError, ScoringError
         As :func:`scorer.optimizer.optimize` and :func:`scorer.scoring.score`.
     """
-    from scorer.optimizer import optimize
-    from scorer.portfolio import problem_from_inputs
-    from scorer.scoring import score
-
     result = score(inputs, method)
     s = inputs.scenario.solver
     config = SolverConfig(s.name, s.time_limit, s.gap, inputs.scenario.seed)
@@ -106,9 +102,9 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
         limits = limits_table(limit_use(sol, config))
         thresholds = thresholds_table(value_thresholds(sol, config))
     analysis = Analysis(inputs, result, sol, config, limits, thresholds)
-    if robust is not None:
-        analysis.robustness.update(robustness(analysis, robust, parts))
-    return analysis
+    if robust is None:
+        return analysis
+    return replace(analysis, robustness=robustness(analysis, robust, parts))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -206,3 +207,13 @@ def test_big_inputs_draw_a_bounded_part(tmp_path) -> None:
     assert imread(io.BytesIO(heat)).shape[0] < 40 * DPI_INCHES
     assert f"(ranks 1-40, best 40 of {n})" in charts.acceptability_chart(smaa, fmt="svg").decode("utf-8")
     assert f"(highest 40 of {n})" in charts.core_chart(smaa, fmt="svg").decode("utf-8")
+
+
+def test_glyphs_missing_from_the_font_do_not_warn(tmp_path) -> None:
+    case = write_case(tmp_path, {"candidates": [("name: Ship MRO", "name: 艦船整備 (ship MRO)")]})
+    result = score(load_scenario(case.path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        png = charts.contributions_chart(result, fmt="png")
+        svg = charts.contributions_chart(result, fmt="svg").decode("utf-8")
+    assert png.startswith(PNG_MAGIC) and "艦船整備 (ship MRO)" in svg

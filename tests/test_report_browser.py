@@ -42,15 +42,9 @@ class Dom(HTMLParser):
         super().__init__()
         self.tags: list[tuple[str, dict]] = []
         self.text: list[str] = []
-        self._open: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         self.tags.append((tag, dict(attrs)))
-        self._open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._open:
-            del self._open[len(self._open) - 1 - self._open[::-1].index(tag):]
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
