@@ -258,3 +258,14 @@ def test_cli_robustness_chart_runs_only_its_part(case) -> None:
                                      "--samples", "20", "--workers", "1"])
     assert core.exit_code == 1
     assert core.stderr == "coprod: error: the core chart needs re-optimised samples (--portfolio-samples above 0)\n"
+
+
+def test_cli_report_of_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> None:
+    case = write_case(tmp_path, {"scenario": [("  total: 900\n", "  total: 100\n")]})
+    out = tmp_path / "brief"
+    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-robustness"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "coprod: error: infeasible: mandatory gpi needs 500 in total but the total budget is 100 — drop gpi from "
+        "mandatory, or raise the total budget by 440\nconflicting limits: budget.total = 100; rules.mandatory: gpi\n")
+    assert not out.exists()
