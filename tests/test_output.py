@@ -222,3 +222,16 @@ def test_csv_cells_read_back_exactly(texts: list[str]) -> None:
     rows = list(csv.reader(io.StringIO(to_csv(pd.DataFrame({"text": texts, "n": range(len(texts))})), newline="")))
     assert rows[0] == ["text", "n"]
     assert [r[0] for r in rows[1:]] == [neutralise(t).replace("\x00", "") for t in texts]
+
+
+def test_emit_tables_draws_rich_sections_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    tty = Terminal()
+    monkeypatch.setattr("sys.stdout", tty)
+    monkeypatch.setenv("COLUMNS", "200")
+    emit_tables({"ranking": RANKING, "schedule": SCHEDULE}, "table", None, titles={"schedule": "[red]Sched[/]"},
+                preamble="status: [bold]ok[/]\x1b[2J\n\n", footer="\nweighting: [link=x]y\n")
+    text = tty.getvalue()
+    assert text.startswith("status: [bold]ok[/]?[2J\n")  # literal markup, no terminal control
+    assert "[red]Sched[/]" in text and "[link=x]y" in text
+    assert "│ 2026 │" in text and "┏" in text  # rich boxes, not the plain text table
+    assert "\x1b[2J" not in text and "\x1b]8;" not in text
