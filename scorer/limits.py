@@ -14,9 +14,10 @@ import numpy as np
 
 from scorer.errors import CoprodError
 
-# Measured (bench_large.py, PuLP 4.2 + in-process HiGHS): about 700 MiB peak for
-# 130,000 start options with ~1.2 million nonzeros, i.e. ~500 bytes per nonzero
-# once PuLP's expressions, HiGHS's copy and the solver's work space are counted.
+# Measured (bench_large.py, PuLP 4.2 + in-process HiGHS): 700-910 MiB peak for
+# 130,000 start options (10,000 candidates x 13 starts), which this estimate
+# puts at 2.2 million nonzeros and ~1.2 GB: ~500 bytes per nonzero covers
+# PuLP's expressions, HiGHS's copy and the solver's work space, with margin.
 BYTES_PER_NONZERO = 500
 BYTES_PER_OPTION = 300
 # Generous for the 2 GB target at 10,000 candidates x 15 years (~150,000
