@@ -17,6 +17,7 @@ identical whichever worker computed them.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 import uuid
@@ -49,6 +50,11 @@ TUNED_OPTIONS: dict[str, object] = {
 # Beyond this many start options HiGHS keeps its defaults: presolve and the
 # heuristics matter on large models, and the tuning above was measured on small ones.
 TUNED_MAX_OPTIONS = 2000
+# In the user's own thread, a model beyond TUNED_MAX_OPTIONS, or one whose solve at the
+# base values took longer than this (seconds), runs every solve interruptibly, so that
+# Ctrl-C stops it at once; quicker models run plainly (the interrupt callbacks cost about
+# 15 % of a short solve) and hold Ctrl-C back for about one such solve.
+INTERRUPTIBLE_AFTER = 0.25
 # Models kept alive per thread for Resolvers that arrived by pickle (worker processes).
 _SHARED_MAX = 4
 _shared = threading.local()
@@ -135,11 +141,15 @@ class Resolver:
         why = _Why(problem, self.config, cuts, dict(rhs or {}), explain)
         if self.config.name != "highs":
             return _solve_pulp(problem, values, self.config, why)
-        if self._live is None:
-            self._live = _Live(self.problem, self.values, self.config)
-            if self._pickled:
-                _remember(self._key, self._live)
-        return self._live.solve(problem, values, why)
+        try:
+            if self._live is None:
+                self._live = _Live(self.problem, self.values, self.config)
+                if self._pickled:
+                    _remember(self._key, self._live)
+            return self._live.solve(problem, values, why)
+        except KeyboardInterrupt:
+            self._live = None  # a cancelled HiGHS keeps its stop flag: build afresh if used again
+            raise
 
 
 # ------------------------------------------------------------- limits ---
@@ -249,11 +259,23 @@ class _Live:
         self._map(prob)
         self._configure()
         self.start: np.ndarray | None = None
+        # Ctrl-C can only reach the user's own thread; pool workers are stopped by their parent.
+        self._interruptible(_in_user_thread())
+        t1 = time.perf_counter()
         self.start = self._base_start()
-        if self.model.options.k <= TUNED_MAX_OPTIONS:
+        small = self.model.options.k <= TUNED_MAX_OPTIONS
+        if small and time.perf_counter() - t1 < INTERRUPTIBLE_AFTER:
+            self._interruptible(False)  # quick solves: the interrupt callbacks would cost ~15 % each
+        if small:
             for name, value in TUNED_OPTIONS.items():
                 self.highs.setOptionValue(name, value)
         self.built = time.perf_counter() - t0
+
+    def _interruptible(self, on: bool) -> None:
+        """Run HiGHS so that Ctrl-C cancels it (see :func:`_run_interruptible`), or plainly."""
+        if on != getattr(self, "interruptible", False):
+            self.highs.HandleUserInterrupt = on
+        self.interruptible = on
 
     def _map(self, prob) -> None:
         """Where each option and each named row is in the HiGHS model, and the rows' base bounds."""
@@ -277,10 +299,6 @@ class _Live:
         h.setOptionValue("time_limit", float(c.time_limit))
         h.setOptionValue("mip_rel_gap", float(c.gap))
         h.setOptionValue("random_seed", int(c.seed))
-        if self.model.options.k > TUNED_MAX_OPTIONS:
-            # Large models may run up to the time limit: let Ctrl-C stop them (see _run_interruptible).
-            # Small ones skip it: the interrupt callbacks cost more than their few milliseconds.
-            h.HandleUserInterrupt = True
 
     def _base_start(self) -> np.ndarray | None:
         """The best portfolio at the base values (HiGHS defaults), where every later run starts."""
@@ -349,7 +367,7 @@ class _Live:
         if self.start is not None:
             h.setSolution(len(self.start), np.arange(len(self.start), dtype=np.int32), self.start)
         t0 = time.perf_counter()
-        if h.HandleUserInterrupt:
+        if self.interruptible:
             _run_interruptible(h)
         else:
             h.run()
@@ -357,6 +375,11 @@ class _Live:
         status = h.getModelStatus().name
         info = h.getInfo()
         objective = float(info.objective_function_value)
+        if status == "kModelEmpty":  # no start option at all: the empty portfolio, if the rows allow it
+            lp = h.getLp()
+            fits = bool(np.all(np.asarray(lp.row_lower_) <= 0) and np.all(np.asarray(lp.row_upper_) >= 0))
+            return Outcome("optimal", 0.0, 0.0, 0.0, np.zeros(0, np.int8), seconds) if fits else \
+                Outcome("infeasible", np.nan, np.nan, np.nan, np.zeros(0), seconds)
         if status in _INFEASIBLE:
             return Outcome("infeasible", np.nan, np.nan, np.nan, np.zeros(0), seconds)
         if status != "kOptimal" and not (status in _STOPPED and np.isfinite(objective)
@@ -367,6 +390,11 @@ class _Live:
         x = np.asarray(h.getSolution().col_value)[self.col] > 0.5
         bound = float(info.mip_dual_bound)
         return classified(objective, bound if np.isfinite(bound) else np.inf, x.astype(np.int8), seconds)
+
+
+def _in_user_thread() -> bool:
+    """Whether Ctrl-C lands here: the main thread of a process that is not a worker."""
+    return threading.current_thread() is threading.main_thread() and multiprocessing.parent_process() is None
 
 
 def _run_interruptible(highs) -> None:

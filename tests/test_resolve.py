@@ -308,7 +308,6 @@ from portfolio_factory import make_problem
 from scorer.optimizer import SolverConfig
 from test_resolve import hard_problem
 
-scorer.resolve.TUNED_MAX_OPTIONS = 10  # treat this model as large: the interruptible path
 problem, values = hard_problem(200)
 resolver = scorer.resolve.Resolver(problem, values, SolverConfig("highs", 60.0, 0.0, 1))
 print("solving", flush=True)
@@ -347,3 +346,18 @@ def test_ctrl_c_stops_a_long_solve_on_a_large_model(tmp_path) -> None:
             proc.kill()
     assert (proc.returncode, err, out) == (130, "coprod: interrupted\n", "")
     assert elapsed < 2.0
+
+
+def test_only_the_users_thread_pays_for_interruptible_runs() -> None:
+    import threading
+
+    problem, values = hard_problem()
+    config = SolverConfig("highs", 0.3, 0.0, 1)
+    here = Resolver(problem, values, config)
+    here.solve(values)
+    assert here._live.interruptible  # its base solve ran into the time limit: long solves
+    elsewhere = Resolver(problem, values, config)
+    worker = threading.Thread(target=elsewhere.solve, args=(values,))
+    worker.start()
+    worker.join()
+    assert elsewhere._live.interruptible is False  # Ctrl-C never reaches a worker thread
