@@ -82,3 +82,19 @@ def test_ctrl_c_stops_a_frontier_sweep_within_a_second(hard):
     before = {p.name for p in folder.iterdir()}
     code, seconds, err = interrupt(["frontier", hard.name, "--steps", "200", "--workers", "2", "-o", "out.csv"], folder)
     check_interrupted(code, seconds, err, folder, before)
+
+
+@pytest.mark.xfail(strict=True, reason="KNOWN BUG (reported): validate is not wrapped by reports_errors, so "
+                                       "Ctrl-C gives click's 'Aborted!' and exit 1 (the code for bad input)")
+def test_ctrl_c_during_validate_is_reported_like_every_other_command(case, monkeypatch):
+    from click.testing import CliRunner
+
+    import scorer.commands.inputs as inputs_command
+    from scorer.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(inputs_command, "load", interrupted)
+    result = CliRunner().invoke(main, ["validate", str(case.path)], prog_name="coprod")
+    assert (result.exit_code, result.stderr) == (130, "coprod: interrupted\n")
