@@ -7,6 +7,9 @@ The sub-commands live in :mod:`scorer.commands`.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
 from scorer import __version__
@@ -20,7 +23,22 @@ from scorer.commands.report import chart_command, report_command
 from scorer.commands.scoring import score_command, weights_command
 
 
-@click.group(context_settings=CONTEXT)
+class CoprodGroup(click.Group):
+    """The command group; Ctrl-C in any command ends with one line and exit 130.
+
+    Click would print 'Aborted!' and exit 1, the code for bad input. Commands
+    write their files atomically, so an interrupted run leaves nothing partial.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("coprod: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=CoprodGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="coprod", message="%(prog)s %(version)s")
 @quiet_option
 def main() -> None:
@@ -29,7 +47,7 @@ def main() -> None:
 
     SCENARIO is a scenario YAML file ('-' reads it from stdin); without it the
     default US–Japan scenario is used. Exit codes: 0 success, 1 bad input or
-    no solution, 2 wrong usage.
+    no solution, 2 wrong usage, 130 interrupted.
     """
 
 

@@ -84,8 +84,6 @@ def test_ctrl_c_stops_a_frontier_sweep_within_a_second(hard):
     check_interrupted(code, seconds, err, folder, before)
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN BUG (reported): validate is not wrapped by reports_errors, so "
-                                       "Ctrl-C gives click's 'Aborted!' and exit 1 (the code for bad input)")
 def test_ctrl_c_during_validate_is_reported_like_every_other_command(case, monkeypatch):
     from click.testing import CliRunner
 
