@@ -32,7 +32,7 @@ class Alternatives:
     Attributes
     ----------
     ids, names : tuple of str
-        Candidates in file order.
+        Candidates in id order (as loaded).
     solutions : list of Solution
         Each checked against every limit; ``solutions[0]`` is the optimum.
     """

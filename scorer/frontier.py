@@ -34,7 +34,7 @@ class Frontier:
     limit : str
         What was swept: ``"total"`` or ``"year <YEAR>"``.
     ids, names : tuple of str
-        Candidates in file order.
+        Candidates in id order (as loaded).
     levels : numpy.ndarray
         (L,) the swept budget levels, ascending.
     objective : numpy.ndarray

@@ -80,10 +80,21 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
     return ScenarioInputs(
         scenario=scenario,
         criteria=models["criteria"],
-        candidates=models["candidates"],
+        candidates=_in_id_order(models["candidates"]),
         files=files,
         texts={kind: doc.text for kind, doc in docs.items()},
     )
+
+
+def _in_id_order(candidates: CandidatesFile) -> CandidatesFile:
+    """The candidates sorted by id.
+
+    Everything downstream (score ties, model columns, hence the solver's
+    choice among equally good portfolios, and every output row) then depends
+    on the ids only, never on where a candidate happens to sit in the file.
+    """
+    ordered = sorted(candidates.candidates, key=lambda c: c.id)
+    return candidates.model_copy(update={"candidates": ordered})
 
 
 def display_path(path: Path) -> str:

@@ -19,7 +19,7 @@ At = Literal["low", "value", "high"]
 
 
 def raw_matrix(criteria: CriteriaFile, candidates: CandidatesFile, at: str = "value") -> np.ndarray:
-    """The raw score matrix of shape (candidates, criteria) in file order.
+    """The raw score matrix of shape (candidates, criteria): candidates in id order (as loaded), criteria in file order.
 
     Parameters
     ----------

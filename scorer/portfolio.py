@@ -37,7 +37,7 @@ class CategoryRule:
 
 @dataclass(frozen=True, eq=False)
 class PortfolioProblem:
-    """Every fact the optimiser needs, in arrays indexed by candidate (file order).
+    """Every fact the optimiser needs, in arrays indexed by candidate (id order, as loaded).
 
     Money arrays use ``inf`` for "no limit". Years are calendar years.
     """
@@ -210,7 +210,7 @@ class Options:
 
 
 def start_options(problem: PortfolioProblem, widen: bool = False) -> Options:
-    """Every allowed (candidate, start year), candidates in file order, starts ascending.
+    """Every allowed (candidate, start year), candidates in id order, starts ascending.
 
     Parameters
     ----------

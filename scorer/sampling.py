@@ -52,7 +52,7 @@ class ScoringBasis:
     method : str
         Aggregation method (one of :data:`scorer.models.METHODS`).
     ids, names, criteria : list of str
-        Candidates and criterion ids, in file order.
+        Candidates (id order, as loaded) and criterion ids (file order).
     weights : numpy.ndarray
         The current effective weights (m,), summing to 1.
     low, raw, high : numpy.ndarray

@@ -32,14 +32,14 @@ ADDITIVE_METHODS = ("weighted-sum", "promethee-ii")
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """Scores of every candidate under one method, in file order.
+    """Scores of every candidate under one method, in id order (as loaded).
 
     Attributes
     ----------
     method, at : str
         The aggregation method and the point of uncertain scores used.
     ids, names : list of str
-        Candidates in file order.
+        Candidates in id order (as loaded).
     criteria : list of str
         Criterion ids in file order.
     scores : numpy.ndarray
@@ -147,7 +147,7 @@ def score(inputs: ScenarioInputs, method: str | None = None,
 
 def candidate_values(inputs: ScenarioInputs, method: str | None = None,
                      overrides: Mapping[str, float] | None = None, at: str = "value") -> np.ndarray:
-    """Each candidate's 0-100 aggregate score, in file order.
+    """Each candidate's 0-100 aggregate score, in id order (as loaded).
 
     The portfolio value of a candidate (``formats.md``). Arguments as for
     :func:`score`; ``method=None`` uses the scenario's ``method``.

@@ -117,7 +117,7 @@ class SmaaResult:
     Attributes
     ----------
     ids, names : list of str
-        Candidates in file order.
+        Candidates in id order (as loaded).
     samples : int
         Rank samples.
     acceptability : numpy.ndarray

@@ -71,7 +71,7 @@ def test_output_files_schedule_and_lp(tmp_path: Path) -> None:
     result = run("-o", str(out), "--schedule", str(sched), "--lp", str(mps))
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["status"] == "optimal"
-    assert sched.read_text().splitlines()[0].startswith("year,gpi,")
+    assert sched.read_text().splitlines()[0].startswith("year,aircraft-mro,dual-use-jv,")  # projects in id order
     assert "cap_total" in sched.read_text() and "slack_JP" in sched.read_text()
     assert "OBJSENSE" in mps.read_text() and "MAX" in mps.read_text().split("OBJSENSE", 1)[1][:20]
     assert run("--lp", str(lp), "--format", "csv").exit_code == 0
@@ -114,7 +114,7 @@ def test_xlsx_workbook_sheets(tmp_path: Path) -> None:
     assert wb.sheetnames == ["portfolio", "schedule", "limits", "thresholds"]
     portfolio = wb["portfolio"]
     assert [c.value for c in portfolio[1]][:6] == ["id", "name", "start", "finish", "value", "cost_total"]
-    assert portfolio.max_row == 1 + 9 and portfolio["A2"].value == "gpi" and portfolio["C2"].number_format == "0"
+    assert portfolio.max_row == 1 + 9 and portfolio["A2"].value == "aircraft-mro" and portfolio["C2"].number_format == "0"
     schedule = wb["schedule"]
     assert [c.value for c in schedule["A"]][1:] == list(range(2026, 2036))
     assert "budget_total" in [c.value for c in wb["limits"]["A"]]

@@ -24,7 +24,7 @@ def test_alternatives_csv_is_exact(case) -> None:
     r = run("alternatives", str(case.path), "-k", "10", "--format", "csv")
     assert r.exit_code == 0
     assert r.stdout == ("rank,status,objective,gap_to_best,gap_pct,projects,portfolio\n"
-                        "1,optimal,197.3333333333,0.0,0.0,3,gpi t7a ship-mro\n"
+                        "1,optimal,197.3333333333,0.0,0.0,3,gpi ship-mro t7a\n"
                         "2,optimal,124.0,73.3333333333,37.1621621622,2,gpi ship-mro\n")
     assert r.stderr == ("coprod: note: only 2 distinct portfolios fit\n"
                         "coprod: note: CSV holds the alternatives table only (not roles); use --format json, "
@@ -48,8 +48,8 @@ def test_frontier_csv_is_exact(case) -> None:
     assert r.exit_code == 0
     assert r.stdout == ("level,status,objective,gap,spend,projects,added,dropped,portfolio\n"
                         "0.0,infeasible,,,,0,,,\n220.0,infeasible,,,,0,,,\n440.0,infeasible,,,,0,,,\n"
-                        "660.0,optimal,197.3333333333,0.0,640.0,3,,,gpi t7a ship-mro\n"
-                        "880.0,optimal,197.3333333333,0.0,640.0,3,,,gpi t7a ship-mro\n")
+                        "660.0,optimal,197.3333333333,0.0,640.0,3,,,gpi ship-mro t7a\n"
+                        "880.0,optimal,197.3333333333,0.0,640.0,3,,,gpi ship-mro t7a\n")
 
 
 def test_frontier_by_year_and_bad_ranges(case) -> None:

@@ -55,7 +55,7 @@ def write_yaml_scenario(folder: Path, values: np.ndarray, costs: np.ndarray, bud
     lines = ["version: 1", "currency: units", "candidates:"]
     for j in range(n):
         lines += [
-            f"  - id: p{j + 1}",
+            f"  - id: p{j + 1:03d}",  # zero-padded: loaded candidates come in id order
             f"    name: Project {j + 1}",
             "    partners: {A: 1.0}",
             f"    cost: [{', '.join(repr(float(c)) for c in costs[:, j])}]",

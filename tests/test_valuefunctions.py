@@ -53,11 +53,12 @@ def test_categorical_level_value_is_the_value():
 def test_raw_matrix_maps_labels_and_takes_low_high(case):
     inputs = load_scenario(case.path)
     low, value, high = range_matrices(inputs.criteria, inputs.candidates)
-    # columns: standardization, cost_sharing (categorical), export_friction
+    # columns: standardization, cost_sharing (categorical), export_friction;
+    # rows in id order: gpi, ship-mro, t7a, tactical
     assert value[0].tolist() == [7, 1.0, 6]
     assert low[0].tolist() == [7, 1.0, 4]
     assert high[0].tolist() == [7, 1.0, 8]
-    assert value[2].tolist() == [6, 0.0, 5]
+    assert value[3].tolist() == [6, 0.0, 5]
     np.testing.assert_array_equal(low[1:], value[1:])  # no ranges: low = value = high
     assert raw_is_benefit(inputs.criteria).tolist() == [True, True, False]
 
