@@ -13,6 +13,7 @@ robustness analysis re-solve it many times).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -226,10 +227,46 @@ def _bound(stats, objective: float, config: SolverConfig, sense: float) -> float
     return float(stats.best_bound)
 
 
+def run_interruptible(highs) -> None:
+    """Run HiGHS in a thread so that Ctrl-C cancels the solve within a fraction of a second.
+
+    A plain ``run()`` holds the main thread until HiGHS returns, which delays
+    KeyboardInterrupt by up to the time limit; HiGHS releases the GIL while it works.
+    """
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            highs.run()
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    try:
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        highs.cancelSolve()
+        worker.join()
+        raise
+
+
+class _InterruptibleHiGHS(pulp.HiGHS):
+    """PuLP's in-process HiGHS, with Ctrl-C stopping a solve in the main thread at once."""
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return super().callSolver(lp)  # no signal arrives here
+        lp.solverModel.HandleUserInterrupt = True
+        run_interruptible(lp.solverModel)
+
+
 def make_solver(config: SolverConfig) -> pulp.LpSolver:
     """A solver object with time limit, gap and seed always set."""
     if config.name == "highs":
-        return pulp.HiGHS(msg=False, timeLimit=config.time_limit, gapRel=config.gap, random_seed=config.seed)
+        return _InterruptibleHiGHS(msg=False, timeLimit=config.time_limit, gapRel=config.gap,
+                                   random_seed=config.seed)
     if config.name == "cbc":
         solver = pulp.COIN_CMD(msg=False, timeLimit=config.time_limit, gapRel=config.gap, randomSeed=config.seed)
         if not solver.available():

@@ -29,7 +29,7 @@ import numpy as np
 
 from scorer.errors import InfeasibleError, SolverError
 from scorer.optimizer import (
-    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified, make_solver,
+    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified, make_solver, run_interruptible,
 )
 from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, slug
 
@@ -272,7 +272,7 @@ class _Live:
         self.built = time.perf_counter() - t0
 
     def _interruptible(self, on: bool) -> None:
-        """Run HiGHS so that Ctrl-C cancels it (see :func:`_run_interruptible`), or plainly."""
+        """Run HiGHS so that Ctrl-C cancels it (see :func:`~scorer.optimizer.run_interruptible`), or plainly."""
         if on != getattr(self, "interruptible", False):
             self.highs.HandleUserInterrupt = on
         self.interruptible = on
@@ -368,7 +368,7 @@ class _Live:
             h.setSolution(len(self.start), np.arange(len(self.start), dtype=np.int32), self.start)
         t0 = time.perf_counter()
         if self.interruptible:
-            _run_interruptible(h)
+            run_interruptible(h)
         else:
             h.run()
         seconds = time.perf_counter() - t0
@@ -395,31 +395,6 @@ class _Live:
 def _in_user_thread() -> bool:
     """Whether Ctrl-C lands here: the main thread of a process that is not a worker."""
     return threading.current_thread() is threading.main_thread() and multiprocessing.parent_process() is None
-
-
-def _run_interruptible(highs) -> None:
-    """Run HiGHS in a thread so that Ctrl-C cancels the solve within a fraction of a second.
-
-    A plain ``run()`` holds the main thread until HiGHS returns, which delays
-    KeyboardInterrupt by up to the time limit; HiGHS releases the GIL while it works.
-    """
-    done = threading.Event()
-
-    def run() -> None:
-        try:
-            highs.run()
-        finally:
-            done.set()
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    try:
-        while not done.wait(0.1):
-            pass
-    except KeyboardInterrupt:
-        highs.cancelSolve()
-        worker.join()
-        raise
 
 
 def _limit_rows(limits: dict[str, Limit], key: str) -> tuple[Row, ...]:

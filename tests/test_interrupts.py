@@ -58,8 +58,6 @@ def check_interrupted(code: int, seconds: float, stderr: str, folder: Path, befo
     assert seconds < WITHIN, f"took {seconds:.2f} s to stop after Ctrl-C"
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN BUG (reported): PuLP runs in-process HiGHS with Highs.run(), "
-                                       "which ignores SIGINT until the solve ends (58 s with a 60 s limit)")
 def test_ctrl_c_stops_optimize_within_a_second(hard):
     folder = hard.parent
     before = {p.name for p in folder.iterdir()}
