@@ -74,3 +74,7 @@ class SolverError(CoprodError):
 
 class OutputError(CoprodError):
     """An output cannot be written where the user asked."""
+
+
+class ClusterError(CoprodError):
+    """The work cannot be distributed: Dask missing, scheduler unreachable, bad worker count."""

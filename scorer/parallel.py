@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from scorer.errors import CoprodError
+from scorer.errors import ClusterError
 from scorer.progress import ProgressBar
 
 T = TypeVar("T")
@@ -47,10 +47,6 @@ CONNECT_TIMEOUT = 5.0
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}")
 # How often the waiting loop wakes up (progress, Ctrl-C).
 POLL = 0.1
-
-
-class ClusterError(CoprodError):
-    """The work cannot be distributed: Dask missing, scheduler unreachable, bad worker count."""
 
 
 def run_map(fn: Callable[[T], R], tasks: Sequence[T], *, workers: int | None = 1,
