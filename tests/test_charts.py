@@ -20,7 +20,7 @@ from scorer.report import analyse
 from scorer.sampling import SampleSpec
 from scorer.scoring import score
 from scorer.smaa import SmaaResult
-from tests.conftest import CANDIDATES, SCENARIO, write_case
+from conftest import CANDIDATES, SCENARIO, write_case
 
 DPI_INCHES = charts.DPI  # pixels per inch of the PNGs
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from scorer.cli import main
-from tests.conftest import write_case
+from conftest import write_case
 
 ROBUST = ("seed: 7\n", "seed: 7\nrobustness:\n  weight_ranges: {nope: [0.1, 0.2]}\n")
 

@@ -11,7 +11,7 @@ from scorer.errors import ScoringError
 from scorer.frontier import buy_order, frontier, frontier_table, sweep_levels
 from scorer.optimizer import SolverConfig, optimize
 from scorer.portfolio import with_changes
-from tests.portfolio_factory import make_problem
+from portfolio_factory import make_problem
 
 CONFIG = SolverConfig(time_limit=10)
 

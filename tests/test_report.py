@@ -27,7 +27,7 @@ from scorer.report import (
     RobustnessSettings,
 )
 from scorer.sampling import SampleSpec
-from tests.conftest import write_case
+from conftest import write_case
 
 SMALL = RobustnessSettings(SampleSpec(60, 50.0, {}, "none", 7), portfolio_samples=12, tolerance=0.05, steps=6, k=3)
 CHARTS = ["contributions", "gantt", "tornado", "acceptability", "core", "frontier"]

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from matplotlib.image import imread
 
 from scorer.cli import main
-from tests.conftest import write_case
+from conftest import write_case
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")

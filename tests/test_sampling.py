@@ -12,7 +12,7 @@ from scorer.sampling import (
     SampleSpec, dirichlet_weights, pert, raw_samples, ranges_array, sampled_scores, scores_with_raw,
     scoring_basis, triangular, uniform_weights,
 )
-from tests.robustness_factory import default_inputs, make_basis
+from robustness_factory import default_inputs, make_basis
 
 
 def test_dirichlet_is_centred_on_the_weights_and_keeps_zero_weights_at_zero() -> None:

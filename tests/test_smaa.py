@@ -11,8 +11,8 @@ from scorer.optimizer import SolverConfig, optimize
 from scorer.ranking import rank_order
 from scorer.sampling import SampleSpec, sampled_scores
 from scorer.smaa import acceptability, acceptability_table, portfolios_table, rank_positions, smaa
-from tests.portfolio_factory import make_problem
-from tests.robustness_factory import make_basis
+from portfolio_factory import make_problem
+from robustness_factory import make_basis
 
 
 @settings(max_examples=60, deadline=None)
