@@ -23,6 +23,7 @@ import pandas as pd
 from scorer.errors import ScoringError
 from scorer.optimizer import PortfolioModel, Solution, SolverConfig, checked_solution, solve_built
 from scorer.portfolio import PortfolioProblem
+from scorer.progress import ProgressBar
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,12 +82,14 @@ def k_best(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, 
         raise ScoringError(f"-k must be at least 1, got {k}")
     model = PortfolioModel(problem, values)
     found = [solve_built(model, config)]
-    while len(found) < k:  # one solve per alternative
-        exclude_selection(model, found[-1].selected, f"nogood_{len(found)}")
-        outcome = model.solve(config)
-        if outcome.status == "infeasible":  # every feasible set has been listed
-            break
-        found.append(checked_solution(model, outcome))
+    with ProgressBar("alternative portfolios", k) as bar:
+        while len(found) < k:  # one solve per alternative
+            bar.update(len(found))
+            exclude_selection(model, found[-1].selected, f"nogood_{len(found)}")
+            outcome = model.solve(config)
+            if outcome.status == "infeasible":  # every feasible set has been listed
+                break
+            found.append(checked_solution(model, outcome))
     return Alternatives(problem.ids, problem.names, found)
 
 

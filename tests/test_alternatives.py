@@ -74,3 +74,29 @@ def test_no_portfolio_at_all_is_explained_and_k_must_be_positive() -> None:
         k_best(problem, np.array([1.0]), CONFIG, 2)
     with pytest.raises(ScoringError, match="at least 1"):
         k_best(problem, np.array([1.0]), CONFIG, 0)
+
+
+def test_k_best_reports_progress_per_alternative(monkeypatch) -> None:
+    import scorer.alternatives as alternatives
+
+    seen: list[tuple[str, int, list[int]]] = []
+
+    class Recorder:
+        def __init__(self, label, total):
+            self.record = (label, total, [])
+            seen.append(self.record)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def update(self, done):
+            self.record[2].append(done)
+
+    monkeypatch.setattr(alternatives, "ProgressBar", Recorder)
+    problem = make_problem([[1.0], [1.0], [1.0]], horizon=(2026, 2026), total=2.0)
+    result = k_best(problem, np.array([3.0, 2.0, 1.0]), CONFIG, 4)
+    assert len(result.solutions) == 4
+    assert seen == [("alternative portfolios", 4, [1, 2, 3])]
