@@ -110,3 +110,11 @@ def output_options(command: Callable) -> Callable:
 def load(scenario: str | None) -> ScenarioInputs:
     """Load the scenario the user named, or the default one."""
     return load_scenario(scenario if scenario is not None else default_scenario())
+
+
+def parallel_options(command: Any) -> Any:
+    """``--workers`` and ``--scheduler``: where the re-solves run."""
+    command = click.option("--scheduler", metavar="ADDRESS",
+                           help="Run the re-solves on a Dask cluster (e.g. tcp://host:8786); overrides --workers.")(command)
+    return click.option("--workers", type=click.IntRange(min=1), metavar="N",
+                        help="Local processes for the re-solves (default: all cores; 1: this process).")(command)

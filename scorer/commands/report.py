@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from scorer.charts import CHART_FORMATS
-from scorer.commands.options import CONTEXT, load, note, quiet_option, reports_errors, scenario_argument
-from scorer.commands.robustness import parallel_options
+from scorer.commands.options import (CONTEXT, load, note, parallel_options, quiet_option, reports_errors,
+                                     scenario_argument)
 from scorer.models import METHODS
 from scorer.output import write_atomic
 from scorer.report import CHART_KINDS, CHART_PARTS, RobustnessSettings, analyse, build_report, chart, write_report

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from scorer.commands.options import (CONTEXT, load, note, output_options, quiet_option, reports_errors,
-                                     scenario_argument)
+from scorer.commands.options import (CONTEXT, load, note, output_options, parallel_options, quiet_option,
+                                     reports_errors, scenario_argument)
 from scorer.commands.scoring import parse_overrides, weight_option
 from scorer.models import METHODS
 from scorer.optimizer import SolverConfig
@@ -31,14 +31,6 @@ def _ranges(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) 
             raise click.BadParameter(f"'{item}': needs 0 <= LO <= HI <= 1 (effective weights are fractions)")
         out[key.strip()] = pair
     return out
-
-
-def parallel_options(command: Any) -> Any:
-    """``--workers`` and ``--scheduler``: where the re-solves run."""
-    command = click.option("--scheduler", metavar="ADDRESS",
-                           help="Run the re-solves on a Dask cluster (e.g. tcp://host:8786); overrides --workers.")(command)
-    return click.option("--workers", type=click.IntRange(min=1), metavar="N",
-                        help="Local processes for the re-solves (default: all cores; 1: this process).")(command)
 
 
 def _config(inputs: Any) -> SolverConfig:
