@@ -19,7 +19,7 @@ import pandas as pd
 from scorer.errors import InfeasibleError
 from scorer.feasibility import yearly_spend
 from scorer.loading import ScenarioInputs
-from scorer.optimizer import Solution, SolverConfig, optimize
+from scorer.optimizer import Solution, optimize, scenario_config
 from scorer.portfolio import problem_from_inputs
 from scorer.scoring import candidate_values, weights_table
 from scorer.weights import derive_weights
@@ -50,8 +50,7 @@ class Side:
 def solve_side(label: str, inputs: ScenarioInputs) -> Side:
     """Value the candidates and optimise one scenario; an infeasible one is named by ``label`` (its file)."""
     values = candidate_values(inputs)
-    settings = inputs.scenario.solver
-    config = SolverConfig(settings.name, settings.time_limit, settings.gap, inputs.scenario.seed)
+    config = scenario_config(inputs.scenario)
     try:
         sol = optimize(problem_from_inputs(inputs), values, config)
     except InfeasibleError as exc:

@@ -20,7 +20,7 @@ import pandas as pd
 import pulp
 
 from scorer.optimizer import PortfolioModel, Solution, SolverConfig, chosen_starts
-from scorer.portfolio import Limit, Row
+from scorer.portfolio import Row
 
 # Limits whose activity is reported as "binding"; rules like requires are logic, not budgets.
 BINDING_KINDS = ("year_cap", "partner_year_cap", "total_budget", "partner_budget", "max_projects",

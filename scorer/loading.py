@@ -35,6 +35,11 @@ class ScenarioInputs:
     files: dict[str, Path | None]  # scenario/criteria/candidates -> path (None: stdin)
     texts: dict[str, str]  # the same keys -> the text that was read
 
+    @property
+    def paths(self) -> list[Path]:
+        """The input files read from disk: outputs must never overwrite them."""
+        return [p for p in self.files.values() if p is not None]
+
 
 def load_scenario(path: str | Path) -> ScenarioInputs:
     """Load and validate a scenario and the files it names.

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pulp
@@ -197,6 +198,13 @@ class PortfolioModel:
         objective = float(stats.objective if stats.objective is not None else 0.0)
         bound = _bound(stats, objective, config, sense)
         return classified(objective, bound, x.astype(np.int8), stats.time)
+
+
+def scenario_config(scenario: Any, name: str | None = None, time_limit: float | None = None,
+                    gap: float | None = None) -> SolverConfig:
+    """The scenario's ``solver`` settings and seed, with command-line overrides where given."""
+    s = scenario.solver
+    return SolverConfig(name or s.name, time_limit or s.time_limit, s.gap if gap is None else gap, scenario.seed)
 
 
 def classified(objective: float, bound: float, x: np.ndarray, seconds: float) -> Outcome:

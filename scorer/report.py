@@ -41,7 +41,7 @@ from scorer import __version__, charts
 from scorer.errors import OutputError
 from scorer.loading import ScenarioInputs, display_path
 from scorer.models import Scenario
-from scorer.optimizer import Solution, SolverConfig, optimize
+from scorer.optimizer import Solution, SolverConfig, optimize, scenario_config
 from scorer.output import to_markdown, write_atomic
 from scorer.portfolio import problem_from_inputs
 from scorer.sampling import SampleSpec
@@ -92,8 +92,7 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
         As :func:`scorer.optimizer.optimize` and :func:`scorer.scoring.score`.
     """
     result = score(inputs, method)
-    s = inputs.scenario.solver
-    config = SolverConfig(s.name, s.time_limit, s.gap, inputs.scenario.seed)
+    config = scenario_config(inputs.scenario)
     sol = optimize(problem_from_inputs(inputs), result.scores, config)
     limits = thresholds = None
     if explain:

@@ -40,7 +40,7 @@ def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: s
     tables = compare(a, b)
     head = f"A: {scenario_a} ({a.inputs.scenario.name})\nB: {scenario_b} ({b.inputs.scenario.name})\n"
     head += "\n" if differs(tables) else "no differences\n\n"
-    files = [p for side in (a, b) for p in side.inputs.files.values() if p is not None]
+    files = [*a.inputs.paths, *b.inputs.paths]
     emit_tables({name: tables[name] for name in TABLES}, fmt, output, files, titles=titled(tables), preamble=head,
                 digits={"weights": 4}, note=note)
 

@@ -11,7 +11,7 @@ import click
 from scorer.commands.options import (CONTEXT, load, note, output_options, quiet_option, reports_errors,
                                      scenario_argument, warn)
 from scorer.errors import InputError, Problem
-from scorer.optimizer import SOLVERS, PortfolioModel, SolverConfig, solve_built
+from scorer.optimizer import SOLVERS, PortfolioModel, scenario_config, solve_built
 from scorer.output import choose_format, emit_tables, write_model, xlsx_destination
 from scorer.portfolio import problem_from_inputs
 
@@ -73,11 +73,9 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
         xlsx_destination(output)  # before the solve, not after
     inputs = load(scenario)
     _check_years(inputs, year_caps)
-    settings = inputs.scenario.solver
-    config = SolverConfig(solver or settings.name, time_limit or settings.time_limit,
-                          settings.gap if gap is None else gap, inputs.scenario.seed)
+    config = scenario_config(inputs.scenario, solver, time_limit, gap)
     problem = problem_from_inputs(inputs, budget=budget, year_caps=year_caps)
-    protected = [p for p in inputs.files.values() if p is not None]
+    protected = inputs.paths
     t0 = time.perf_counter()
     model = PortfolioModel(problem, candidate_values(inputs))
     built = time.perf_counter() - t0

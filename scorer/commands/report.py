@@ -55,7 +55,7 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
     robust = None if no_robustness else RobustnessSettings.from_scenario(
         inputs.scenario, samples, seed, portfolio_samples, workers, scheduler)
     result = build_report(analyse(inputs, method, explain=not no_explain, robust=robust))
-    write_report(result, folder, inputs.files.values())
+    write_report(result, folder, inputs.paths)
     note(f"wrote report.html, report.md and {len(result.files)} chart files to {folder}")
 
 
@@ -90,7 +90,7 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_atomic(output, data, [p for p in inputs.files.values() if p is not None])
+        write_atomic(output, data, inputs.paths)
 
 
 def _chart_format(output: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import click
 
@@ -11,7 +10,7 @@ from scorer.commands.options import (CONTEXT, load, note, output_options, parall
                                      reports_errors, scenario_argument)
 from scorer.commands.scoring import parse_overrides, weight_option
 from scorer.models import METHODS
-from scorer.optimizer import SolverConfig
+from scorer.optimizer import scenario_config
 from scorer.output import choose_format, emit_tables, xlsx_destination
 from scorer.sampling import SCORE_DISTRIBUTIONS
 
@@ -31,15 +30,6 @@ def _ranges(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) 
             raise click.BadParameter(f"'{item}': needs 0 <= LO <= HI <= 1 (effective weights are fractions)")
         out[key.strip()] = pair
     return out
-
-
-def _config(inputs: Any) -> SolverConfig:
-    s = inputs.scenario.solver
-    return SolverConfig(s.name, s.time_limit, s.gap, inputs.scenario.seed)
-
-
-def _protected(inputs: Any) -> list:
-    return [p for p in inputs.files.values() if p is not None]
 
 
 def _early_format(fmt: str | None, output: str | None) -> str:
@@ -94,9 +84,9 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
         inputs.scenario, samples=samples, concentration=concentration, ranges=ranges, score_dist=score_dist,
         seed=seed, portfolio_samples=portfolio_samples, tolerance=tolerance)
     report = sensitivity_report(inputs, settings, method=method, overrides=parse_overrides(weights),
-                                portfolios=portfolios, config=_config(inputs), workers=workers,
+                                portfolios=portfolios, config=scenario_config(inputs.scenario), workers=workers,
                                 scheduler=scheduler, top=top)
-    emit_tables(report.tables, fmt, output, _protected(inputs), titles=report.titles,
+    emit_tables(report.tables, fmt, output, inputs.paths, titles=report.titles,
                 preamble=report.preamble, digits=report.digits,
                 document=report.document if fmt == "json" else None, note=note)
 
@@ -128,11 +118,11 @@ def frontier_command(scenario: str | None, start: float | None, stop: float | No
     inputs = load(scenario)
     problem = problem_from_inputs(inputs)
     levels = sweep_levels(problem, start, stop, steps, year)
-    result = frontier(problem, candidate_values(inputs), _config(inputs), levels, year=year,
+    result = frontier(problem, candidate_values(inputs), scenario_config(inputs.scenario), levels, year=year,
                       workers=workers, scheduler=scheduler)
     what = "total budget" if year is None else f"{year} cap"
     emit_tables({"frontier": frontier_table(result), "buy_order": buy_order(result)}, fmt, output,
-                _protected(inputs), titles={"frontier": f"Efficient frontier ({what}, {problem.currency})",
+                inputs.paths, titles={"frontier": f"Efficient frontier ({what}, {problem.currency})",
                                             "buy_order": "Order of buy"}, note=note)
 
 
@@ -155,9 +145,9 @@ def alternatives_command(scenario: str | None, k: int, fmt: str | None, output: 
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
-    result = k_best(problem_from_inputs(inputs), candidate_values(inputs), _config(inputs), k)
+    result = k_best(problem_from_inputs(inputs), candidate_values(inputs), scenario_config(inputs.scenario), k)
     if len(result.solutions) < k:
         note(f"only {len(result.solutions)} distinct portfolios fit")
     emit_tables({"alternatives": alternatives_table(result), "roles": roles_table(result)}, fmt, output,
-                _protected(inputs), titles={"alternatives": f"The {len(result.solutions)} best distinct portfolios",
+                inputs.paths, titles={"alternatives": f"The {len(result.solutions)} best distinct portfolios",
                                             "roles": "Core (in all) and swappable (in some) projects"}, note=note)

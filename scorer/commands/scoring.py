@@ -98,7 +98,7 @@ def score_command(scenario: str | None, method: str | None, weights: list, at: s
     if fmt == "table" and not explain:
         table = table[["rank", "id", "name", "score"]]
     # JSON stays the list of rows it has always been (scripts read it).
-    emit_tables({"ranking": table}, fmt, output, inputs.files.values(), document=table, note=note)
+    emit_tables({"ranking": table}, fmt, output, inputs.paths, document=table, note=note)
 
 
 class _ShowByDefault(click.Group):
@@ -142,7 +142,7 @@ def weights_show(scenario: str | None, weights: list, fmt: str | None, output: s
     tables = {"weights": weights_table(report)}
     if fmt == "xlsx":
         tables["weighting"] = pd.DataFrame([{"method": report.method, **(_ahp_summary(report) or {})}])
-    emit_tables(tables, fmt, output, inputs.files.values(), digits=4, footer=_weighting_line(report),
+    emit_tables(tables, fmt, output, inputs.paths, digits=4, footer=_weighting_line(report),
                 document=_weights_json(report), note=note)
 
 
