@@ -34,7 +34,8 @@ from scorer.flips import ranking_flips, weights_at
 from scorer.models import CriteriaFile
 from scorer.ranking import rank_order
 from scorer.sampling import SampleSpec, ScoringBasis, dirichlet_weights
-from scorer.smaa import acceptability, rank_positions
+from scorer.ranking import rank_positions
+from scorer.smaa import acceptability
 
 SEED = 20260101
 

@@ -28,7 +28,7 @@ from scorer.parallel import run_map
 from scorer.portfolio import PortfolioProblem
 from scorer.resolve import Resolver
 from scorer.sampling import ScoringBasis
-from scorer.smaa import rank_positions
+from scorer.ranking import rank_positions
 
 # Score differences within this are ties (scores are on 0-100).
 _TIE = 1e-9

@@ -123,3 +123,31 @@ def _run_starts(sorted_key: np.ndarray) -> np.ndarray:
     if starts.all():  # no ties: the common case, one pass saved
         return position
     return np.maximum.accumulate(np.where(starts, position, 0))
+
+
+def rank_positions(scores: np.ndarray, ids: list[str]) -> np.ndarray:
+    """For each sample, the candidates best first (s, n); ties by id.
+
+    Scores are rounded to :data:`scorer.ranking.TIE_DECIMALS` decimals so
+    float noise does not break an exact tie. Each cell becomes one integer
+    key, the negated score shifted left with the candidate's id rank in the
+    low bits: the keys are unique, so sorting the keys themselves (twice as
+    fast as an argsort) gives the order, and the low bits say who is where.
+    """
+    scores = np.atleast_2d(np.asarray(scores, dtype=float))
+    n = scores.shape[1]
+    by_id = np.argsort(np.array(ids), kind="stable")  # id rank -> candidate
+    tie = np.empty(n, dtype=np.int64)
+    tie[by_id] = np.arange(n)
+    bits = max(1, (n - 1).bit_length())
+    negated = np.multiply(scores, -(10.0**TIE_DECIMALS))  # one temporary, rounded in place
+    np.rint(negated, out=negated)
+    if n and np.abs(negated).max() * 2.0**bits < 2.0**62:
+        key = negated.astype(np.int64)
+        key <<= bits
+        key |= tie
+        key.sort(axis=1)
+        key &= (1 << bits) - 1
+        return key if np.array_equal(by_id, np.arange(n)) else by_id[key]
+    # scores too large to pack: stable sort of id-ordered columns
+    return by_id[np.argsort(negated[:, by_id], axis=1, kind="stable")]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from scorer.flips import flips_table, portfolio_flips, ranking_flips, weights_at
 from scorer.optimizer import SolverConfig
-from scorer.smaa import rank_positions
+from scorer.ranking import rank_positions
 from portfolio_factory import make_problem
 from robustness_factory import make_basis
 

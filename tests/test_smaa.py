@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from scorer.optimizer import SolverConfig, optimize
 from scorer.ranking import rank_order
 from scorer.sampling import SampleSpec, sampled_scores
-from scorer.smaa import acceptability, acceptability_table, portfolios_table, rank_positions, smaa
+from scorer.ranking import rank_positions
+from scorer.smaa import acceptability, acceptability_table, portfolios_table, smaa
 from portfolio_factory import make_problem
 from robustness_factory import make_basis
 
