@@ -204,6 +204,8 @@ def _set_bound(current: object, where: tuple, value: float, key: str) -> object:
         out = current.astype(float, copy=True)
         out[where] = value
         return out
+    if key == "budget_total":  # the one scalar money bound: any amount, not a count
+        return float(value)
     count = _count(value, key)
     if isinstance(current, tuple):  # category rules
         rules = list(current)
@@ -211,7 +213,7 @@ def _set_bound(current: object, where: tuple, value: float, key: str) -> object:
         rules[r] = replace(rules[r], **{side: count})
         return tuple(rules)
     if where == ():
-        return count if key != "budget_total" else value
+        return count
     raise SolverError(f"cannot change limit '{key}'")  # pragma: no cover - fields are ours
 
 
