@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scorer.errors import ScoringError
-from scorer.optimizer import PortfolioModel, SolverConfig, checked_solution
+from scorer.errors import InfeasibleError, ScoringError
+from scorer.optimizer import SolverConfig
 from scorer.parallel import run_map
-from scorer.portfolio import PortfolioProblem, with_changes
+from scorer.portfolio import PortfolioProblem
+from scorer.resolve import Resolver
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,22 +81,18 @@ def sweep_levels(problem: PortfolioProblem, start: float | None, stop: float | N
     return np.linspace(lo, hi, steps)
 
 
-def _at_level(problem: PortfolioProblem, level: float, year: int | None) -> PortfolioProblem:
-    if year is None:
-        return with_changes(problem, total_cap=float(level))
-    caps = problem.year_cap.copy()
-    caps[int(np.flatnonzero(problem.years == year)[0])] = float(level)
-    return with_changes(problem, year_cap=caps)
+def _limit_key(year: int | None) -> str:
+    """The swept limit's key (see :func:`scorer.resolve.limit_fields`)."""
+    return "budget_total" if year is None else f"cap_total_{year}"
 
 
-def _solve_level(task: tuple) -> tuple[str, float, float, np.ndarray]:
+def _solve_level(task: tuple[Resolver, float, str]) -> tuple[str, float, float, np.ndarray]:
     """(status, objective, gap, start) at one level; infeasible levels do not raise."""
-    problem, values, config, level, year = task
-    model = PortfolioModel(_at_level(problem, level, year), values)
-    outcome = model.solve(config)
-    if outcome.status == "infeasible":
-        return "infeasible", np.nan, np.nan, np.full(problem.n, -1)
-    sol = checked_solution(model, outcome)
+    resolver, level, key = task
+    try:
+        sol = resolver.solve(resolver.values, rhs={key: level}, explain=False)
+    except InfeasibleError:
+        return "infeasible", np.nan, np.nan, np.full(resolver.problem.n, -1)
     return sol.status, sol.objective, sol.gap, sol.start
 
 
@@ -117,7 +114,9 @@ def frontier(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig
         As :func:`scorer.parallel.run_map`; one task per level.
     """
     levels = np.asarray(levels, dtype=float)
-    tasks = [(problem, np.asarray(values, dtype=float), config, float(v), year) for v in levels]
+    # One model, re-solved with only the swept limit's bound changed at each level.
+    resolver = Resolver(problem, np.asarray(values, dtype=float), config)
+    tasks = [(resolver, float(v), _limit_key(year)) for v in levels]
     found = run_map(_solve_level, tasks, workers=workers, scheduler=scheduler, label="frontier")
     selected = np.array([start >= 0 for _, _, _, start in found], dtype=bool).reshape(len(levels), problem.n)
     totals = np.array([c.sum() for c in problem.costs])
