@@ -45,6 +45,7 @@ from scorer.optimizer import Solution, SolverConfig, optimize, scenario_config
 from scorer.output import to_markdown, write_atomic
 from scorer.portfolio import problem_from_inputs
 from scorer.sampling import SampleSpec
+from scorer.schedule import bound_text, gap_text
 from scorer.scoring import ScoreResult, score
 
 CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core")
@@ -264,7 +265,7 @@ def _summary(a: Analysis) -> list[Block]:
     pairs = tuple((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines))
     sol = a.solution
     head = (f"Portfolio: {int(sol.selected.sum())} projects, objective {sol.objective:.2f} "
-            f"({sol.status}, gap {sol.gap:.4%}); ranking by {a.result.method}.")
+            f"({sol.status}, gap {gap_text(sol)}); ranking by {a.result.method}.")
     return [Block("h2", "Scenario summary", anchor="summary"), Block("p", head), Block("dl", pairs=pairs)]
 
 
@@ -315,8 +316,8 @@ def _portfolio(a: Analysis) -> list[Block]:
 
     sol = a.solution
     return [Block("h2", "Portfolio and schedule", anchor="portfolio"),
-            Block("p", f"Status {sol.status}; objective {sol.objective:.4f}, bound {sol.bound:.4f}, "
-                       f"gap {sol.gap:.4%}; money in {sol.problem.currency}. value is the 0-100 score; "
+            Block("p", f"Status {sol.status}; objective {sol.objective:.4f}, bound {bound_text(sol)}, "
+                       f"gap {gap_text(sol)}; money in {sol.problem.currency}. value is the 0-100 score; "
                        "discounted_value what it adds after the delay discount."),
             Block("table", table=selection_table(sol)),
             Block("chart", "gantt", alt="Gantt chart of the schedule with yearly spend against the caps"),

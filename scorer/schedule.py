@@ -113,8 +113,18 @@ def explanation_tables(sol: Solution, config: Any) -> dict[str, pd.DataFrame]:
 
 def headline(sol: Solution) -> str:
     """The first line of the text outputs: status, objective, bound, gap, projects, currency."""
-    return (f"status: {sol.status}  objective: {sol.objective:.4f}  bound: {sol.bound:.4f}  "
-            f"gap: {sol.gap:.4%}  projects: {int(sol.selected.sum())}  ({sol.problem.currency})\n\n")
+    return (f"status: {sol.status}  objective: {sol.objective:.4f}  bound: {bound_text(sol)}  "
+            f"gap: {gap_text(sol)}  projects: {int(sol.selected.sum())}  ({sol.problem.currency})\n\n")
+
+
+def bound_text(sol: Solution) -> str:
+    """The proven bound, or words saying that none was proven (a solve stopped before its root LP)."""
+    return f"{sol.bound:.4f}" if math.isfinite(sol.bound) else "none proven"
+
+
+def gap_text(sol: Solution) -> str:
+    """The relative gap as a percentage, or ``unknown`` without a bound."""
+    return f"{sol.gap:.4%}" if math.isfinite(sol.gap) else "unknown"
 
 
 def portfolio_tables(sol: Solution, explained: dict[str, pd.DataFrame] | None,

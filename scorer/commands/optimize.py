@@ -83,7 +83,9 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
         write_model(model.prob, lp_file, protected)
     sol = solve_built(model, config, built)
     if sol.status != "optimal":
-        warn(f"stopped by a limit, not proven optimal (gap {sol.gap:.4%}, bound {sol.bound:.4f})")
+        from scorer.schedule import bound_text, gap_text
+
+        warn(f"stopped by a limit, not proven optimal (gap {gap_text(sol)}, bound {bound_text(sol)})")
     if explain and fmt == "csv":
         warn("CSV holds the portfolio only; use --format json, table or markdown to see the explanation")
     from scorer.schedule import explanation_tables, headline, portfolio_document, portfolio_tables, schedule_table
