@@ -22,7 +22,7 @@ import pandas as pd
 
 from scorer.errors import ScoringError
 from scorer.optimizer import PortfolioModel, Solution, SolverConfig, checked_solution, solve_built
-from scorer.portfolio import PortfolioProblem
+from scorer.portfolio import PortfolioProblem, no_good
 from scorer.progress import ProgressBar
 
 
@@ -54,9 +54,7 @@ class Alternatives:
 
 def exclude_selection(model: PortfolioModel, selected: np.ndarray, name: str) -> None:
     """Add the no-good cut that forbids exactly this set of selected candidates."""
-    sign = np.where(np.asarray(selected, dtype=bool)[model.options.cand], 1.0, -1.0)
-    expr = model.affine(np.arange(model.options.k), sign)
-    model.prob.addConstraint(expr <= float(np.sum(selected)) - 1.0, name)
+    model.add_row(no_good(model.options, np.asarray(selected, dtype=bool), name))
 
 
 def k_best(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, k: int) -> Alternatives:

@@ -23,7 +23,9 @@ import numpy as np
 import pulp
 
 from scorer.errors import InfeasibleError, SolverError
-from scorer.portfolio import Limit, Options, PortfolioProblem, named_limits, start_options
+from scorer.isolated import LinearModel, solve_in_child
+from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, start_options
+from scorer.warmstart import greedy_start
 
 SOLVERS = ("highs", "cbc")
 # Gaps at or below this count as proven optimal (solver tolerances are ~1e-9..1e-6).
@@ -31,6 +33,14 @@ OPTIMAL_GAP = 1e-6
 # A model whose last solve took less than this re-solves without the Ctrl-C thread, which
 # costs ~10 ms a solve (measured on the default scenario); such a solve ends soon anyway.
 QUICK_SOLVE = 0.25
+# From this many start options a HiGHS solve runs in a child process that is killed at its
+# deadline (see scorer.isolated): in-process, a 130,000-option model overran a 60 s limit by
+# 12 minutes. Below it the child's start-up (~0.1-0.7 s) would cost more than it protects.
+ISOLATE_OPTIONS = 20_000
+# HiGHS settings for isolated solves, measured on 10,000 candidates x 15 years: with presolve
+# the first 30 s pass without any portfolio; without it the first comes at 2 s and one within
+# 0.01 % of the bound at 18 s.
+LARGE_OPTIONS: dict[str, object] = {"presolve": "off"}
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,10 @@ class PortfolioModel:
         made = self.prob.add_variable_dict("x_%s", labels, cat="Binary")
         self.x = [made[label] for label in labels]
         self._ids = np.array([v.id for v in self.x], dtype=np.uint64)
+        # Mirrors of the PuLP model as arrays, for solves that bypass PuLP (see linear()).
+        self._lower, self._upper = np.zeros(o.k), np.ones(o.k)
+        self._cost = np.zeros(o.k)
+        self._rows: list[Row] = []
         self._structure()
         self.violation: dict[str, pulp.LpVariable] = {}
         self._last_seconds = math.inf  # no solve yet: the first one may be long
@@ -123,10 +137,12 @@ class PortfolioModel:
     def _structure(self) -> None:
         """Each candidate at most once (not a user limit: it defines the model)."""
         o = self.options
+        self._once_rows = 0
         for i in range(self.problem.n):
             sl = o.of(i)
             if sl.stop > sl.start:
                 self.prob.addConstraint(pulp.lpSum_vars(self.x[sl]) <= 1, f"once_{i}")
+                self._once_rows += 1
 
     def _add_limit(self, lim: Limit, elastic: bool) -> None:
         slack = None
@@ -139,6 +155,13 @@ class PortfolioModel:
             if slack is not None:
                 expr += pulp.lpSum_vars_coefs([(slack, -1.0 if row.sense == "<=" else 1.0)])
             self.prob.addConstraint(expr <= row.rhs if row.sense == "<=" else expr >= row.rhs, row.name)
+            self._rows.append(row)
+
+    def add_row(self, row: Row) -> None:
+        """Add a row the limits do not have (a no-good cut, an exclusion)."""
+        expr = self.affine(row.idx, row.coef)
+        self.prob.addConstraint(expr <= row.rhs if row.sense == "<=" else expr >= row.rhs, row.name)
+        self._rows.append(row)
 
     def affine(self, idx: np.ndarray, coef: np.ndarray) -> pulp.LpAffineExpression:
         """sum(coef * x[idx]) from arrays in one batch call.
@@ -166,6 +189,7 @@ class PortfolioModel:
         """Replace the objective by the discounted values (no rebuild)."""
         coefs = np.asarray(values, dtype=float)[self.options.cand] * self.options.weight
         self.prob.setObjective(self.affine(np.arange(self.options.k), coefs))
+        self._cost = coefs
 
     def fix(self, on: Sequence[int] = (), off: Sequence[int] = ()) -> None:
         """Fix options on (=1) or off (=0); :meth:`unfix` restores them."""
@@ -173,13 +197,42 @@ class PortfolioModel:
             self.x[j].bounds(1, 1)
         for j in off:
             self.x[j].bounds(0, 0)
+        self._lower[list(on)] = 1.0
+        self._upper[list(off)] = 0.0
 
     def unfix(self, options: Sequence[int]) -> None:
         for j in options:
             self.x[j].bounds(0, 1)
+        self._lower[list(options)], self._upper[list(options)] = 0.0, 1.0
+
+    def linear(self) -> LinearModel:
+        """The model as arrays, columns in :attr:`x` order and rows in PuLP's order.
+
+        Only for the value-maximising model (an elastic one has extra columns).
+        """
+        if self.violation or len(self.prob.constraints()) != len(self._rows) + self._once_rows:
+            raise SolverError("the model has rows or columns its arrays do not mirror")  # pragma: no cover
+        o = self.options
+        counts = np.diff(o.first)
+        once = counts > 0
+        sizes = np.concatenate([counts[once], [len(r.idx) for r in self._rows]]).astype(np.int64)
+        index = np.concatenate([np.arange(o.k)] + [np.asarray(r.idx) for r in self._rows]).astype(np.int32)
+        value = np.concatenate([np.ones(o.k)] + [np.asarray(r.coef, dtype=float) for r in self._rows])
+        rhs = np.array([r.rhs for r in self._rows], dtype=float)
+        upper_row = np.array([r.sense == "<=" for r in self._rows], dtype=bool)
+        n_once = int(once.sum())
+        return LinearModel(
+            cost=self._cost.copy(), col_lower=self._lower.copy(), col_upper=self._upper.copy(),
+            integer=np.ones(o.k, dtype=bool),
+            row_lower=np.concatenate([np.full(n_once, -np.inf), np.where(upper_row, -np.inf, rhs)]),
+            row_upper=np.concatenate([np.ones(n_once), np.where(upper_row, rhs, np.inf)]),
+            start=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32), index=index, value=value,
+            maximize=self.prob.sense == pulp.LpMaximize, choice_rows=n_once)
 
     def solve(self, config: SolverConfig) -> Outcome:
         """Solve with ``config`` and classify the answer (never calls an unproven answer optimal)."""
+        if config.name == "highs" and not self.violation and isolates(self.options.k):
+            return self._solve_isolated(config)
         solver = make_solver(config, interruptible=self._last_seconds >= QUICK_SOLVE)
         sense = 1.0 if self.prob.sense == pulp.LpMaximize else -1.0
         try:
@@ -198,6 +251,33 @@ class PortfolioModel:
         objective = float(stats.objective if stats.objective is not None else 0.0)
         bound = _bound(stats, objective, config, sense)
         return classified(objective, bound, x.astype(np.int8), stats.time)
+
+
+    def _solve_isolated(self, config: SolverConfig) -> Outcome:
+        """Solve in a child process that is killed at the deadline (see :mod:`scorer.isolated`)."""
+        options = {"mip_rel_gap": float(config.gap), "random_seed": int(config.seed), **LARGE_OPTIONS}
+        linear = self.linear()
+        found = solve_in_child(linear, options, float(config.time_limit), greedy_start(linear))
+        return child_outcome(found, config)
+
+
+def isolates(k: int) -> bool:
+    """Whether a HiGHS model with ``k`` start options is solved in a child process."""
+    return k >= max(ISOLATE_OPTIONS, 1)  # an empty model is decided in-process (no columns, no child)
+
+
+def child_outcome(found, config: SolverConfig) -> Outcome:
+    """Classify a :class:`~scorer.isolated.ChildResult` as :meth:`PortfolioModel.solve` does its own."""
+    if found.status in ("kInfeasible", "kUnboundedOrInfeasible"):
+        return Outcome("infeasible", math.nan, math.nan, math.nan, np.zeros(0), found.seconds)
+    if len(found.x) == 0 or not math.isfinite(found.objective):
+        stopped = "stopped at the deadline" if found.status == "deadline" else found.status[1:]
+        raise SolverError(
+            f"the {config.name} solver found no portfolio ({stopped}) within the time limit of "
+            f"{config.time_limit:g} s; raise solver.time_limit or --time-limit")
+    bound = found.bound if math.isfinite(found.bound) else math.inf
+    x = (np.asarray(found.x) > 0.5).astype(np.int8)
+    return classified(found.objective, bound, x, found.seconds)
 
 
 def scenario_config(scenario: Any, name: str | None = None, time_limit: float | None = None,

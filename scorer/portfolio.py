@@ -268,6 +268,15 @@ class Row:
     rhs: float
 
 
+def no_good(options: Options, selected: np.ndarray, name: str = "exclude") -> Row:
+    """The cut that forbids exactly the set ``selected`` (bool per candidate) and nothing else.
+
+    Sum over its options minus sum over all others <= |selected| - 1.
+    """
+    coef = np.where(selected[options.cand], 1.0, -1.0)
+    return Row(name, np.arange(options.k), coef, "<=", float(selected.sum()) - 1.0)
+
+
 @dataclass(frozen=True, eq=False)
 class Limit:
     """One limit as the user wrote it, with the model rows that express it.

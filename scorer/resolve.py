@@ -28,10 +28,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from scorer.errors import InfeasibleError, SolverError
+from scorer.isolated import from_highs, solve_in_child
 from scorer.optimizer import (
-    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified, make_solver, run_interruptible,
+    LARGE_OPTIONS, Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, child_outcome,
+    classified, isolates, make_solver, run_interruptible,
 )
-from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, slug
+from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, no_good, slug
 
 # HiGHS options for the live model, chosen by measurement on the default
 # scenario (benchmarks/bench_resolve.py): with the base optimum as a start,
@@ -348,7 +350,7 @@ class _Live:
         if missing:
             limits = {lim.key: lim for lim in named_limits(problem, self.model.options)}
             rows += [r for k in missing for r in _limit_rows(limits, k)]
-        rows += [_no_good(self.model.options, sel) for sel in cuts]
+        rows += [no_good(self.model.options, sel) for sel in cuts]
         for row in rows:
             lo, up = _row_bounds(row.sense, row.rhs)
             self.highs.addRow(lo, up, len(row.idx), self.col[row.idx], np.asarray(row.coef, dtype=float))
@@ -365,6 +367,8 @@ class _Live:
     def _run(self) -> Outcome:
         """Run from a cleared state and the base start, so that history does not matter."""
         h = self.highs
+        if isolates(self.model.options.k):
+            return self._run_isolated()
         h.clearSolver()
         if self.start is not None:
             h.setSolution(len(self.start), np.arange(len(self.start), dtype=np.int32), self.start)
@@ -394,6 +398,15 @@ class _Live:
         return classified(objective, bound if np.isfinite(bound) else np.inf, x.astype(np.int8), seconds)
 
 
+    def _run_isolated(self) -> Outcome:
+        """A large model's run, in a child process killed at the deadline (as PortfolioModel.solve)."""
+        c = self.config
+        options = {"mip_rel_gap": float(c.gap), "random_seed": int(c.seed), **LARGE_OPTIONS}
+        found = solve_in_child(from_highs(self.highs), options, float(c.time_limit), self.start)
+        outcome = child_outcome(found, c)
+        return replace(outcome, x=outcome.x[self.col]) if len(outcome.x) else outcome
+
+
 def _in_user_thread() -> bool:
     """Whether Ctrl-C lands here: the main thread of a process that is not a worker."""
     return threading.current_thread() is threading.main_thread() and multiprocessing.parent_process() is None
@@ -403,13 +416,6 @@ def _limit_rows(limits: dict[str, Limit], key: str) -> tuple[Row, ...]:
     if key not in limits:  # pragma: no cover - problem_with_limits made it
         raise SolverError(f"limit '{key}' is not in the model")
     return limits[key].rows
-
-
-def _no_good(options: Options, selected: np.ndarray) -> Row:
-    """Any selection but ``selected``: sum over its options - sum over the others <= |selected| - 1."""
-    inside = selected[options.cand]
-    coef = np.where(inside, 1.0, -1.0)
-    return Row("exclude", np.arange(options.k), coef, "<=", float(selected.sum()) - 1.0)
 
 
 def _check_cuts(selected: np.ndarray, cuts: list[np.ndarray]) -> None:
@@ -444,8 +450,7 @@ def _solve_pulp(problem: PortfolioProblem, values: np.ndarray, config: SolverCon
     t0 = time.perf_counter()
     model = PortfolioModel(problem, values)
     for k, sel in enumerate(why.cuts):
-        row = _no_good(model.options, sel)
-        model.prob.addConstraint(model.affine(row.idx, row.coef) <= row.rhs, f"exclude_{k}")
+        model.add_row(no_good(model.options, sel, f"exclude_{k}"))
     built = time.perf_counter() - t0
     outcome = model.solve(config)
     if outcome.status == "infeasible":

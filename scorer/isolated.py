@@ -1,0 +1,301 @@
+"""A HiGHS solve in a child process, stopped hard at its deadline.
+
+On large models HiGHS can overrun its own ``time_limit`` by minutes: measured
+on 10,000 candidates x 15 years (130,000 binaries), after the root LP it
+stops calling its interrupt callbacks, so neither the time limit nor
+``cancelSolve`` is heard. In-process that holds the command and its Ctrl-C
+hostage. Here the solve runs in a child process that streams every improving
+portfolio and the proven bound to the parent; at the deadline (or on Ctrl-C)
+the parent kills the child and keeps the last portfolio with its bound, which
+:mod:`scorer.optimizer` then reports as ``feasible`` with its gap.
+
+The model travels as plain arrays (:class:`LinearModel`), so the child never
+sees PuLP and nothing depends on pickling solver objects.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from scorer.errors import SolverError
+
+# How long past its time limit a child may run before it is killed. HiGHS that hears
+# its limit returns within milliseconds; one that does not is stuck for minutes.
+GRACE_SECONDS = 1.0
+GRACE_SHARE = 0.02
+# The child reports the proven bound at most this often (seconds).
+BOUND_EVERY = 0.25
+# The child's program: a fresh interpreter that imports only numpy, highspy and this module.
+CHILD_CODE = "import sys; from scorer.isolated import child_main; child_main(int(sys.argv[1]), int(sys.argv[2]))"
+# How often the parent wakes up to check the deadline and Ctrl-C.
+POLL = 0.1
+
+
+@dataclass(frozen=True, eq=False)
+class LinearModel:
+    """A mixed-integer program as arrays: ``row_lower <= A x <= row_upper``, A in CSR.
+
+    ``integer[j]`` marks integer columns; ``maximize`` gives the sense of ``cost``.
+    The first ``choice_rows`` rows are "at most one of these" choices (one
+    start per project), not shared resources; heuristics may treat them so.
+    """
+
+    cost: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integer: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    start: np.ndarray  # (rows + 1,) CSR row starts
+    index: np.ndarray
+    value: np.ndarray
+    maximize: bool
+    choice_rows: int = 0
+
+    @property
+    def num_col(self) -> int:
+        return len(self.cost)
+
+
+@dataclass(frozen=True, eq=False)
+class ChildResult:
+    """What the child found: HiGHS's status name, or ``deadline`` when it was killed."""
+
+    status: str
+    objective: float
+    bound: float
+    x: np.ndarray  # (num_col,) column values; empty when nothing was found
+    seconds: float
+
+
+def satisfies(model: LinearModel, x: np.ndarray, tolerance: float = 1e-9) -> bool:
+    """Whether ``x`` meets every row and column bound of ``model`` (relative ``tolerance``)."""
+    x = np.asarray(x, dtype=float)
+    if x.shape != (model.num_col,):
+        return False
+    row = np.repeat(np.arange(len(model.start) - 1), np.diff(model.start))
+    activity = np.bincount(row, weights=model.value * x[model.index], minlength=len(model.row_lower))
+
+    def within(v, lo, up):
+        return bool(np.all(v >= lo - tolerance * np.maximum(1.0, np.abs(lo)))
+                    and np.all(v <= up + tolerance * np.maximum(1.0, np.abs(up))))
+
+    return within(x, model.col_lower, model.col_upper) and within(activity, model.row_lower, model.row_upper)
+
+
+def to_highs(model: LinearModel, options: dict[str, Any]):
+    """A ``highspy.Highs`` holding ``model``, with ``options`` set."""
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = model.num_col, len(model.row_lower)
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = model.cost, model.col_lower, model.col_upper
+    lp.row_lower_, lp.row_upper_ = model.row_lower, model.row_upper
+    matrix = lp.a_matrix_
+    matrix.format_ = highspy.MatrixFormat.kRowwise
+    matrix.num_col_, matrix.num_row_ = lp.num_col_, lp.num_row_
+    matrix.start_, matrix.index_, matrix.value_ = model.start, model.index, model.value
+    kinds = np.where(model.integer, int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous))
+    lp.integrality_ = [highspy.HighsVarType(k) for k in kinds.tolist()]
+    lp.sense_ = highspy.ObjSense.kMaximize if model.maximize else highspy.ObjSense.kMinimize
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if h.passModel(lp) != highspy.HighsStatus.kOk:
+        raise SolverError("HiGHS refused the model's arrays")  # pragma: no cover - our arrays
+    for name, value in options.items():
+        h.setOptionValue(name, value)
+    return h
+
+
+def from_highs(h) -> LinearModel:
+    """The arrays of a live ``highspy.Highs`` model (costs, bounds and rows as they are now)."""
+    import highspy
+
+    lp = h.getLp()
+    matrix = lp.a_matrix_
+    start, index, value = (np.asarray(matrix.start_, dtype=np.int32), np.asarray(matrix.index_, dtype=np.int32),
+                           np.asarray(matrix.value_, dtype=float))
+    if matrix.format_ != highspy.MatrixFormat.kRowwise:
+        start, index, value = _transpose(start, index, value, lp.num_row_)
+    integer = np.array([int(k) == int(highspy.HighsVarType.kInteger) for k in lp.integrality_], dtype=bool)
+    if integer.size == 0:
+        integer = np.zeros(lp.num_col_, dtype=bool)
+    return LinearModel(np.asarray(lp.col_cost_, dtype=float), np.asarray(lp.col_lower_, dtype=float),
+                       np.asarray(lp.col_upper_, dtype=float), integer, np.asarray(lp.row_lower_, dtype=float),
+                       np.asarray(lp.row_upper_, dtype=float), start, index, value,
+                       lp.sense_ == highspy.ObjSense.kMaximize)
+
+
+def _transpose(start: np.ndarray, index: np.ndarray, value: np.ndarray, num_row: int):
+    """Column-wise (CSC) arrays to row-wise (CSR)."""
+    col = np.repeat(np.arange(len(start) - 1, dtype=np.int32), np.diff(start))
+    order = np.lexsort((col, index))
+    counts = np.bincount(index, minlength=num_row)
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int32), col[order], value[order]
+
+
+def solve_in_child(model: LinearModel, options: dict[str, Any], time_limit: float,
+                   start: np.ndarray | None = None) -> ChildResult:
+    """Solve ``model`` in a child process; kill it if it overruns ``time_limit``.
+
+    The child is a fresh interpreter (``python -c``), not a fork or a
+    multiprocessing start: it needs no ``if __name__ == "__main__"`` guard in
+    the caller's script, shares no solver threads with the parent, and sits in
+    its own session so that a terminal's Ctrl-C reaches only the parent, which
+    kills it.
+
+    Parameters
+    ----------
+    model : LinearModel
+    options : dict
+        HiGHS options (gap, seed, presolve, ...). ``time_limit`` is set here.
+    time_limit : float
+        Seconds from now until the child must have answered; it is killed
+        ``GRACE_SECONDS`` (plus ``GRACE_SHARE`` of the limit) later.
+    start : array, optional
+        A starting portfolio (column values).
+
+    Returns
+    -------
+    ChildResult
+        HiGHS's own answer when it returns in time, else status ``deadline``
+        with the best portfolio streamed so far (``x`` empty if none) and the
+        last proven bound.
+
+    Raises
+    ------
+    SolverError
+        The child died (out of memory, killed) before answering.
+    KeyboardInterrupt
+        Ctrl-C in the parent; the child is killed first.
+    """
+    to_child_r, to_child_w = os.pipe()
+    from_child_r, from_child_w = os.pipe()
+    t0 = time.time()
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD_CODE, str(to_child_r), str(from_child_w)],
+        pass_fds=(to_child_r, from_child_w), start_new_session=True, stdin=subprocess.DEVNULL)
+    os.close(to_child_r)
+    os.close(from_child_w)
+    send, receive = Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
+    try:
+        send.send((model, options, time_limit, t0, start))
+        best = _Best()
+        if start is not None and satisfies(model, start):  # kept even if HiGHS never improves on it
+            best.take(("solution", float(model.cost @ start), np.inf, np.asarray(start, dtype=float)))
+        return _follow(receive, child, t0, time_limit + GRACE_SECONDS + GRACE_SHARE * time_limit, best)
+    except BrokenPipeError:
+        raise SolverError(f"the solver process could not start (exit code {child.poll()})") from None
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        send.close()
+        receive.close()
+
+
+class _Best:
+    """The parent's view of the child's progress."""
+
+    def __init__(self) -> None:
+        self.objective, self.bound, self.x = np.nan, np.inf, np.zeros(0)
+
+    def take(self, message: tuple) -> ChildResult | None:
+        kind = message[0]
+        if kind == "solution":
+            _, self.objective, self.bound, self.x = message
+        elif kind == "bound":
+            self.bound = message[1]
+        elif kind == "done":
+            found = ChildResult(*message[1:])
+            if len(found.x) == 0 and len(self.x) and found.status not in ("kInfeasible", "kUnboundedOrInfeasible"):
+                # HiGHS stopped without a portfolio of its own (it may drop a start): keep ours.
+                return ChildResult(found.status, self.objective, min(self.bound, found.bound), self.x,
+                                   found.seconds)
+            return found
+        elif kind == "error":
+            raise SolverError(f"the highs solver failed: {message[1]}")
+        return None
+
+
+def _follow(receive, child, t0: float, allowed: float, best: _Best) -> ChildResult:
+    """Read the child's messages until it answers, dies, or the deadline passes."""
+    while True:
+        left = t0 + allowed - time.time()
+        if left <= 0:
+            return ChildResult("deadline", best.objective, best.bound, best.x, time.time() - t0)
+        if not receive.poll(min(left, POLL)):
+            continue
+        try:
+            message = receive.recv()
+        except EOFError:
+            code = child.wait()
+            raise SolverError(f"the solver process stopped without an answer (exit code {code}); "
+                              "the model may be too large for this machine's memory") from None
+        done = best.take(message)
+        if done is not None:
+            return done
+
+
+def child_main(receive_fd: int, send_fd: int) -> None:
+    """The child's side: read the model, solve it, stream progress, answer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent owns Ctrl-C: it kills this process
+    receive, send = Connection(receive_fd, writable=False), Connection(send_fd, readable=False)
+    try:
+        model, options, time_limit, t0, start = receive.recv()
+        threading.Thread(target=_exit_with_parent, args=(receive,), daemon=True).start()
+        h = to_highs(model, options)
+        h.setOptionValue("time_limit", max(time_limit - (time.time() - t0), 0.01))
+        if start is not None:
+            h.setSolution(len(start), np.arange(len(start), dtype=np.int32), np.asarray(start, dtype=float))
+        _stream(h, send)
+        h.run()
+        info = h.getInfo()
+        x = np.asarray(h.getSolution().col_value, dtype=float) if info.primal_solution_status == 2 else np.zeros(0)
+        send.send(("done", h.getModelStatus().name, float(info.objective_function_value),
+                   float(info.mip_dual_bound), x, time.time() - t0))
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the parent must hear it
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+def _exit_with_parent(receive: Connection) -> None:
+    """End this process when the parent goes away (its end of the pipe closes)."""
+    try:
+        receive.recv()
+    except (EOFError, OSError):
+        pass
+    os._exit(1)
+
+
+def _stream(h, send) -> None:
+    """Send every improving portfolio, and the bound at most every BOUND_EVERY seconds."""
+    lock = threading.Lock()  # HiGHS may call back from more than one thread
+    last = [0.0]
+
+    def improving(event) -> None:
+        out = event.data_out
+        with lock:
+            send.send(("solution", float(out.objective_function_value), float(out.mip_dual_bound),
+                       np.array(out.mip_solution, dtype=float)))
+
+    def progress(event) -> None:
+        now = time.monotonic()
+        if now - last[0] >= BOUND_EVERY:
+            last[0] = now
+            with lock:
+                send.send(("bound", float(event.data_out.mip_dual_bound)))
+
+    h.cbMipImprovingSolution.subscribe(improving)
+    h.cbMipInterrupt.subscribe(progress)
