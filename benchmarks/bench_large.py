@@ -10,7 +10,9 @@ choice is real), then runs ``coprod validate``, ``coprod score`` and
 ``coprod optimize --time-limit S`` each in its own subprocess and prints the
 wall time and peak resident memory of each (``ru_maxrss`` of the child, read
 with ``os.wait4``). The issue's bar is a peak under 2 GB for every step; the
-script says pass or fail per step and exits 1 on a failure. As a baseline in
+script says pass or fail per step and exits 1 on a failure. It also prints what optimize answered: status,
+objective, bound and gap (``feasible`` with a gap when the time limit cut the
+solve short; see ``scorer/isolated.py``). As a baseline in
 the same run it measures a bare ``python -c 'import scorer.cli'``, so the
 figures read as "how much above an idle interpreter with the package loaded".
 """
@@ -18,6 +20,7 @@ figures read as "how much above an idle interpreter with the package loaded".
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -92,6 +95,11 @@ def main() -> int:
         for (label, _), (wall, peak, _) in zip(steps, results):
             print(f"  {label:<34} {wall / base[0]:6.1f}x the baseline's time, "
                   f"{peak / max(base[1], 1):5.1f}x its memory")
+        if (folder / "opt.json").exists():
+            got = json.loads((folder / "opt.json").read_text())
+            gap = "unknown (no bound)" if got["gap"] is None else f"{got['gap']:.4%}"
+            print(f"  optimize answered: status {got['status']}, objective {got['objective']:.2f}, "
+                  f"bound {got['bound']}, gap {gap}, {len(got['selected'])} projects")
         opt_wall = results[-1][0]
         # The solver's limit covers the solve only; loading and building take about as long as validate.
         over = opt_wall - args.time_limit - 2 * results[0][0]

@@ -145,7 +145,7 @@ def _transpose(start: np.ndarray, index: np.ndarray, value: np.ndarray, num_row:
 
 
 def solve_in_child(model: LinearModel, options: dict[str, Any], time_limit: float,
-                   start: np.ndarray | None = None) -> ChildResult:
+                   start: np.ndarray | None = None, bound: float | None = None) -> ChildResult:
     """Solve ``model`` in a child process; kill it if it overruns ``time_limit``.
 
     The child is a fresh interpreter (``python -c``), not a fork or a
@@ -163,7 +163,11 @@ def solve_in_child(model: LinearModel, options: dict[str, Any], time_limit: floa
         Seconds from now until the child must have answered; it is killed
         ``GRACE_SECONDS`` (plus ``GRACE_SHARE`` of the limit) later.
     start : array, optional
-        A starting portfolio (column values).
+        A starting portfolio (column values); kept as the answer so far if
+        it meets every row.
+    bound : float, optional
+        A bound proven by the caller; the answer's bound is the better of it
+        and HiGHS's.
 
     Returns
     -------
@@ -190,7 +194,7 @@ def solve_in_child(model: LinearModel, options: dict[str, Any], time_limit: floa
     send, receive = Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
     try:
         send.send((model, options, time_limit, t0, start))
-        best = _Best()
+        best = _Best(model.maximize, bound)
         if start is not None and satisfies(model, start):  # kept even if HiGHS never improves on it
             best.take(("solution", float(model.cost @ start), np.inf, np.asarray(start, dtype=float)))
         return _follow(receive, child, t0, time_limit + GRACE_SECONDS + GRACE_SHARE * time_limit, best)
@@ -207,22 +211,31 @@ def solve_in_child(model: LinearModel, options: dict[str, Any], time_limit: floa
 class _Best:
     """The parent's view of the child's progress."""
 
-    def __init__(self) -> None:
-        self.objective, self.bound, self.x = np.nan, np.inf, np.zeros(0)
+    def __init__(self, maximize: bool, bound: float | None) -> None:
+        self.sign = 1.0 if maximize else -1.0
+        self.objective, self.x = np.nan, np.zeros(0)
+        self.bound = self.sign * np.inf if bound is None else bound
+
+    def tighter(self, bound: float) -> float:
+        """The better of the bound so far and ``bound`` (both are proven; NaN proves nothing)."""
+        if np.isnan(bound):
+            return self.bound
+        return min(self.bound, bound) if self.sign > 0 else max(self.bound, bound)
 
     def take(self, message: tuple) -> ChildResult | None:
         kind = message[0]
         if kind == "solution":
-            _, self.objective, self.bound, self.x = message
+            _, self.objective, bound, self.x = message
+            self.bound = self.tighter(bound)
         elif kind == "bound":
-            self.bound = message[1]
+            self.bound = self.tighter(message[1])
         elif kind == "done":
-            found = ChildResult(*message[1:])
-            if len(found.x) == 0 and len(self.x) and found.status not in ("kInfeasible", "kUnboundedOrInfeasible"):
-                # HiGHS stopped without a portfolio of its own (it may drop a start): keep ours.
-                return ChildResult(found.status, self.objective, min(self.bound, found.bound), self.x,
-                                   found.seconds)
-            return found
+            status, objective, bound, x, seconds = message[1:]
+            if status in ("kInfeasible", "kUnboundedOrInfeasible"):
+                return ChildResult(status, objective, bound, x, seconds)
+            if len(x) == 0 and len(self.x):  # HiGHS stopped without a portfolio of its own: keep ours
+                objective, x = self.objective, self.x
+            return ChildResult(status, objective, self.tighter(bound), x, seconds)
         elif kind == "error":
             raise SolverError(f"the highs solver failed: {message[1]}")
         return None

@@ -25,6 +25,7 @@ import pulp
 from scorer.errors import InfeasibleError, SolverError
 from scorer.isolated import LinearModel, solve_in_child
 from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, start_options
+from scorer.relaxation import budget_bound
 from scorer.warmstart import greedy_start
 
 SOLVERS = ("highs", "cbc")
@@ -205,6 +206,11 @@ class PortfolioModel:
             self.x[j].bounds(0, 1)
         self._lower[list(options)], self._upper[list(options)] = 0.0, 1.0
 
+    @property
+    def choice_rows(self) -> int:
+        """How many rows come first as "one start per candidate" (see :attr:`LinearModel.choice_rows`)."""
+        return self._once_rows
+
     def linear(self) -> LinearModel:
         """The model as arrays, columns in :attr:`x` order and rows in PuLP's order.
 
@@ -257,7 +263,7 @@ class PortfolioModel:
         """Solve in a child process that is killed at the deadline (see :mod:`scorer.isolated`)."""
         options = {"mip_rel_gap": float(config.gap), "random_seed": int(config.seed), **LARGE_OPTIONS}
         linear = self.linear()
-        found = solve_in_child(linear, options, float(config.time_limit), greedy_start(linear))
+        found = solve_in_child(linear, options, float(config.time_limit), greedy_start(linear), budget_bound(linear))
         return child_outcome(found, config)
 
 

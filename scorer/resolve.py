@@ -28,12 +28,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from scorer.errors import InfeasibleError, SolverError
-from scorer.isolated import from_highs, solve_in_child
+from scorer.isolated import from_highs, satisfies, solve_in_child
 from scorer.optimizer import (
     LARGE_OPTIONS, Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, child_outcome,
     classified, isolates, make_solver, run_interruptible,
 )
 from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, no_good, slug
+from scorer.relaxation import budget_bound
+from scorer.warmstart import greedy_start
 
 # HiGHS options for the live model, chosen by measurement on the default
 # scenario (benchmarks/bench_resolve.py): with the base optimum as a start,
@@ -402,7 +404,10 @@ class _Live:
         """A large model's run, in a child process killed at the deadline (as PortfolioModel.solve)."""
         c = self.config
         options = {"mip_rel_gap": float(c.gap), "random_seed": int(c.seed), **LARGE_OPTIONS}
-        found = solve_in_child(from_highs(self.highs), options, float(c.time_limit), self.start)
+        # PuLP puts the rows in the model's order, so its first rows are the choice rows too.
+        linear = replace(from_highs(self.highs), choice_rows=self.model.choice_rows)
+        start = self.start if self.start is not None and satisfies(linear, self.start) else greedy_start(linear)
+        found = solve_in_child(linear, options, float(c.time_limit), start, budget_bound(linear))
         outcome = child_outcome(found, c)
         return replace(outcome, x=outcome.x[self.col]) if len(outcome.x) else outcome
 

@@ -129,7 +129,7 @@ def test_isolated_and_in_process_solves_agree_on_a_hard_model(always_isolated, m
     assert isolated_sol.bound >= in_process.objective - 1e-6 and in_process.bound >= isolated_sol.objective - 1e-6
 
 
-def test_resolver_runs_large_models_in_the_child(always_isolated) -> None:
+def test_resolver_runs_large_models_in_the_child(always_isolated, monkeypatch) -> None:
     from scorer.resolve import Resolver
 
     problem = make_problem([[3, 1], [2], [4, 4, 1], [1]], total=7, per_year=5)
@@ -140,6 +140,12 @@ def test_resolver_runs_large_models_in_the_child(always_isolated) -> None:
     capped = resolver.solve(values, rhs={"budget_total": 3})
     assert capped.objective == pytest.approx(brute_force(make_problem([[3, 1], [2], [4, 4, 1], [1]], total=3,
                                                                       per_year=5), values))
+    best = resolver.solve(values)
+    second = resolver.solve(values, exclude=[best.selected])  # the base start breaks the cut: greedy starts
+    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 10**9)
+    here = Resolver(problem, values, SolverConfig()).solve(values, exclude=[best.selected])
+    assert second.objective == pytest.approx(here.objective) and second.status == here.status == "optimal"
+    assert second.selected.tolist() != best.selected.tolist()
 
 
 # -------------------------------------------------- stand-in children ---
@@ -287,13 +293,21 @@ def test_a_terminal_ctrl_c_does_not_reach_the_child_directly(tmp_path: Path) -> 
         gone(child, within=2.0)
 
 
-def test_a_stalled_solver_still_answers_with_the_greedy_portfolio(always_isolated, monkeypatch) -> None:
+def test_a_stalled_solver_still_answers_with_the_greedy_portfolio_and_budget_bound(always_isolated,
+                                                                                    monkeypatch) -> None:
     stand_in(monkeypatch, "time.sleep(600)\n")  # never a portfolio, never a bound
-    problem = make_problem([[10], [5], [5]], horizon=(2026, 2026), total=10)
+    problem = make_problem([[10], [5], [5]], horizon=(2026, 2026), total=12)
     sol = optimize(problem, np.array([10.0, 6.0, 6.0]), SolverConfig(time_limit=0.3))
     assert sol.status == "feasible" and sol.objective == 12.0
     assert sol.selected.tolist() == [False, True, True]
-    assert sol.gap == np.inf  # no bound was proven, so the gap is unknown, not zero
+    assert sol.bound == pytest.approx(14.0) and sol.gap == pytest.approx(2 / 12)  # the fractional knapsack
+
+
+def test_a_greedy_portfolio_that_meets_the_budget_bound_is_proven_optimal(always_isolated, monkeypatch) -> None:
+    stand_in(monkeypatch, "time.sleep(600)\n")
+    problem = make_problem([[10], [5], [5]], horizon=(2026, 2026), total=10)
+    sol = optimize(problem, np.array([10.0, 6.0, 6.0]), SolverConfig(time_limit=0.3))
+    assert (sol.status, sol.objective, sol.bound, sol.gap) == ("optimal", 12.0, 12.0, 0.0)
 
 
 def test_a_start_that_breaks_a_row_is_not_kept(monkeypatch) -> None:
