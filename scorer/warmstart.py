@@ -25,8 +25,10 @@ def greedy_start(model: LinearModel) -> np.ndarray | None:
     Columns with a positive cost are taken in order of cost per share of the
     upper limits they use (ties by column), each only if no row's upper
     limit would break. The choice rows (one start per project) do not count
-    as use: every column has one, and counting it would drown the budgets. Lower limits (mandatory projects, minimum counts) are
-    not sought: if the result misses one, there is no start.
+    as use: every column has one, and counting it would drown the budgets.
+    Rows with an unmet lower limit (a mandatory project, a minimum count)
+    are served first, each with its own best columns until it is met; if
+    one is still missed, there is no start.
     """
     if not model.maximize or not model.integer.all() or model.num_col == 0:
         return None
@@ -36,16 +38,34 @@ def greedy_start(model: LinearModel) -> np.ndarray | None:
     activity = _times(model, x)
     order = _order(model, rows_of, coef_of, col_start, x)
     room = upper + TOLERANCE * np.maximum(1.0, np.abs(upper))
-    for j in order.tolist():
+
+    def take(j: int) -> None:
         r = rows_of[col_start[j]:col_start[j + 1]]
         after = activity[r] + coef_of[col_start[j]:col_start[j + 1]]
-        if (after <= room[r]).all():
+        if x[j] < 0.5 and model.col_upper[j] > 0.5 and (after <= room[r]).all():
             activity[r] = after
             x[j] = 1.0
+
+    rank = np.full(model.num_col, np.iinfo(np.int64).max)
+    rank[order] = np.arange(len(order))
+    for r in np.flatnonzero(model.row_lower > activity).tolist():
+        for j in _helpers(model, r, rank).tolist():
+            if activity[r] >= model.row_lower[r]:
+                break
+            take(j)
+    for j in order.tolist():
+        take(j)
     low = model.row_lower
     if (activity < low - TOLERANCE * np.maximum(1.0, np.abs(low))).any():
         return None
     return x
+
+
+def _helpers(model: LinearModel, r: int, rank: np.ndarray) -> np.ndarray:
+    """The columns that raise row ``r``, best first (worthless ones last, by column)."""
+    lo, hi = model.start[r], model.start[r + 1]
+    cols = model.index[lo:hi][model.value[lo:hi] > 0]
+    return cols[np.lexsort((cols, rank[cols]))]
 
 
 def _columns(model: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -42,10 +42,29 @@ def test_ties_go_to_the_lower_column() -> None:
     assert x.tolist() == [1.0, 0.0]
 
 
-def test_no_start_when_a_minimum_is_out_of_greeds_reach() -> None:
-    # Nothing has value, so greed takes nothing, and the minimum of one project is missed.
+def test_minimums_are_met_first_even_by_worthless_projects() -> None:
+    # Nothing has value, so only the minimum of one project makes greed take anything.
     problem = make_problem([[1], [1]], horizon=(2026, 2026), min_projects=1)
-    assert greedy_start(PortfolioModel(problem, np.zeros(2)).linear()) is None
+    assert greedy_start(PortfolioModel(problem, np.zeros(2)).linear()).tolist() == [1.0, 0.0]
+
+
+def test_a_mandatory_project_goes_in_before_better_ones_spend_the_budget() -> None:
+    # By value per cost, c1 and c2 (6 per 5) would fill the budget of 10 before c0 (1 per 6).
+    problem = make_problem([[6], [5], [4]], horizon=(2026, 2026), total=10, mandatory=[0])
+    x = greedy_start(PortfolioModel(problem, np.array([1.0, 6.0, 6.0])).linear())
+    assert x.tolist() == [1.0, 0.0, 1.0]
+
+
+def test_no_start_when_a_minimum_cannot_be_met() -> None:
+    problem = make_problem([[6], [5]], horizon=(2026, 2026), total=5, mandatory=[0])
+    assert greedy_start(PortfolioModel(problem, np.array([1.0, 6.0])).linear()) is None
+
+
+def test_options_fixed_off_are_not_taken_to_meet_a_minimum() -> None:
+    problem = make_problem([[1], [1]], horizon=(2026, 2026), min_projects=1)
+    model = PortfolioModel(problem, np.zeros(2))
+    model.fix(off=[0])
+    assert greedy_start(model.linear()).tolist() == [0.0, 1.0]
 
 
 def test_options_fixed_on_stay_on_and_fixed_off_stay_off() -> None:
