@@ -99,6 +99,8 @@ def to_table(df: pd.DataFrame, digits: int = 2) -> str:
 def _cell(value: Any, digits: int) -> str:
     if value is pd.NA:  # a missing integer (nullable Int64 columns)
         return ""
+    if isinstance(value, float) and math.isnan(value):  # no value (an infeasible level has no objective)
+        return ""
     if isinstance(value, float):
         return f"{value:.{digits}f}" if math.isfinite(value) else str(value)
     # Control characters from input files must not drive the terminal.

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from scorer.errors import OutputError
 from scorer.output import (choose_format, emit_tables, number_format, render, rich_table, terminal_console,
-                           to_table, to_xlsx, write_model)
+                           to_csv, to_markdown, to_table, to_xlsx, write_model)
 
 RANKING = pd.DataFrame({
     "rank": [1, 2, 3],
@@ -235,3 +235,11 @@ def test_emit_tables_draws_rich_sections_on_a_terminal(monkeypatch: pytest.Monke
     assert "[red]Sched[/]" in text and "[link=x]y" in text
     assert "│ 2026 │" in text and "┏" in text  # rich boxes, not the plain text table
     assert "\x1b[2J" not in text and "\x1b]8;" not in text
+
+
+def test_missing_numbers_are_empty_cells_in_text_tables_but_infinity_stays() -> None:
+    df = pd.DataFrame({"level": [1.0, 2.0], "objective": [float("nan"), 11.0], "cap": [float("inf"), 3.0]})
+    assert to_table(df) == ("level  objective   cap\n-----  ---------  ----\n 1.00              inf\n"
+                            " 2.00      11.00  3.00\n")
+    assert to_markdown(df).splitlines()[2:] == ["| 1.00 |  | inf |", "| 2.00 | 11.00 | 3.00 |"]
+    assert "nan" not in to_csv(df) and to_csv(df).splitlines()[1] == "1.0,,inf"
