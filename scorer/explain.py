@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from scorer.optimizer import PortfolioModel, Solution, SolverConfig, chosen_starts
+from scorer import optimizer
+from scorer.limits import SizeLimitError
+from scorer.optimizer import PortfolioModel, Solution, SolverConfig, chosen_starts, isolates
 from scorer.portfolio import Row
 
 # Limits whose activity is reported as "binding"; rules like requires are logic, not budgets.
@@ -69,6 +71,8 @@ def limit_use(solution: Solution, config: SolverConfig | None = None) -> list[Li
         unit, one project) and re-solved (marginal value).
     """
     model = solution.model
+    if config is not None:
+        check_explainable(solution)
     x = _option_vector(model, solution.start)
     out = []
     for lim in model.limits:
@@ -148,7 +152,25 @@ def value_thresholds(solution: Solution, config: SolverConfig) -> list[Threshold
     config : SolverConfig
         Used for the re-solves (about one per start option).
     """
+    check_explainable(solution)
     return [_threshold(solution, i, config) for i in range(solution.problem.n)]
+
+
+def check_explainable(solution: Solution) -> None:
+    """Refuse to explain a model too large to re-solve once per candidate.
+
+    Models solved in a child process (see :func:`scorer.optimizer.isolates`)
+    take seconds to minutes per solve; at one re-solve per candidate and two
+    per limit an explanation would run for hours or days.
+    """
+    k, n, limits = solution.model.options.k, solution.problem.n, len(solution.model.limits)
+    if isolates(k):
+        raise SizeLimitError(
+            f"explaining the portfolio re-solves the model about once per candidate and twice per limit "
+            f"({n:,} candidate{'s' * (n != 1)} and {limits:,} limit{'s' * (limits != 1)} here), and a model "
+            f"with {k:,} start options takes seconds to minutes per solve; explanations are limited to "
+            f"models under {optimizer.ISOLATE_OPTIONS:,} start options (leave out --explain, or give report "
+            "--no-explain)")
 
 
 def _threshold(sol: Solution, i: int, config: SolverConfig) -> Threshold:
@@ -234,9 +256,10 @@ def _phrase(sol: Solution, i: int, best: float, best_x: np.ndarray, exact: bool)
     sel = bool(sol.start[i] >= 0)
     best = round(best, 9) + 0.0  # no "-0.00"
     if sel:
-        margin = value - best
-        note = "stays in even at value 0" if best <= 0 else f"leaves if its value falls below {best:.2f}"
-        return Threshold(cid, True, value, best, round(margin, 9), (), note, exact)
+        if best <= 0:  # values live on 0-100: a threshold below 0 means it never leaves
+            return Threshold(cid, True, value, 0.0, round(value, 9), (), "stays in even at value 0", exact)
+        note = f"leaves if its value falls below {best:.2f}"
+        return Threshold(cid, True, value, best, round(value - best, 9), (), note, exact)
     forced = chosen_starts(sol.model.options, best_x, p.n)
     gone = tuple(p.ids[k] for k in np.flatnonzero((sol.start >= 0) & (forced < 0)))
     note = f"enters if its value exceeds {best:.2f}" + (f", displacing {', '.join(gone)}" if gone else "")

@@ -31,7 +31,7 @@ MAX_SCORING_BYTES = 8 * 2**30
 
 
 class SizeLimitError(CoprodError):
-    """The run would need more memory than coprod allows itself."""
+    """The run would need more memory, or more solves, than coprod allows itself."""
 
 
 def human_bytes(n: float) -> str:

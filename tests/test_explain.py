@@ -58,3 +58,32 @@ def test_mandatory_and_unplaceable_candidates() -> None:
     t = {x.id: x for x in value_thresholds(sol, SolverConfig())}
     assert "mandatory" in t["c0"].note
     assert t["c1"].threshold is None and "cannot enter" in t["c1"].note
+
+
+def test_a_project_others_depend_on_stays_in_at_value_0_not_below() -> None:
+    # Without c0, c1 (which requires it) goes too: the raw threshold would be -30, below the 0-100 scale.
+    problem = make_problem([[1], [1]], horizon=(2026, 2027), requires=[(1, 0)])
+    sol = optimize(problem, np.array([10.0, 30.0]))
+    t = {x.id: x for x in value_thresholds(sol, SolverConfig())}
+    assert (t["c0"].threshold, t["c0"].margin, t["c0"].note) == (0.0, 10.0, "stays in even at value 0")
+    assert (t["c1"].threshold, t["c1"].margin) == (0.0, 30.0)
+
+
+def test_a_model_too_large_to_re_solve_per_candidate_is_not_explained(monkeypatch) -> None:
+    from scorer import optimizer
+    from scorer.limits import SizeLimitError
+
+    sol = optimize(make_problem([[1], [1]], horizon=(2026, 2027), total=1), np.array([10.0, 30.0]))
+    assert sol.model.options.k == 4
+    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 4)  # as if this model were solved in a child process
+    message = (r"^explaining the portfolio re-solves the model about once per candidate and twice per limit "
+               r"\(2 candidates and 1 limit here\), and a model with 4 start options takes seconds to minutes "
+               r"per solve; explanations are limited to models under 4 start options \(leave out --explain, "
+               r"or give report --no-explain\)$")
+    with pytest.raises(SizeLimitError, match=message):
+        value_thresholds(sol, SolverConfig())
+    with pytest.raises(SizeLimitError, match=message):
+        limit_use(sol, SolverConfig())
+    assert [u.key for u in limit_use(sol)] == ["budget_total"]  # use and slack need no re-solve: allowed
+    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 5)
+    assert len(value_thresholds(sol, SolverConfig())) == 2
