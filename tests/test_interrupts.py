@@ -82,6 +82,59 @@ def test_ctrl_c_stops_a_frontier_sweep_within_a_second(hard):
     check_interrupted(code, seconds, err, folder, before)
 
 
+def solver_children(parent: int) -> list[int]:
+    """Pids of the isolated-solve children (``scorer.isolated``) whose parent is ``parent``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:  # gone meanwhile
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and b"child_main" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}/stat").exists() else ""
+    return " Z " not in stat  # a zombie has ended; only its entry waits to be collected
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the solver's child")
+def test_ctrl_c_stops_a_large_solve_in_its_child_process_within_a_second(tmp_path):
+    # 2,000 candidates x 15 years: over 20,000 start options, so the solve runs in a child process.
+    scenario = write_hard_scenario(tmp_path, n=2000, time_limit=30)
+    before = {p.name for p in tmp_path.iterdir()}
+    proc = subprocess.Popen([str(COPROD), "optimize", scenario.name, "-o", "out.json"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        children: list[int] = []
+        deadline = time.monotonic() + 30
+        while not children and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            children = solver_children(proc.pid)
+        assert children, f"no solver child appeared: {proc.poll()}"
+        time.sleep(1.0)  # well into the solve
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        seconds = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    check_interrupted(proc.returncode, seconds, err.decode(), tmp_path, before)
+    assert not any(alive(pid) for pid in children), "the solver's child outlived coprod"
+
+
 def test_ctrl_c_during_validate_is_reported_like_every_other_command(case, monkeypatch):
     from click.testing import CliRunner
 
