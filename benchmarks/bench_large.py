@@ -8,13 +8,15 @@ Writes the scenario into a temporary folder (the generator of
 ``bench_loading.py``, plus yearly, total and per-partner budgets so that the
 choice is real), then runs ``coprod validate``, ``coprod score`` and
 ``coprod optimize --time-limit S`` each in its own subprocess and prints the
-wall time and peak resident memory of each (``ru_maxrss`` of the child, read
-with ``os.wait4``). The issue's bar is a peak under 2 GB for every step; the
-script says pass or fail per step and exits 1 on a failure. It also prints what optimize answered: status,
-objective, bound and gap (``feasible`` with a gap when the time limit cut the
-solve short; see ``scorer/isolated.py``). As a baseline in
-the same run it measures a bare ``python -c 'import scorer.cli'``, so the
-figures read as "how much above an idle interpreter with the package loaded".
+wall time and peak resident memory of each (``ru_maxrss`` read with
+``os.wait4``, which covers the step and its waited-for children, such as the
+solver's child process). The issue's bar is a peak under 2 GB for every
+step; the script says pass or fail per step and exits 1 on a failure. It
+also prints what optimize answered: status, objective, bound and gap
+(``feasible`` with a gap when the time limit cut the solve short; see
+``scorer/isolated.py``). As a baseline in the same run it measures a bare
+``python -c 'import scorer.cli'``, so the figures read as "how much above an
+idle interpreter with the package loaded".
 """
 
 from __future__ import annotations
