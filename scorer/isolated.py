@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -185,27 +186,39 @@ def solve_in_child(model: LinearModel, options: dict[str, Any], time_limit: floa
     """
     to_child_r, to_child_w = os.pipe()
     from_child_r, from_child_w = os.pipe()
-    t0 = time.time()
+    errors = tempfile.TemporaryFile()  # the child's stderr: only for the message if it dies
+    # -P: the child must import this coprod, not a "scorer" folder in the user's working directory.
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD_CODE, str(to_child_r), str(from_child_w)],
-        pass_fds=(to_child_r, from_child_w), start_new_session=True, stdin=subprocess.DEVNULL)
+        [sys.executable, "-P", "-c", CHILD_CODE, str(to_child_r), str(from_child_w)],
+        pass_fds=(to_child_r, from_child_w), start_new_session=True, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=errors)
     os.close(to_child_r)
     os.close(from_child_w)
     send, receive = Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
     try:
-        send.send((model, options, time_limit, t0, start))
+        # The child gets wall-clock time (comparable across processes) to shorten its own limit.
+        send.send((model, options, time_limit, time.time(), start))
         best = _Best(model.maximize, bound)
         if start is not None and satisfies(model, start):  # kept even if HiGHS never improves on it
             best.take(("solution", float(model.cost @ start), np.inf, np.asarray(start, dtype=float)))
-        return _follow(receive, child, t0, time_limit + GRACE_SECONDS + GRACE_SHARE * time_limit, best)
+        return _follow(receive, child, time_limit + GRACE_SECONDS + GRACE_SHARE * time_limit, best, errors)
     except BrokenPipeError:
-        raise SolverError(f"the solver process could not start (exit code {child.poll()})") from None
+        raise SolverError(f"the solver process could not start (exit code {child.wait()}"
+                          f"{_last_line(errors)})") from None
     finally:
         if child.poll() is None:
             child.kill()
         child.wait()
         send.close()
         receive.close()
+        errors.close()
+
+
+def _last_line(log) -> str:
+    """``: <the child's last line on stderr>`` when it left one, else nothing."""
+    log.seek(0)
+    lines = log.read().decode(errors="replace").strip().splitlines()
+    return f": {lines[-1]}" if lines else ""
 
 
 class _Best:
@@ -222,10 +235,16 @@ class _Best:
             return self.bound
         return min(self.bound, bound) if self.sign > 0 else max(self.bound, bound)
 
+    def beats(self, objective: float) -> bool:
+        """Whether a portfolio of this objective is better than the best so far (or the first)."""
+        return len(self.x) == 0 or self.sign * (objective - self.objective) > 0
+
     def take(self, message: tuple) -> ChildResult | None:
         kind = message[0]
         if kind == "solution":
-            _, self.objective, bound, self.x = message
+            _, objective, bound, x = message
+            if self.beats(objective):  # HiGHS may drop our start and find worse ones first
+                self.objective, self.x = objective, x
             self.bound = self.tighter(bound)
         elif kind == "bound":
             self.bound = self.tighter(message[1])
@@ -233,27 +252,29 @@ class _Best:
             status, objective, bound, x, seconds = message[1:]
             if status in ("kInfeasible", "kUnboundedOrInfeasible"):
                 return ChildResult(status, objective, bound, x, seconds)
-            if len(x) == 0 and len(self.x):  # HiGHS stopped without a portfolio of its own: keep ours
-                objective, x = self.objective, self.x
-            return ChildResult(status, objective, self.tighter(bound), x, seconds)
+            if len(x) and self.beats(objective):
+                self.objective, self.x = objective, x
+            return ChildResult(status, self.objective, self.tighter(bound), self.x, seconds)
         elif kind == "error":
             raise SolverError(f"the highs solver failed: {message[1]}")
         return None
 
 
-def _follow(receive, child, t0: float, allowed: float, best: _Best) -> ChildResult:
-    """Read the child's messages until it answers, dies, or the deadline passes."""
+def _follow(receive, child, allowed: float, best: _Best, errors) -> ChildResult:
+    """Read the child's messages until it answers, dies, or ``allowed`` seconds pass."""
+    t0 = time.monotonic()
     while True:
-        left = t0 + allowed - time.time()
+        left = t0 + allowed - time.monotonic()
         if left <= 0:
-            return ChildResult("deadline", best.objective, best.bound, best.x, time.time() - t0)
+            return ChildResult("deadline", best.objective, best.bound, best.x, time.monotonic() - t0)
         if not receive.poll(min(left, POLL)):
             continue
         try:
             message = receive.recv()
         except EOFError:
             code = child.wait()
-            raise SolverError(f"the solver process stopped without an answer (exit code {code}); "
+            raise SolverError(f"the solver process stopped without an answer (exit code {code}"
+                              f"{_last_line(errors)}); "
                               "the model may be too large for this machine's memory") from None
         done = best.take(message)
         if done is not None:

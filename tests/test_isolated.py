@@ -195,8 +195,33 @@ def test_a_child_that_finds_nothing_in_time_is_a_clear_error(monkeypatch) -> Non
 
 def test_a_child_that_dies_is_a_clear_error(monkeypatch) -> None:
     stand_in(monkeypatch, "os._exit(9)\n")
-    with pytest.raises(SolverError, match=r"the solver process stopped without an answer \(exit code 9\)"):
+    with pytest.raises(SolverError, match=r"the solver process stopped without an answer \(exit code 9\); "):
         solve_in_child(tiny(), {}, time_limit=30)
+
+
+def test_a_dying_childs_last_words_are_in_the_message_not_on_the_terminal(monkeypatch, capfd) -> None:
+    stand_in(monkeypatch, 'sys.stderr.write("Traceback ...\\nMemoryError: out of memory\\n"); sys.stderr.flush()'
+                          '\nos._exit(1)\n')
+    with pytest.raises(SolverError, match=r"\(exit code 1: MemoryError: out of memory\); "):
+        solve_in_child(tiny(), {}, time_limit=30)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_child_imports_this_coprod_not_a_scorer_folder_in_the_working_directory(tmp_path, monkeypatch) -> None:
+    (tmp_path / "scorer").mkdir()
+    (tmp_path / "scorer" / "__init__.py").write_text("raise ImportError('the wrong scorer')\n")
+    monkeypatch.chdir(tmp_path)
+    found = solve_in_child(tiny(), {}, time_limit=30)
+    assert (found.status, found.objective) == ("kOptimal", 6.0)
+
+
+def test_a_worse_portfolio_from_highs_does_not_replace_a_better_start(monkeypatch) -> None:
+    stand_in(monkeypatch, """
+        send.send(("solution", 5.0, 20.0, np.array([1.0, 0.0])))  # HiGHS dropped the start, found worse
+        time.sleep(600)
+    """)
+    found = solve_in_child(tiny(), {}, time_limit=0.2, start=np.array([0.0, 1.0]))
+    assert (found.objective, found.x.tolist(), found.bound) == (6.0, [0.0, 1.0], 20.0)
 
 
 def test_a_child_error_is_reported(monkeypatch) -> None:
