@@ -16,6 +16,7 @@ sees PuLP and nothing depends on pickling solver objects.
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -111,7 +112,8 @@ def to_highs(model: LinearModel, options: dict[str, Any]):
     lp.sense_ = highspy.ObjSense.kMaximize if model.maximize else highspy.ObjSense.kMinimize
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    if h.passModel(lp) != highspy.HighsStatus.kOk:
+    # kWarning: HiGHS dropped coefficients below its small_matrix_value (as it does for PuLP's models).
+    if h.passModel(lp) == highspy.HighsStatus.kError:
         raise SolverError("HiGHS refused the model's arrays")  # pragma: no cover - our arrays
     for name, value in options.items():
         h.setOptionValue(name, value)
@@ -184,41 +186,88 @@ def solve_in_child(model: LinearModel, options: dict[str, Any], time_limit: floa
     KeyboardInterrupt
         Ctrl-C in the parent; the child is killed first.
     """
-    to_child_r, to_child_w = os.pipe()
-    from_child_r, from_child_w = os.pipe()
-    errors = tempfile.TemporaryFile()  # the child's stderr: only for the message if it dies
-    # -P: the child must import this coprod, not a "scorer" folder in the user's working directory.
-    child = subprocess.Popen(
-        [sys.executable, "-P", "-c", CHILD_CODE, str(to_child_r), str(from_child_w)],
-        pass_fds=(to_child_r, from_child_w), start_new_session=True, stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=errors)
-    os.close(to_child_r)
-    os.close(from_child_w)
-    send, receive = Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
+    allowed = time_limit + GRACE_SECONDS + GRACE_SHARE * time_limit
+    t0 = time.monotonic()
+    best = _Best(model.maximize, bound)
+    if start is not None and satisfies(model, start):  # kept even if HiGHS never improves on it
+        best.take(("solution", float(model.cost @ start), np.nan, np.asarray(start, dtype=float)))
+    child = _Child()
     try:
         # The child gets wall-clock time (comparable across processes) to shorten its own limit.
-        send.send((model, options, time_limit, time.time(), start))
-        best = _Best(model.maximize, bound)
-        if start is not None and satisfies(model, start):  # kept even if HiGHS never improves on it
-            best.take(("solution", float(model.cost @ start), np.inf, np.asarray(start, dtype=float)))
-        return _follow(receive, child, time_limit + GRACE_SECONDS + GRACE_SHARE * time_limit, best, errors)
-    except BrokenPipeError:
-        raise SolverError(f"the solver process could not start (exit code {child.wait()}"
-                          f"{_last_line(errors)})") from None
+        child.post((model, options, time_limit, time.time(), start))
+        return _follow(child, t0 + allowed, best)
     finally:
-        if child.poll() is None:
-            child.kill()
-        child.wait()
-        send.close()
-        receive.close()
-        errors.close()
+        child.close()
 
 
-def _last_line(log) -> str:
-    """``: <the child's last line on stderr>`` when it left one, else nothing."""
-    log.seek(0)
-    lines = log.read().decode(errors="replace").strip().splitlines()
-    return f": {lines[-1]}" if lines else ""
+class _Child:
+    """The child process and its pipes; a thread reads its messages, another writes the model.
+
+    Neither pipe is ever read or written by the caller's thread, so a child
+    that stalls halfway through a message cannot hold the caller past its
+    deadline.
+    """
+
+    def __init__(self) -> None:
+        self.log = tempfile.TemporaryFile()  # the child's stderr: only for the message if it dies
+        self.inbox: queue.SimpleQueue = queue.SimpleQueue()
+        fds: list[int] = []
+        try:
+            fds += os.pipe()
+            fds += os.pipe()
+            # -P: the child must import this coprod, not a "scorer" folder in the working directory.
+            self.process = subprocess.Popen(
+                [sys.executable, "-P", "-c", CHILD_CODE, str(fds[0]), str(fds[3])],
+                pass_fds=(fds[0], fds[3]), start_new_session=True, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=self.log)
+        except BaseException:
+            for fd in fds:
+                os.close(fd)
+            self.log.close()
+            raise
+        os.close(fds[0])
+        os.close(fds[3])
+        self.send = Connection(fds[1], readable=False)
+        receive = Connection(fds[2], writable=False)
+        self.writer: threading.Thread | None = None
+        threading.Thread(target=self._read, args=(receive,), daemon=True).start()
+
+    def post(self, payload: tuple) -> None:
+        """Send ``payload`` from a thread of its own (a large model fills the pipe until the child reads)."""
+        self.writer = threading.Thread(target=self._write, args=(payload,), daemon=True)
+        self.writer.start()
+
+    def _write(self, payload: tuple) -> None:
+        try:
+            self.send.send(payload)
+        except OSError:  # the child is gone; the reader reports it
+            pass
+
+    def _read(self, receive: Connection) -> None:
+        # This thread alone owns the read end and closes it, so its descriptor is never reused under it.
+        try:
+            while True:
+                self.inbox.put(receive.recv())
+        except (EOFError, OSError):  # OSError: the child died halfway through a message
+            self.inbox.put(("eof",))
+        finally:
+            receive.close()
+
+    def exit_text(self) -> str:
+        """``exit code N`` and the child's last line on stderr, once it has ended."""
+        code = self.process.wait()
+        self.log.seek(0)
+        lines = self.log.read().decode(errors="replace").strip().splitlines()
+        return f"exit code {code}" + (f": {lines[-1]}" if lines else "")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self.writer is not None:
+            self.writer.join()  # a blocked send fails at once now that the child is dead
+        self.send.close()  # kept open until now: the child ends itself when it closes
+        self.log.close()
 
 
 class _Best:
@@ -249,33 +298,38 @@ class _Best:
         elif kind == "bound":
             self.bound = self.tighter(message[1])
         elif kind == "done":
-            status, objective, bound, x, seconds = message[1:]
-            if status in ("kInfeasible", "kUnboundedOrInfeasible"):
-                return ChildResult(status, objective, bound, x, seconds)
-            if len(x) and self.beats(objective):
-                self.objective, self.x = objective, x
-            return ChildResult(status, self.objective, self.tighter(bound), self.x, seconds)
+            return self._done(*message[1:])
         elif kind == "error":
             raise SolverError(f"the highs solver failed: {message[1]}")
         return None
 
+    def _done(self, status: str, objective: float, bound: float, x: np.ndarray, seconds: float) -> ChildResult:
+        if status in ("kInfeasible", "kUnboundedOrInfeasible"):
+            if len(self.x):
+                raise SolverError("the highs solver found no feasible portfolio, yet the start portfolio meets "
+                                  "every limit to within 1e-9 of it: a limit sits at the edge of the solver's "
+                                  "tolerance; loosen it slightly")
+            return ChildResult(status, objective, bound, x, seconds)
+        if len(x) and self.beats(objective):
+            self.objective, self.x = objective, x
+        return ChildResult(status, self.objective, self.tighter(bound), self.x, seconds)
 
-def _follow(receive, child, allowed: float, best: _Best, errors) -> ChildResult:
-    """Read the child's messages until it answers, dies, or ``allowed`` seconds pass."""
+
+def _follow(child: _Child, deadline: float, best: _Best) -> ChildResult:
+    """Take the child's messages until it answers or dies, or the deadline passes."""
     t0 = time.monotonic()
     while True:
-        left = t0 + allowed - time.monotonic()
-        if left <= 0:
-            return ChildResult("deadline", best.objective, best.bound, best.x, time.monotonic() - t0)
-        if not receive.poll(min(left, POLL)):
-            continue
+        left = deadline - time.monotonic()
         try:
-            message = receive.recv()
-        except EOFError:
-            code = child.wait()
-            raise SolverError(f"the solver process stopped without an answer (exit code {code}"
-                              f"{_last_line(errors)}); "
-                              "the model may be too large for this machine's memory") from None
+            # Past the deadline only what has already arrived is read (an answer may be among it).
+            message = child.inbox.get(timeout=min(left, POLL)) if left > 0 else child.inbox.get_nowait()
+        except queue.Empty:
+            if left <= 0:
+                return ChildResult("deadline", best.objective, best.bound, best.x, time.monotonic() - t0)
+            continue
+        if message[0] == "eof":
+            raise SolverError(f"the solver process stopped without an answer ({child.exit_text()}); "
+                              "the model may be too large for this machine's memory")
         done = best.take(message)
         if done is not None:
             return done

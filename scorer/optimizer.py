@@ -198,8 +198,8 @@ class PortfolioModel:
             self.x[j].bounds(1, 1)
         for j in off:
             self.x[j].bounds(0, 0)
-        self._lower[list(on)] = 1.0
-        self._upper[list(off)] = 0.0
+        self._lower[list(on)], self._upper[list(on)] = 1.0, 1.0
+        self._lower[list(off)], self._upper[list(off)] = 0.0, 0.0
 
     def unfix(self, options: Sequence[int]) -> None:
         for j in options:
@@ -261,10 +261,12 @@ class PortfolioModel:
 
     def _solve_isolated(self, config: SolverConfig) -> Outcome:
         """Solve in a child process that is killed at the deadline (see :mod:`scorer.isolated`)."""
+        t0 = time.monotonic()
         options = {"mip_rel_gap": float(config.gap), "random_seed": int(config.seed), **LARGE_OPTIONS}
         linear = self.linear()
-        found = solve_in_child(linear, options, float(config.time_limit), greedy_start(linear), budget_bound(linear))
-        return child_outcome(found, config)
+        start, bound = greedy_start(linear), budget_bound(linear)
+        left = max(float(config.time_limit) - (time.monotonic() - t0), 0.0)  # the time limit covers both
+        return child_outcome(solve_in_child(linear, options, left, start, bound), config)
 
 
 def isolates(k: int) -> bool:

@@ -17,14 +17,15 @@ from scorer.isolated import LinearModel
 
 
 def budget_bound(model: LinearModel) -> float:
-    """An upper bound on the optimum of a maximising binary model (``inf`` if none applies).
+    """An upper bound on the optimum of a maximising 0/1 model (``inf`` for any other model).
 
     Each row whose coefficients are all non-negative and whose upper limit
     is finite gives the fractional-knapsack value over projects (choice
     groups, see :attr:`LinearModel.choice_rows`); the result is the smallest.
     Columns fixed on are treated as free, which can only raise the bound.
     """
-    if not model.maximize or model.num_col == 0:
+    binary = model.integer.all() and (model.col_lower >= 0).all() and (model.col_upper <= 1).all()
+    if not model.maximize or model.num_col == 0 or not binary:
         return np.inf
     group = _groups(model)
     usable = (model.cost > 0) & (model.col_upper > 0.5)

@@ -402,12 +402,14 @@ class _Live:
 
     def _run_isolated(self) -> Outcome:
         """A large model's run, in a child process killed at the deadline (as PortfolioModel.solve)."""
-        c = self.config
+        c, t0 = self.config, time.monotonic()
         options = {"mip_rel_gap": float(c.gap), "random_seed": int(c.seed), **LARGE_OPTIONS}
         # PuLP puts the rows in the model's order, so its first rows are the choice rows too.
         linear = replace(from_highs(self.highs), choice_rows=self.model.choice_rows)
         start = self.start if self.start is not None and satisfies(linear, self.start) else greedy_start(linear)
-        found = solve_in_child(linear, options, float(c.time_limit), start, budget_bound(linear))
+        bound = budget_bound(linear)
+        left = max(float(c.time_limit) - (time.monotonic() - t0), 0.0)
+        found = solve_in_child(linear, options, left, start, bound)
         outcome = child_outcome(found, c)
         return replace(outcome, x=outcome.x[self.col]) if len(outcome.x) else outcome
 

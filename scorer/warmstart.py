@@ -56,8 +56,8 @@ def greedy_start(model: LinearModel) -> np.ndarray | None:
     for j in order.tolist():
         take(j)
     low = model.row_lower
-    if (activity < low - TOLERANCE * np.maximum(1.0, np.abs(low))).any():
-        return None
+    if (activity < low - TOLERANCE * np.maximum(1.0, np.abs(low))).any() or (activity > room).any():
+        return None  # a minimum missed, or a row broken from the outset (columns fixed on, a negative cap)
     return x
 
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +78,9 @@ def test_linear_arrays_follow_fixes_cuts_and_new_values() -> None:
     same_model(model.linear(), *pulp_arrays(model))
     model.unfix([0, 2, 3])
     assert model.linear().col_lower.sum() == 0 and model.linear().col_upper.min() == 1
+    model.fix(off=[1])
+    model.fix(on=[1])  # the later fix wins, in PuLP and in the arrays
+    same_model(model.linear(), *pulp_arrays(model))
 
 
 def test_arrays_survive_the_round_trip_through_highs() -> None:
@@ -341,3 +345,62 @@ def test_a_start_that_breaks_a_row_is_not_kept(monkeypatch) -> None:
     assert found.status == "deadline" and len(found.x) == 0
     kept = solve_in_child(tiny(), {}, time_limit=0.2, start=np.array([0.0, 1.0]))
     assert (kept.status, kept.objective, kept.x.tolist()) == ("deadline", 6.0, [0.0, 1.0])
+
+
+# ----------------------------------------------- findings of the review ---
+
+def wide(columns: int = 20_000) -> LinearModel:
+    """A model whose pickle (about 1 MB) is larger than a pipe's buffer."""
+    ones = np.ones(columns)
+    return LinearModel(ones, np.zeros(columns), ones, np.ones(columns, dtype=bool), np.array([-np.inf]),
+                       np.array([1.0]), np.array([0, columns], dtype=np.int32),
+                       np.arange(columns, dtype=np.int32), ones, True)
+
+
+def test_a_child_that_dies_halfway_through_a_message_is_a_clear_error(monkeypatch) -> None:
+    stand_in(monkeypatch, """
+        import struct
+        os.write(int(sys.argv[2]), struct.pack("!i", 100000) + b"x" * 10)  # a header promising more
+        os._exit(3)
+    """)
+    with pytest.raises(SolverError, match=r"stopped without an answer \(exit code 3\)"):
+        solve_in_child(tiny(), {}, time_limit=30)
+
+
+def test_a_child_stalled_halfway_through_a_message_does_not_hold_the_deadline(monkeypatch) -> None:
+    stand_in(monkeypatch, """
+        import struct
+        os.write(int(sys.argv[2]), struct.pack("!i", 100000) + b"x" * 10)
+        time.sleep(600)
+    """)
+    t0 = time.monotonic()
+    found = solve_in_child(tiny(), {}, time_limit=0.3)
+    assert found.status == "deadline"
+    assert time.monotonic() - t0 < 0.3 + isolated.GRACE_SECONDS + 2.0
+
+
+def test_a_child_that_never_reads_the_model_does_not_hold_the_deadline(monkeypatch) -> None:
+    monkeypatch.setattr(isolated, "CHILD_CODE", "import time; time.sleep(600)")
+    t0 = time.monotonic()
+    found = solve_in_child(wide(), {}, time_limit=0.3)
+    assert found.status == "deadline" and len(found.x) == 0
+    assert time.monotonic() - t0 < 0.3 + isolated.GRACE_SECONDS + 2.0
+
+
+def test_a_large_model_travels_to_the_real_child() -> None:
+    found = solve_in_child(wide(), {}, time_limit=30)
+    assert (found.status, found.objective) == ("kOptimal", 1.0)
+
+
+def test_tiny_coefficients_are_dropped_by_highs_not_refused() -> None:
+    base = tiny()
+    value = base.value.copy()
+    value[-1] = 1e-10  # e.g. a cost times a tiny partner share
+    assert to_highs(replace(base, value=value), {}).getNumCol() == 2
+
+
+def test_infeasible_from_highs_against_a_start_that_fits_is_an_error_not_an_answer(monkeypatch) -> None:
+    stand_in(monkeypatch, 'send.send(("done", "kInfeasible", float("nan"), float("nan"), np.zeros(0), 0.1))\n'
+                          'time.sleep(600)\n')
+    with pytest.raises(SolverError, match="at the edge of the solver's tolerance"):
+        solve_in_child(tiny(), {}, time_limit=30, start=np.array([0.0, 1.0]))

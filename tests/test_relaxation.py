@@ -48,6 +48,8 @@ def test_options_fixed_off_do_not_count() -> None:
     assert budget_bound(model.linear()) == pytest.approx(10.0)
 
 
-def test_no_bound_for_a_minimising_model() -> None:
+def test_no_bound_for_a_minimising_or_non_binary_model() -> None:
     linear = PortfolioModel(make_problem([[1]]), np.array([1.0])).linear()
     assert budget_bound(replace(linear, maximize=False)) == np.inf
+    assert budget_bound(replace(linear, col_upper=linear.col_upper * 2)) == np.inf
+    assert budget_bound(replace(linear, integer=~linear.integer)) == np.inf

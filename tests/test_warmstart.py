@@ -83,3 +83,10 @@ def test_minimising_or_continuous_models_get_no_start() -> None:
     assert greedy_start(replace(linear, maximize=False)) is None
     assert greedy_start(replace(linear, integer=np.zeros(linear.num_col, dtype=bool))) is None
     assert greedy_start(linear).tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]  # the earliest of five starts
+
+
+def test_no_start_when_options_fixed_on_already_break_a_budget() -> None:
+    problem = make_problem([[5], [5]], horizon=(2026, 2026), total=5)
+    model = PortfolioModel(problem, np.array([1.0, 1.0]))
+    model.fix(on=[0, 1])
+    assert greedy_start(model.linear()) is None
