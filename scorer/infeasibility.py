@@ -57,7 +57,7 @@ def explain_infeasibility(problem: PortfolioProblem, config: SolverConfig) -> st
     need = {k: a[k] for k in conflict if limits[k].kind in MONEY_WHERE
             and (a := relaxation(problem, {k}, config, dropped=others)) is not None}
     head = _headline([limits[k] for k in conflict], need)
-    remedy = joined.join(fix_text(limits[k], a) for k, a in fixes)
+    remedy = joined.join(fix_text(limits[k], a) + _share(a, need.get(k)) for k, a in fixes)
     fields = "; ".join(_field_text(limits[k]) for k in conflict)
     return f"infeasible: {head} — {remedy}\nconflicting limits: {fields}"
 
@@ -134,6 +134,13 @@ def describe(lim: Limit) -> str:
     }[lim.kind]
 
 
+def _share(amount: float, own: float | None) -> str:
+    """Why a money fix is larger than the headline's shortfall: the other limits in force use the rest."""
+    if own is None or amount - own <= 1e-6 * max(1.0, amount):
+        return ""
+    return f" ({fmt_amount(own)} for these limits, {fmt_amount(amount - own)} for the others in force)"
+
+
 def fix_text(lim: Limit, amount: float) -> str:
     """The change of one limit by ``amount`` in the user's units."""
     a = fmt_amount(amount)
@@ -161,9 +168,10 @@ def _headline(conflict: list[Limit], amounts: dict[str, float]) -> str:
         cap = money[0]
         others = _join_phrases([lim for lim in conflict if lim is not cap]) or "the portfolio"
         where, what = (s.format(year=cap.year, partner=cap.partner) for s in MONEY_WHERE[cap.kind])
-        single = others == "the portfolio" or (others.startswith("mandatory ") and " and " not in others
-                                                and "," not in others)
-        verb = "needs" if single else "need"
+        rest = [lim for lim in conflict if lim is not cap]
+        # "mandatory a and b" are two limits; "at least 2 x projects" is one limit but plural
+        plural = len(rest) > 1 or any(lim.kind in ("category_min", "min_projects") and lim.bound != 1 for lim in rest)
+        verb = "need" if plural else "needs"
         return f"{others} {verb} {fmt_amount(cap.bound + amounts[cap.key])} {where} but {what} is {fmt_amount(cap.bound)}"
     return f"{_join_phrases(conflict)} cannot all hold"
 

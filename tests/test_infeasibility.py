@@ -108,3 +108,12 @@ def test_amounts_are_formatted_for_people() -> None:
     assert fmt_amount(1450.0) == "1,450"
     assert fmt_amount(12.5) == "12.5"
     assert fmt_amount(249.999999999) == "250"
+
+
+def test_a_fix_larger_than_the_shortfall_says_who_needs_the_rest() -> None:
+    # The budget of 10 conflicts with the co-sustainment minimum (200); mandatory c0 (2,350) also needs it.
+    problem = make_problem([[2350], [200]], horizon=(2026, 2026), total=10, mandatory=[0],
+                           categories=[None, "co-sustainment"], category_rules={"co-sustainment": (1, None)})
+    first = message(problem).splitlines()[0]
+    assert first == ("infeasible: at least 1 co-sustainment project needs 200 in total but the total budget is 10 "
+                     "— raise the total budget by 2,540 (190 for these limits, 2,350 for the others in force)")
