@@ -404,3 +404,14 @@ def test_infeasible_from_highs_against_a_start_that_fits_is_an_error_not_an_answ
                           'time.sleep(600)\n')
     with pytest.raises(SolverError, match="at the edge of the solver's tolerance"):
         solve_in_child(tiny(), {}, time_limit=30, start=np.array([0.0, 1.0]))
+
+
+def test_isolated_solves_that_finish_are_deterministic(always_isolated, tmp_path: Path) -> None:
+    from scorer.loading import load_scenario
+    from scorer.portfolio import problem_from_inputs
+    from scorer.scoring import candidate_values
+
+    inputs = load_scenario(write_hard_scenario(tmp_path, n=30))
+    problem, values = problem_from_inputs(inputs), candidate_values(inputs)
+    first, second = (optimize(problem, values, SolverConfig(time_limit=30, gap=1e-3)) for _ in range(2))
+    assert first.start.tolist() == second.start.tolist() and first.objective == second.objective
