@@ -267,5 +267,6 @@ def test_cli_report_of_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert result.stderr == (
         "coprod: error: infeasible: mandatory gpi needs 500 in total but the total budget is 100 — drop gpi from "
-        "mandatory, or raise the total budget by 440\nconflicting limits: budget.total = 100; rules.mandatory: gpi\n")
+        "mandatory, or raise the total budget by 440 (400 for these limits, 40 for the others in force)\n"
+        "conflicting limits: budget.total = 100; rules.mandatory: gpi\n")
     assert not out.exists()
