@@ -17,11 +17,9 @@ import functools
 import io
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib import colormaps, rc_context
-from matplotlib.figure import Figure
 
 from scorer.errors import OutputError
 from scorer.feasibility import yearly_spend
@@ -30,6 +28,9 @@ from scorer.frontier import Frontier
 from scorer.optimizer import Solution
 from scorer.scoring import ScoreResult
 from scorer.smaa import SmaaResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CHART_FORMATS = ("png", "svg")
 DPI = 110
@@ -79,6 +80,8 @@ def _chart(build: Callable[..., Figure]) -> Callable[..., bytes]:
     def chart(*args: Any, fmt: str = "png", **kwargs: Any) -> bytes:
         if fmt not in CHART_FORMATS:
             raise OutputError(f"unknown chart format '{fmt}' (choose from {', '.join(CHART_FORMATS)})")
+        from matplotlib import rc_context  # here, not at import: matplotlib costs every command ~0.5 s
+
         buf = io.BytesIO()
         with rc_context(_RC), warnings.catch_warnings():
             # A name in a script DejaVu Sans lacks (e.g. Japanese) is drawn as boxes in PNG
@@ -91,8 +94,17 @@ def _chart(build: Callable[..., Figure]) -> Callable[..., bytes]:
     return chart
 
 
+def _figure(**size: Any) -> Figure:
+    """A bare constrained-layout figure (no pyplot state, no GUI backend)."""
+    from matplotlib.figure import Figure
+
+    return Figure(layout="constrained", **size)
+
+
 def _colors(n: int, distinct: bool = False) -> list:
     """``n`` colours: tab10 for a few distinct groups, tab20 for more, a sampled ramp beyond 20."""
+    from matplotlib import colormaps
+
     if distinct and n <= 10:
         return [colormaps["tab10"](i) for i in range(n)]
     if n <= 20:
@@ -121,7 +133,7 @@ def contributions_chart(result: ScoreResult, criterion_names: Mapping[str, str] 
     """
     order = result.order[:MAX_ROWS if top is None else min(top, MAX_ROWS)]
     n = len(order)
-    fig = Figure(layout="constrained", figsize=(10, 1.6 + 0.38 * n))
+    fig = _figure(figsize=(10, 1.6 + 0.38 * n))
     ax = fig.add_subplot()
     pos = np.arange(n)[::-1]
     names = criterion_names or {}
@@ -161,7 +173,7 @@ def gantt_chart(sol: Solution) -> Figure:
     spend = yearly_spend(p, sol.start)
     partner = p.shares.T @ spend
     panels = 1 + len(p.partners)
-    fig = Figure(layout="constrained", figsize=(10, 1.2 + 0.34 * len(sel) + 1.9 * panels))
+    fig = _figure(figsize=(10, 1.2 + 0.34 * len(sel) + 1.9 * panels))
     axes = fig.subplots(1 + panels, 1, sharex=True,
                         gridspec_kw={"height_ratios": [max(2.0, 0.3 * len(sel))] + [1.6] * panels})
     _gantt_bars(axes[0], sol, sel)
@@ -232,7 +244,7 @@ def tornado_chart(ranks: Sequence[RankFlip], portfolios: Sequence[PortfolioFlip]
     names = criterion_names or {}
     order = sorted(range(len(ranks)), key=lambda j: (ranks[j].high - ranks[j].low, ranks[j].criterion))[:MAX_ROWS]
     n = len(order)
-    fig = Figure(layout="constrained", figsize=(10, 1.8 + 0.42 * n))
+    fig = _figure(figsize=(10, 1.8 + 0.42 * n))
     ax = fig.add_subplot()
     pos = np.arange(n)[::-1]
     for y, j in zip(pos, order):
@@ -269,7 +281,7 @@ def acceptability_chart(result: SmaaResult) -> Figure:
     order = sorted(range(total), key=lambda i: (round(float(expected[i]), 9), result.ids[i]))[:MAX_ROWS]
     n = len(order)
     acc = np.asarray(result.acceptability)[:, :n]
-    fig = Figure(layout="constrained", figsize=(max(7.0, 3.5 + 0.5 * n), 1.8 + 0.4 * n))
+    fig = _figure(figsize=(max(7.0, 3.5 + 0.5 * n), 1.8 + 0.4 * n))
     ax = fig.add_subplot()
     image = ax.imshow(acc[order], cmap="Blues", vmin=0, vmax=1, aspect="auto")
     if n <= 25:  # labels stay legible up to about this size
@@ -299,7 +311,7 @@ def core_chart(result: SmaaResult) -> Figure:
     core = np.asarray(result.core_index, dtype=float)
     order = sorted(range(len(core)), key=lambda i: (-round(float(core[i]), 12), result.ids[i]))[:MAX_ROWS]
     n = len(order)
-    fig = Figure(layout="constrained", figsize=(10, 1.6 + 0.36 * n))
+    fig = _figure(figsize=(10, 1.6 + 0.36 * n))
     ax = fig.add_subplot()
     pos = np.arange(n)[::-1]
     colors = ["#2e8b57" if core[i] >= 0.95 else "#d68910" if core[i] > 0.05 else "#a6acaf" for i in order]
@@ -326,7 +338,7 @@ def frontier_chart(result: Frontier, chosen_level: float, chosen_value: float, c
     currency : str
         The money unit, for the axis label.
     """
-    fig = Figure(layout="constrained", figsize=(9, 5))
+    fig = _figure(figsize=(9, 5))
     ax = fig.add_subplot()
     ok = np.isfinite(result.objective)
     ax.step(result.levels[ok], result.objective[ok], where="post", color="#1f4e99", linewidth=1.6)
