@@ -41,7 +41,8 @@ from scorer import __version__, charts
 from scorer.errors import OutputError
 from scorer.loading import ScenarioInputs, display_path
 from scorer.models import Scenario
-from scorer.optimizer import Solution, SolverConfig, optimize, scenario_config
+from scorer.limits import SizeLimitError
+from scorer.optimizer import Solution, SolverConfig, isolates, optimize, scenario_config
 from scorer.output import to_markdown, write_atomic
 from scorer.portfolio import problem_from_inputs
 from scorer.sampling import SampleSpec
@@ -95,6 +96,7 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
     result = score(inputs, method)
     config = scenario_config(inputs.scenario)
     sol = optimize(problem_from_inputs(inputs), result.scores, config)
+    check_report_size(sol, explain, robust)
     limits = thresholds = None
     if explain:
         from scorer.explain import limit_use, limits_table, thresholds_table, value_thresholds
@@ -105,6 +107,34 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
     if robust is None:
         return analysis
     return replace(analysis, robustness=robustness(analysis, robust, parts))
+
+
+def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings | None) -> None:
+    """Refuse sections whose re-solves would take hours on a model solved in a child process.
+
+    Raises
+    ------
+    SizeLimitError
+        Naming the sections, how many re-solves they need and the flags that leave them out.
+    """
+    k = sol.model.options.k
+    if not isolates(k) or not (explain or robust is not None):
+        return
+    parts, flags, solves = [], [], []
+    if explain:
+        parts.append("explanation")
+        flags.append("--no-explain")
+        solves.append(f"about one per candidate ({sol.problem.n:,})")
+    if robust is not None:
+        parts.append("robustness")
+        flags.append("--no-robustness")
+        solves.append(f"at least {robust.portfolio_samples + robust.steps + robust.k:,} for robustness")
+    raise SizeLimitError(
+        f"the report's {' and '.join(parts)} " + ("sections re-solve" if len(parts) > 1 else "section re-solves") +
+        " the model "
+        f"({', '.join(solves)}), and a model with {k:,} start options takes seconds to minutes per solve; "
+        f"give report {' '.join(flags)} for this scenario (sensitivity, frontier and alternatives still run "
+        "with the counts you choose)")
 
 
 @dataclass(frozen=True)

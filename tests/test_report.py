@@ -270,3 +270,27 @@ def test_cli_report_of_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> 
         "mandatory, or raise the total budget by 440 (400 for these limits, 40 for the others in force)\n"
         "conflicting limits: budget.total = 100; rules.mandatory: gpi\n")
     assert not out.exists()
+
+
+def test_a_report_on_a_model_solved_in_a_child_process_leaves_out_its_re_solves(tmp_path: Path, monkeypatch) -> None:
+    from scorer import optimizer
+
+    case = write_case(tmp_path)
+    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 1)  # as if the scenario had 20,000 start options or more
+    out = tmp_path / "brief"
+    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out)])
+    assert result.exit_code == 1
+    assert re.fullmatch(
+        r"coprod: error: the report's explanation and robustness sections re-solve the model \(about one per "
+        r"candidate \(\d+\), at least \d+ for robustness\), and a model with [\d,]+ start options takes seconds "
+        r"to minutes per solve; give report --no-explain --no-robustness for this scenario \(sensitivity, "
+        r"frontier and alternatives still run with the counts you choose\)\n", result.stderr), result.stderr
+    assert not out.exists()
+    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-robustness"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("coprod: error: the report's explanation section re-solves the model (about "
+                                    "one per candidate (")
+    assert "give report --no-explain for this scenario" in result.stderr
+    result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-explain", "--no-robustness"])
+    assert result.exit_code == 0, result.stderr
+    assert (out / "report.html").exists()
