@@ -24,7 +24,7 @@ import pulp
 
 from scorer.errors import InfeasibleError, SolverError
 from scorer.isolated import LinearModel, solve_in_child
-from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, start_options
+from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, option_count, start_options
 from scorer.relaxation import budget_bound
 from scorer.warmstart import greedy_start
 
@@ -272,6 +272,25 @@ class PortfolioModel:
 def isolates(k: int) -> bool:
     """Whether a HiGHS model with ``k`` start options is solved in a child process."""
     return k >= max(ISOLATE_OPTIONS, 1)  # an empty model is decided in-process (no columns, no child)
+
+
+def sweep_note(problem: PortfolioProblem, config: SolverConfig, solves: int) -> str | None:
+    """What a sweep of at least ``solves`` re-solves may cost when each runs in a child process; else None."""
+    k = option_count(problem)
+    if not isolates(k):
+        return None
+    return (f"at least {solves:,} re-solves of a model with {k:,} start options, each in a child process with "
+            f"the {config.time_limit:g} s time limit: up to {duration_text(solves * config.time_limit)}; "
+            "Ctrl-C stops it")
+
+
+def duration_text(seconds: float) -> str:
+    """``45 s``, ``12 minutes`` or ``3.5 hours``."""
+    if seconds < 120:
+        return f"{seconds:g} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:,.1f} hours"
 
 
 def child_outcome(found, config: SolverConfig) -> Outcome:

@@ -151,14 +151,23 @@ def problem_from_inputs(
 
 def guard_size(problem: PortfolioProblem, widen: bool = False, where: str = "the scenario") -> None:
     """Refuse a problem whose model would not fit in memory, before any of it is built."""
+    check_model_size(*_size(problem, widen), where=where)
+
+
+def option_count(problem: PortfolioProblem) -> int:
+    """How many start options the problem's model has, without building them."""
+    return _size(problem, False)[0]
+
+
+def _size(problem: PortfolioProblem, widen: bool) -> tuple[int, int, int]:
     h0, h1 = int(problem.years[0]), int(problem.years[-1])
     n = problem.n
     earliest = np.full(n, h0) if widen else problem.earliest
     latest = np.full(n, h1) if widen else problem.latest
     forbidden = np.zeros(n, dtype=bool) if widen else problem.forbidden
     rule_rows = len(problem.category_rules) + 2 + (2 if widen else 0)
-    check_model_size(*model_size(earliest, latest, problem.durations, forbidden, len(problem.years),
-                                 len(problem.partners), rule_rows), where=where)
+    return model_size(earliest, latest, problem.durations, forbidden, len(problem.years),
+                      len(problem.partners), rule_rows)
 
 
 def _or_inf(x: float | None) -> float:

@@ -174,3 +174,23 @@ def test_ctrl_c_stops_cleanly_and_writes_nothing(case, tmp_path: Path, monkeypat
         r = run(command[0], str(case.path), *command[1:], "-o", str(target))
         assert (r.exit_code, r.stderr) == (130, "coprod: interrupted\n")
         assert list(tmp_path.glob("out.json*")) == [] and list(tmp_path.glob(".out.json*")) == []
+
+
+@pytest.mark.parametrize("command,solves", [(["frontier", "--steps", "3"], 3), (["alternatives", "-k", "2"], 2),
+                                            (["sensitivity", "--samples", "20", "--portfolio-samples", "4"], 4)])
+def test_sweeps_of_a_model_solved_in_a_child_process_say_what_they_may_cost(case, monkeypatch, command,
+                                                                             solves) -> None:
+    from scorer import optimizer
+
+    plain = CliRunner().invoke(main, [*command, str(case.path), "--format", "csv"])
+    assert plain.exit_code == 0 and "re-solves" not in plain.stderr
+    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 1)
+    result = CliRunner().invoke(main, [*command, str(case.path), "--format", "csv"])
+    assert result.exit_code == 0, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"coprod: note: at least {solves} re-solves of a model with ")
+    assert first.endswith(" start options, each in a child process with the 10 s time limit: up to "
+                          f"{solves * 10} s; Ctrl-C stops it")
+    assert result.stdout == plain.stdout  # the same answers, only solved elsewhere
+    quiet = CliRunner().invoke(main, ["-q", *command, str(case.path), "--format", "csv"])
+    assert "re-solves" not in quiet.stderr

@@ -238,3 +238,10 @@ def test_cbc_and_highs_agree() -> None:
     except SolverError as exc:
         pytest.skip(str(exc))
     assert cbc.objective == pytest.approx(optimize(p, values).objective)
+
+
+def test_duration_text() -> None:
+    from scorer.optimizer import duration_text
+
+    assert [duration_text(s) for s in (30, 119.5, 120, 600, 7199, 7200, 200 * 60)] == [
+        "30 s", "119.5 s", "2 minutes", "10 minutes", "120 minutes", "2.0 hours", "3.3 hours"]

@@ -42,3 +42,11 @@ def test_default_scenario_arrays() -> None:
     assert ("tactical-trainer", "t7a") in [(p.ids[a], p.ids[b]) for a, b in p.requires]
     keys = {lim.key for lim in named_limits(p, start_options(p))}
     assert {"cap_total_2028", "cap_US_2028", "budget_JP", "mandatory_gpi", "cat_min_co_sustainment"} <= keys
+
+
+def test_option_count_matches_the_built_options() -> None:
+    from scorer.portfolio import option_count
+
+    problem = make_problem([[1, 2], [3], [1, 1, 1]], horizon=(2026, 2030), earliest=[2027, None, None],
+                           latest=[None, 2028, None], forbidden=[2])
+    assert option_count(problem) == start_options(problem).k == 3 + 3 + 0

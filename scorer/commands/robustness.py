@@ -32,6 +32,16 @@ def _ranges(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) 
     return out
 
 
+def _warn_large(inputs, config, solves: int, problem=None) -> None:
+    """A note before a sweep whose re-solves each run in a child process (see optimizer.sweep_note)."""
+    from scorer.optimizer import sweep_note
+    from scorer.portfolio import problem_from_inputs
+
+    message = sweep_note(problem if problem is not None else problem_from_inputs(inputs), config, solves)
+    if message:
+        note(message)
+
+
 def _early_format(fmt: str | None, output: str | None) -> str:
     fmt = choose_format(fmt, output)
     if fmt == "xlsx":
@@ -83,8 +93,11 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
     settings = SensitivitySettings.from_scenario(
         inputs.scenario, samples=samples, concentration=concentration, ranges=ranges, score_dist=score_dist,
         seed=seed, portfolio_samples=portfolio_samples, tolerance=tolerance)
+    config = scenario_config(inputs.scenario)
+    if portfolios:
+        _warn_large(inputs, config, settings.portfolio_samples)
     report = sensitivity_report(inputs, settings, method=method, overrides=parse_overrides(weights),
-                                portfolios=portfolios, config=scenario_config(inputs.scenario), workers=workers,
+                                portfolios=portfolios, config=config, workers=workers,
                                 scheduler=scheduler, top=top)
     emit_tables(report.tables, fmt, output, inputs.paths, titles=report.titles,
                 preamble=report.preamble, digits=report.digits,
@@ -118,7 +131,9 @@ def frontier_command(scenario: str | None, start: float | None, stop: float | No
     inputs = load(scenario)
     problem = problem_from_inputs(inputs)
     levels = sweep_levels(problem, start, stop, steps, year)
-    result = frontier(problem, candidate_values(inputs), scenario_config(inputs.scenario), levels, year=year,
+    config = scenario_config(inputs.scenario)
+    _warn_large(inputs, config, len(levels), problem)
+    result = frontier(problem, candidate_values(inputs), config, levels, year=year,
                       workers=workers, scheduler=scheduler)
     what = "total budget" if year is None else f"{year} cap"
     emit_tables({"frontier": frontier_table(result), "buy_order": buy_order(result)}, fmt, output,
@@ -145,7 +160,9 @@ def alternatives_command(scenario: str | None, k: int, fmt: str | None, output: 
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
-    result = k_best(problem_from_inputs(inputs), candidate_values(inputs), scenario_config(inputs.scenario), k)
+    problem, config = problem_from_inputs(inputs), scenario_config(inputs.scenario)
+    _warn_large(inputs, config, k, problem)
+    result = k_best(problem, candidate_values(inputs), config, k)
     if len(result.solutions) < k:
         note(f"only {len(result.solutions)} distinct portfolios fit")
     emit_tables({"alternatives": alternatives_table(result), "roles": roles_table(result)}, fmt, output,
