@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from scorer.errors import InfeasibleError, SolverError
-from scorer.isolated import from_highs, satisfies, solve_in_child
+from scorer.isolated import from_highs, satisfies, solve_in_child, to_highs
 from scorer.optimizer import (
     LARGE_OPTIONS, Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, child_outcome,
     classified, isolates, make_solver, run_interruptible,
@@ -256,12 +256,21 @@ class _Live:
         self.model = PortfolioModel(problem, values)
         self.config = config
         prob = self.model.prob
-        solver = make_solver(config)
-        # PuLP's own steps of a HiGHS solve, without the run: the live model exactly as PuLP builds it
-        # (options, columns, rows, objective at the base values).
-        solver.createAndConfigureSolver(prob)
-        solver.buildSolverModel(prob)
-        self.highs = prob.solverModel
+        if isolates(self.model.options.k):
+            # Straight from the arrays: PuLP's export loops in Python (5-6 s at 130,000 options), and
+            # these runs happen in a child process anyway. Columns in model.x order, rows in PuLP's.
+            self.highs = to_highs(self.model.linear(), {})
+            self.col = np.arange(self.model.options.k, dtype=np.int32)
+        else:
+            solver = make_solver(config)
+            # PuLP's own steps of a HiGHS solve, without the run: the live model exactly as PuLP builds it
+            # (options, columns, rows, objective at the base values).
+            solver.createAndConfigureSolver(prob)
+            solver.buildSolverModel(prob)
+            self.highs = prob.solverModel
+            ids = {v.id: j for j, v in enumerate(prob.exported_variables())}
+            # PuLP numbers HiGHS columns in its own export order, not model.x order.
+            self.col = np.array([ids[v.id] for v in self.model.x], dtype=np.int32)
         self._map(prob)
         self._configure()
         self.start: np.ndarray | None = None
@@ -284,16 +293,13 @@ class _Live:
         self.interruptible = on
 
     def _map(self, prob) -> None:
-        """Where each option and each named row is in the HiGHS model, and the rows' base bounds."""
-        ids = {v.id: j for j, v in enumerate(prob.exported_variables())}
-        # PuLP numbers HiGHS columns in its own export order, not model.x order.
-        self.col = np.array([ids[v.id] for v in self.model.x], dtype=np.int32)
+        """Where each named row is in the HiGHS model, and the rows' base bounds."""
         constraints = prob.constraints()
         # Names of changeable limits are unique; a repeated rule row name keeps its first row.
         self.rows: dict[str, int] = {}
         for i, c in enumerate(constraints):
             self.rows.setdefault(c.name, i)
-        if self.highs.getNumCol() != len(ids) or self.highs.getNumRow() != len(constraints):
+        if self.highs.getNumCol() != len(self.col) or self.highs.getNumRow() != len(constraints):
             raise SolverError("the live HiGHS model does not match the PuLP model")  # pragma: no cover
         lp = self.highs.getLp()
         self.lower = np.array(lp.row_lower_, dtype=float)

@@ -415,3 +415,22 @@ def test_isolated_solves_that_finish_are_deterministic(always_isolated, tmp_path
     problem, values = problem_from_inputs(inputs), candidate_values(inputs)
     first, second = (optimize(problem, values, SolverConfig(time_limit=30, gap=1e-3)) for _ in range(2))
     assert first.start.tolist() == second.start.tolist() and first.objective == second.objective
+
+
+def test_a_large_live_model_built_from_arrays_equals_pulps(monkeypatch) -> None:
+    from scorer.resolve import _Live
+
+    problem = make_problem([[3, 1], [2], [4, 4, 1], [1]], total=7, per_year=5, max_projects=3,
+                           categories=["a", "a", None, None], category_rules={"a": (1, None)})
+    values, config = np.array([10.0, 20.0, 30.0, 5.0]), SolverConfig()
+    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 10**9)
+    pulps = _Live(problem, values, config)
+    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 1)
+    ours = _Live(problem, values, config)
+    assert ours.rows == pulps.rows and ours.col.tolist() == list(range(len(ours.col)))
+    np.testing.assert_array_equal(ours.lower, pulps.lower)
+    np.testing.assert_array_equal(ours.upper, pulps.upper)
+    same_model(from_highs(ours.highs), from_highs(pulps.highs), pulps.col)
+    # The same base optimum (start years may differ: without a delay discount they tie).
+    cand = ours.model.options.cand
+    assert sorted(set(cand[ours.start > 0.5])) == sorted(set(cand[pulps.start[pulps.col] > 0.5]))
