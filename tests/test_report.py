@@ -14,18 +14,7 @@ from scorer import __version__
 from scorer.cli import main
 from scorer.errors import OutputError
 from scorer.loading import load_scenario
-from scorer.report import (
-    CHART_KINDS,
-    analyse,
-    build_report,
-    chart,
-    md_text,
-    render_html,
-    render_markdown,
-    report_date,
-    Block,
-    RobustnessSettings,
-)
+from scorer.report import CHART_KINDS, RobustnessSettings, analyse, build_report, chart, report_date
 from scorer.sampling import SampleSpec
 from conftest import write_case
 
@@ -85,7 +74,6 @@ def test_input_text_is_inert_in_markdown(evil) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rep.markdown and "<script" not in rep.markdown
     assert "](javascript:" not in rep.markdown and "&#91;click&#93;(javascript:alert(3)) &amp; &#96;code&#96;" \
         in rep.markdown
-    assert md_text("a|b <c> [d] `e` & f\nnext") == "a|b &lt;c&gt; &#91;d&#93; &#96;e&#96; &amp; f next"
 
 
 def test_self_contained_page(evil) -> None:
@@ -174,13 +162,6 @@ def test_report_date_honours_source_date_epoch() -> None:
     assert now.tzinfo is UTC and abs((datetime.now(UTC) - now).total_seconds()) < 60
     with pytest.raises(OutputError, match="SOURCE_DATE_EPOCH='soon'"):
         report_date({"SOURCE_DATE_EPOCH": "soon"})
-
-
-def test_renderers_refuse_unknown_blocks() -> None:
-    with pytest.raises(ValueError, match="unknown block kind 'video'"):
-        render_html([Block("video")], {})
-    with pytest.raises(ValueError, match="unknown block kind 'video'"):
-        render_markdown([Block("video")])
 
 
 def test_robustness_charts_need_the_analysis(case) -> None:
