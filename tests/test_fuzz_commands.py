@@ -204,6 +204,12 @@ COMMANDS = [
             ("portfolio.json", "schedule.csv"), check_optimize, 600),
 ]
 COMMANDS += [
+    # The same command with every solve in a child process, as for models of 20,000 start options or more.
+    Command("optimize isolated", ("optimize", "scenario.yaml", "--time-limit", "10", "-o", "{out}/portfolio.json",
+                                  "--schedule", "{out}/schedule.csv"),
+            ("portfolio.json", "schedule.csv"), check_optimize, 100, extra={"isolated": True}),
+]
+COMMANDS += [
     Command("sensitivity", ("sensitivity", "scenario.yaml", "--samples", "20", "--portfolio-samples", "4",
                             "--workers", "1", "-o", "{out}/sensitivity.json"),
             ("sensitivity.json",), check_sensitivity, 120),
@@ -323,6 +329,19 @@ def watchdog(seconds: int):
         signal.signal(signal.SIGALRM, old)
 
 
+@contextlib.contextmanager
+def isolation(on: bool):
+    """Solve in a child process whatever the model's size (see scorer.optimizer.isolates)."""
+    from scorer import optimizer
+
+    saved = optimizer.ISOLATE_OPTIONS
+    optimizer.ISOLATE_OPTIONS = 1 if on else saved
+    try:
+        yield
+    finally:
+        optimizer.ISOLATE_OPTIONS = saved
+
+
 def run_case(command: Command, files: dict[str, str | bytes]) -> None:
     """Write the files into a fresh folder, run the command there, check everything."""
     with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
@@ -337,7 +356,7 @@ def run_case(command: Command, files: dict[str, str | bytes]) -> None:
         args = [a.replace("{out}", "out") for a in command.args]
         edited = command.extra.get("edits")
         before = (folder / NAMES[edited]).read_bytes() if edited else None
-        with watchdog(HANG_SECONDS):
+        with watchdog(HANG_SECONDS), isolation(command.extra.get("isolated", False)):
             result = CliRunner().invoke(main, args, prog_name="coprod", catch_exceptions=True)
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
         assert "Traceback" not in result.stdout + result.stderr
