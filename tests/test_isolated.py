@@ -24,13 +24,12 @@ from hypothesis import HealthCheck, given, settings
 
 from portfolio_factory import make_problem
 from scorer import isolated, optimizer
-from scorer.errors import InfeasibleError, SolverError
-from scorer.feasibility import violations
+from scorer.errors import SolverError
 from scorer.isolated import ChildResult, LinearModel, from_highs, solve_in_child, to_highs
-from scorer.optimizer import PortfolioModel, SolverConfig, child_outcome, optimize, portfolio_value
+from scorer.optimizer import PortfolioModel, SolverConfig, child_outcome, optimize
 from scorer.portfolio import no_good
 from test_limits import write_hard_scenario
-from test_optimizer import brute_force, small_problems
+from test_optimizer import brute_force, check_against_brute_force, small_problems
 
 
 def dense(m: LinearModel) -> np.ndarray:
@@ -102,17 +101,7 @@ def always_isolated(monkeypatch):
                                                                   HealthCheck.function_scoped_fixture])
 @given(small_problems())
 def test_isolated_solve_matches_brute_force(always_isolated, case) -> None:
-    problem, values = case
-    best = brute_force(problem, values)
-    if best is None:
-        with pytest.raises(InfeasibleError, match="^infeasible: "):
-            optimize(problem, values)
-        return
-    sol = optimize(problem, values)
-    assert sol.status == "optimal"
-    assert sol.objective == pytest.approx(best, abs=1e-6)
-    assert violations(problem, sol.start) == []
-    assert portfolio_value(problem, values, sol.start) == pytest.approx(sol.objective)
+    check_against_brute_force(*case)
 
 
 def test_isolated_and_in_process_solves_agree_on_a_hard_model(always_isolated, monkeypatch, tmp_path: Path) -> None:

@@ -177,7 +177,11 @@ INF_OR_NONE = float("inf")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_optimiser_matches_brute_force(case) -> None:
-    problem, values = case
+    check_against_brute_force(*case)
+
+
+def check_against_brute_force(problem, values) -> None:
+    """optimize() proves the brute-force optimum with a portfolio that meets every limit, or says infeasible."""
     best = brute_force(problem, values)
     if best is None:
         with pytest.raises(InfeasibleError, match="^infeasible: "):
