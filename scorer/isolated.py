@@ -68,6 +68,15 @@ class LinearModel:
     def num_col(self) -> int:
         return len(self.cost)
 
+    @property
+    def row_of(self) -> np.ndarray:
+        """The row of each stored coefficient (CSR ``start`` expanded)."""
+        return np.repeat(np.arange(len(self.start) - 1), np.diff(self.start))
+
+    def times(self, x: np.ndarray) -> np.ndarray:
+        """Each row's activity ``A @ x``."""
+        return np.bincount(self.row_of, weights=self.value * x[self.index], minlength=len(self.row_lower))
+
 
 @dataclass(frozen=True, eq=False)
 class ChildResult:
@@ -85,8 +94,7 @@ def satisfies(model: LinearModel, x: np.ndarray, tolerance: float = 1e-9) -> boo
     x = np.asarray(x, dtype=float)
     if x.shape != (model.num_col,):
         return False
-    row = np.repeat(np.arange(len(model.start) - 1), np.diff(model.start))
-    activity = np.bincount(row, weights=model.value * x[model.index], minlength=len(model.row_lower))
+    activity = model.times(x)
 
     def within(v, lo, up):
         return bool(np.all(v >= lo - tolerance * np.maximum(1.0, np.abs(lo)))

@@ -31,8 +31,7 @@ def budget_bound(model: LinearModel) -> float:
     usable = (model.cost > 0) & (model.col_upper > 0.5)
     value = _group_max(np.where(usable, model.cost, 0.0), group)
     best = float(value.sum())  # no row at all: every project at its best
-    row = np.repeat(np.arange(len(model.start) - 1), np.diff(model.start))
-    negative = np.bincount(row, weights=model.value < 0, minlength=len(model.row_upper)) > 0
+    negative = np.bincount(model.row_of, weights=model.value < 0, minlength=len(model.row_upper)) > 0
     rows = np.flatnonzero(~negative & np.isfinite(model.row_upper))
     rows = rows[rows >= model.choice_rows]
     for r in rows.tolist():
@@ -48,8 +47,7 @@ def _groups(model: LinearModel) -> np.ndarray:
     """Each column's project: its choice row, or a group of its own."""
     group = np.arange(model.num_col) + model.choice_rows
     end = model.start[model.choice_rows]
-    rows = np.repeat(np.arange(model.choice_rows), np.diff(model.start[:model.choice_rows + 1]))
-    group[model.index[:end]] = rows
+    group[model.index[:end]] = model.row_of[:end]
     _, dense = np.unique(group, return_inverse=True)
     return dense
 

@@ -35,7 +35,7 @@ def greedy_start(model: LinearModel) -> np.ndarray | None:
     rows_of, coef_of, col_start = _columns(model)
     upper = model.row_upper
     x = (model.col_lower > 0.5).astype(float)
-    activity = _times(model, x)
+    activity = model.times(x)
     order = _order(model, rows_of, coef_of, col_start, x)
     room = upper + TOLERANCE * np.maximum(1.0, np.abs(upper))
 
@@ -70,16 +70,9 @@ def _helpers(model: LinearModel, r: int, rank: np.ndarray) -> np.ndarray:
 
 def _columns(model: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The matrix by column (CSC): rows, coefficients, column starts."""
-    row = np.repeat(np.arange(len(model.start) - 1), np.diff(model.start))
     order = np.argsort(model.index, kind="stable")
     counts = np.bincount(model.index, minlength=model.num_col)
-    return row[order], model.value[order], np.concatenate([[0], np.cumsum(counts)])
-
-
-def _times(model: LinearModel, x: np.ndarray) -> np.ndarray:
-    """A @ x from the CSR arrays."""
-    row = np.repeat(np.arange(len(model.start) - 1), np.diff(model.start))
-    return np.bincount(row, weights=model.value * x[model.index], minlength=len(model.start) - 1)
+    return model.row_of[order], model.value[order], np.concatenate([[0], np.cumsum(counts)])
 
 
 def _order(model: LinearModel, rows_of: np.ndarray, coef_of: np.ndarray, col_start: np.ndarray,
