@@ -23,7 +23,7 @@ import numpy as np
 import pulp
 
 from scorer.errors import InfeasibleError, SolverError
-from scorer.isolated import LinearModel, solve_in_child
+from scorer.isolated import LinearModel, satisfies, solve_in_child
 from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, option_count, start_options
 from scorer.relaxation import budget_bound
 from scorer.warmstart import greedy_start
@@ -261,12 +261,23 @@ class PortfolioModel:
 
     def _solve_isolated(self, config: SolverConfig) -> Outcome:
         """Solve in a child process that is killed at the deadline (see :mod:`scorer.isolated`)."""
-        t0 = time.monotonic()
-        options = {"mip_rel_gap": float(config.gap), "random_seed": int(config.seed), **LARGE_OPTIONS}
-        linear = self.linear()
-        start, bound = greedy_start(linear), budget_bound(linear)
-        left = max(float(config.time_limit) - (time.monotonic() - t0), 0.0)  # the time limit covers both
-        return child_outcome(solve_in_child(linear, options, left, start, bound), config)
+        return solve_large(self.linear(), config)
+
+
+def solve_large(linear: LinearModel, config: SolverConfig, start: np.ndarray | None = None) -> Outcome:
+    """A large model's solve: a child process killed at the deadline, from a start and a quick bound.
+
+    ``start`` (column values) is used when it meets every row, else the greedy
+    start; the time limit covers finding the start and the bound too.
+    ``Outcome.x`` is in ``linear``'s column order.
+    """
+    t0 = time.monotonic()
+    options = {"mip_rel_gap": float(config.gap), "random_seed": int(config.seed), **LARGE_OPTIONS}
+    if start is None or not satisfies(linear, start):
+        start = greedy_start(linear)
+    bound = budget_bound(linear)
+    left = max(float(config.time_limit) - (time.monotonic() - t0), 0.0)
+    return child_outcome(solve_in_child(linear, options, left, start, bound), config)
 
 
 def isolates(k: int) -> bool:

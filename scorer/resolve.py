@@ -28,14 +28,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from scorer.errors import InfeasibleError, SolverError
-from scorer.isolated import from_highs, satisfies, solve_in_child, to_highs
+from scorer.isolated import from_highs, to_highs
 from scorer.optimizer import (
-    LARGE_OPTIONS, Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, child_outcome,
-    classified, isolates, make_solver, run_interruptible,
+    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified, isolates, make_solver,
+    run_interruptible, solve_large,
 )
 from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, no_good, slug
-from scorer.relaxation import budget_bound
-from scorer.warmstart import greedy_start
 
 # HiGHS options for the live model, chosen by measurement on the default
 # scenario (benchmarks/bench_resolve.py): with the base optimum as a start,
@@ -408,15 +406,9 @@ class _Live:
 
     def _run_isolated(self) -> Outcome:
         """A large model's run, in a child process killed at the deadline (as PortfolioModel.solve)."""
-        c, t0 = self.config, time.monotonic()
-        options = {"mip_rel_gap": float(c.gap), "random_seed": int(c.seed), **LARGE_OPTIONS}
-        # PuLP puts the rows in the model's order, so its first rows are the choice rows too.
+        # The live model's rows keep the PuLP model's order, so its first rows are the choice rows too.
         linear = replace(from_highs(self.highs), choice_rows=self.model.choice_rows)
-        start = self.start if self.start is not None and satisfies(linear, self.start) else greedy_start(linear)
-        bound = budget_bound(linear)
-        left = max(float(c.time_limit) - (time.monotonic() - t0), 0.0)
-        found = solve_in_child(linear, options, left, start, bound)
-        outcome = child_outcome(found, c)
+        outcome = solve_large(linear, self.config, self.start)
         return replace(outcome, x=outcome.x[self.col]) if len(outcome.x) else outcome
 
 
