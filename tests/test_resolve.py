@@ -290,11 +290,9 @@ def test_pickled_resolver_solves_alike_and_shares_its_model(resolver, default) -
 
 def test_cbc_path_agrees(default) -> None:
     _, problem, values = default
-    try:
-        cbc = Resolver(problem, values, SolverConfig("cbc", 60.0, 0.0, 42))
-        sol = cbc.solve(values * 0.9, rhs={"budget_total": 3000.0})
-    except SolverError as exc:
-        pytest.skip(str(exc))
+    # CBC is a hard dependency (PuLP's cbc extra): any SolverError here is a failure, not a skip.
+    cbc = Resolver(problem, values, SolverConfig("cbc", 60.0, 0.0, 42))
+    sol = cbc.solve(values * 0.9, rhs={"budget_total": 3000.0})
     fast = Resolver(problem, values, CONFIG).solve(values * 0.9, rhs={"budget_total": 3000.0})
     assert sol.objective == pytest.approx(fast.objective, rel=1e-9)
     assert cbc.solve(values, exclude=[fast.selected]).objective <= optimize(problem, values, CONFIG).objective
