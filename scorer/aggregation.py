@@ -168,16 +168,20 @@ class PreferenceFunction:
     p: float = 0.0
     s: float = 0.0
 
-    def __call__(self, d: np.ndarray) -> np.ndarray:
-        """P(d), elementwise (the direct definition; used by tests and for gaussian)."""
+    def __call__(self, d: np.ndarray, tol: float = 0.0) -> np.ndarray:
+        """P(d), elementwise (the direct definition; used by tests and for gaussian).
+
+        ``tol`` is how far past a threshold a difference must lie to count as
+        beyond it (see :func:`threshold_tolerance`).
+        """
         d = np.asarray(d, dtype=float)
         t, q, p = self.type, self.q, self.p
         if t == "usual":
-            out = (d > 0).astype(float)
+            out = (d > tol).astype(float)
         elif t == "u-shape":
-            out = (d > q).astype(float)
+            out = (d > q + tol).astype(float)
         elif t == "level":
-            out = np.where(d > p, 1.0, np.where(d > q, 0.5, 0.0))
+            out = np.where(d > p + tol, 1.0, np.where(d > q + tol, 0.5, 0.0))
         elif t in ("linear", "v-shape"):
             q = q if t == "linear" else 0.0
             out = np.clip((d - q) / (p - q), 0.0, 1.0)
@@ -188,31 +192,86 @@ class PreferenceFunction:
         return out
 
 
-def _sums_sorted(xs: np.ndarray, pref: PreferenceFunction) -> np.ndarray:
-    """``sum_b P(xs[a] - xs[b])`` for every a, given ascending ``xs``: O(n log n).
+# Scores and thresholds are short decimals (0.4 - 0.1 against q = 0.3), which
+# binary floating point cannot hold exactly: 0.4 - 0.1 is 0.30000000000000004.
+# A difference within this share of the column's magnitude of a threshold is
+# taken as equal to it, as the user who typed the decimals means it; it is far
+# above rounding error (about 1e-16) and far below any difference a score scale
+# expresses.
+THRESHOLD_RTOL = 1e-9
 
-    The piecewise-linear preference functions split the other candidates
-    into "fully preferred", "partly preferred" and "not preferred" by two
-    thresholds, found by binary search; a prefix sum gives the partial part.
+
+def threshold_tolerance(x: np.ndarray, pref: PreferenceFunction) -> float:
+    """The absolute tolerance of the threshold comparisons for column ``x``."""
+    magnitude = max(float(np.max(np.abs(x))) if x.size else 0.0, abs(pref.q), abs(pref.p))
+    return THRESHOLD_RTOL * magnitude
+
+
+def _beyond(xs: np.ndarray, threshold: float, tol: float) -> np.ndarray:
+    """For ascending ``xs``: how many b have ``xs[a] - xs[b] > threshold`` (within ``tol``), per a.
+
+    Those b are exactly the first ``k[a]`` of the sorted column, and the
+    count is non-decreasing in a.
     """
-    t = pref.type
-    if t == "usual":
-        # Candidates strictly below xs[a]: the index where a's run of ties starts.
-        n = len(xs)
-        starts = np.ones(n, dtype=bool)
-        starts[1:] = xs[1:] != xs[:-1]
-        return np.maximum.accumulate(np.where(starts, np.arange(n), 0)).astype(float)
-    if t == "u-shape":
-        return np.searchsorted(xs, xs - pref.q, "left").astype(float)
+    return np.searchsorted(xs, xs - (threshold + tol), "left")
+
+
+def _strictly_below(xs: np.ndarray) -> np.ndarray:
+    """For ascending ``xs``: how many b have ``xs[b] < xs[a]``, per a (where a's run of ties starts).
+
+    The usual criterion needs no tolerance: equal decimals parse to equal
+    floats, and distinct ones differ far beyond rounding. This is 3x faster
+    than a binary search.
+    """
+    n = xs.shape[0]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = xs[1:] != xs[:-1]
+    return np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+
+
+def _beaten_by(k: np.ndarray) -> np.ndarray:
+    """For each position i, how many a have ``k[a] > i``: the same comparisons as ``k``, seen from b.
+
+    Deriving the negative flow from the very counts of the positive one,
+    instead of a second differently rounded pass, makes every pair count
+    once on each side, so the net flows sum to zero exactly.
+    """
+    n = k.shape[0]
+    return n - np.cumsum(np.bincount(k, minlength=n + 1))[:n]
+
+
+def _window_sums(lo: np.ndarray, hi: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """For each position i, the sum of ``weights[a]`` over a with ``lo[a] <= i < hi[a]``."""
+    n = lo.shape[0]
+    diff = np.bincount(lo, weights, minlength=n + 1) - np.bincount(hi, weights, minlength=n + 1)
+    return np.cumsum(diff)[:n]
+
+
+def _flows_sorted(xs: np.ndarray, pref: PreferenceFunction) -> tuple[np.ndarray, np.ndarray]:
+    """``(sum_b P(xs[a] - xs[b]), sum_b P(xs[b] - xs[a]))`` for every a, given ascending ``xs``.
+
+    O(n log n): the piecewise-linear preference functions split the other
+    candidates into "fully preferred", "partly preferred" and "not
+    preferred" by two thresholds, found by binary search; prefix sums give
+    the partial part. Both sums come from one set of comparisons.
+    """
+    t, tol = pref.type, threshold_tolerance(xs, pref)
+    if t in ("usual", "u-shape"):
+        k = _strictly_below(xs) if t == "usual" else _beyond(xs, pref.q, tol)
+        return k.astype(float), _beaten_by(k).astype(float)
     q = 0.0 if t == "v-shape" else pref.q
-    full = np.searchsorted(xs, xs - pref.p, "left")
-    some = np.searchsorted(xs, xs - q, "left")
+    full = _beyond(xs, pref.p, tol)
+    some = _beyond(xs, q, tol)
     if t == "level":
-        return full + 0.5 * (some - full)
+        return full + 0.5 * (some - full), _beaten_by(full) + 0.5 * (_beaten_by(some) - _beaten_by(full))
     centred = xs - xs.mean()  # keeps the prefix sums small
     prefix = np.concatenate(([0.0], np.cumsum(centred)))
-    partial = ((centred - q) * (some - full) - (prefix[some] - prefix[full])) / (pref.p - q)
-    return full + partial
+    plus = full + ((centred - q) * (some - full) - (prefix[some] - prefix[full])) / (pref.p - q)
+    # Seen from b: the a whose partial window [full[a], some[a]) holds b.
+    count = _window_sums(full, some, None)
+    total = _window_sums(full, some, centred)
+    minus = _beaten_by(full) + (total - count * (centred + q)) / (pref.p - q)
+    return plus, minus
 
 
 def criterion_flows(x: np.ndarray, pref: PreferenceFunction) -> np.ndarray:
@@ -222,12 +281,11 @@ def criterion_flows(x: np.ndarray, pref: PreferenceFunction) -> np.ndarray:
         return np.zeros(n)
     if pref.type == "gaussian":
         return _flows_pairwise(x, pref)
-    order = np.argsort(x)  # tied values get equal flows, so any order of ties will do
-    xs = x[order]
-    plus = _sums_sorted(xs, pref)
-    minus = _sums_sorted(-xs[::-1], pref)[::-1]  # P(x_b - x_a) is P on the negated column
+    order = np.argsort(x, kind="stable")  # tied values get equal flows, so any order of ties will do
+    plus, minus = _flows_sorted(x[order], pref)
     out = np.empty(n)
-    out[order] = (plus - minus) / (n - 1)
+    # The prefix sums of the partial part can land a few ulps outside [-1, 1].
+    out[order] = np.clip((plus - minus) / (n - 1), -1.0, 1.0)
     return out
 
 

@@ -244,3 +244,67 @@ def test_adding_a_candidate_dominated_by_all_keeps_every_rank(data):
     before = rank_order(weighted_sum(values, w))[1]
     after = rank_order(weighted_sum(np.vstack([values, worst]), w))[1]
     assert after[:-1].tolist() == before.tolist()
+
+
+# ------------------------------------------- PROMETHEE at the thresholds ---
+
+
+def test_u_shape_difference_equal_to_q_is_not_a_preference():
+    # Brans & Vincke (1985): u-shape P(d) = 1 only for d > q. 0.4 - 0.1 equals
+    # q = 0.3 as the user typed it (in binary floating point it is
+    # 0.30000000000000004), so nobody is preferred: every net flow is 0.
+    x = np.array([0.1, 0.4, 0.4])
+    assert criterion_flows(x, PreferenceFunction("u-shape", q=0.3)).tolist() == [0.0, 0.0, 0.0]
+    # level: d = q gives 0 and d = p gives 1/2 (Brans & Vincke's type IV).
+    level = criterion_flows(np.array([0.1, 0.4, 0.6]), PreferenceFunction("level", q=0.3, p=0.5))
+    # pairs: (0.4, 0.1) d = 0.3 = q: 0; (0.6, 0.1) d = 0.5 = p: 1/2; (0.6, 0.4) d = 0.2: 0.
+    np.testing.assert_allclose(level, [-0.25, 0.0, 0.25], atol=1e-15)
+
+
+def decimal_column(digits: int = 1) -> st.SearchStrategy[list[str]]:
+    """Scores as a user types them: short decimals, as text (exact)."""
+    return st.lists(st.integers(-30, 30).map(lambda v: f"{v / 10 ** digits:.{digits}f}"), min_size=2, max_size=12)
+
+
+def exact_flows(column: list[str], pref_type: str, q: str, p: str, s: str) -> list[float]:
+    """Net flows by the definition (Brans & Vincke 1985), each difference in exact rationals."""
+    import math
+    from fractions import Fraction as F
+
+    xs, fq, fp = [F(v) for v in column], F(q), F(p)
+
+    def pref(d: F) -> float:
+        if d <= 0:
+            return 0.0
+        if pref_type == "usual":
+            return 1.0
+        if pref_type == "u-shape":
+            return float(d > fq)
+        if pref_type == "level":
+            return 1.0 if d > fp else 0.5 if d > fq else 0.0
+        if pref_type in ("linear", "v-shape"):
+            lo = fq if pref_type == "linear" else F(0)
+            return float(min(max((d - lo) / (fp - lo), F(0)), F(1)))
+        return -math.expm1(-float(d * d) / (2 * float(F(s)) ** 2))
+
+    n = len(xs)
+    return [sum(pref(a - b) - pref(b - a) for b in xs) / (n - 1) for a in xs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(column=decimal_column(),
+       pref_type=st.sampled_from(["usual", "u-shape", "v-shape", "level", "linear", "gaussian"]),
+       data=st.data())
+def test_flows_equal_the_exact_definition_and_sum_to_zero(column, pref_type, data):
+    # Thresholds are often exactly a difference of two scores: the case rounding gets wrong.
+    diffs = sorted({abs(round(float(a) - float(b), 1)) for a in column for b in column} - {0.0}) or [0.3]
+    q = data.draw(st.sampled_from(diffs))
+    p = data.draw(st.sampled_from([d for d in diffs if d > q] or [q + 0.5]))
+    qs, ps = f"{q:.1f}", f"{p:.1f}"
+    pref = PreferenceFunction(pref_type, q=q if pref_type in ("u-shape", "level", "linear") else 0.0,
+                              p=p if pref_type in ("v-shape", "level", "linear") else 0.0,
+                              s=p if pref_type == "gaussian" else 0.0)
+    got = criterion_flows(np.array([float(v) for v in column]), pref)
+    expected = exact_flows(column, pref_type, qs if pref.q else "0", ps, ps)
+    np.testing.assert_allclose(got, expected, atol=1e-9, err_msg=f"{pref_type} q={qs} p={ps}")
+    assert abs(got.sum()) <= 1e-12 * len(column)

@@ -252,3 +252,18 @@ def test_quiet_turns_progress_bars_off_for_that_run_only(case):
     assert run("score", str(case.path), "-q", "--format", "csv").exit_code == 0
     assert progress._enabled is False
     run("score", str(case.path), "--format", "csv")
+
+
+def test_promethee_u_shape_at_its_threshold_through_the_installed_command():
+    """0.1, 0.4, 0.4 with u-shape q = 0.3: 0.4 - 0.1 is not greater than q (Brans & Vincke
+    1985), so every candidate scores 50; before the fix the two passes rounded differently
+    and gave 75/75/50."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    coprod = Path(sys.executable).with_name("coprod")
+    scenario = Path(__file__).parent / "data/promethee-threshold/scenario.yaml"
+    done = subprocess.run([str(coprod), "score", str(scenario), "--format", "json"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert [row["score"] for row in json.loads(done.stdout)] == [50.0, 50.0, 50.0]
