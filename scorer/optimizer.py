@@ -207,6 +207,11 @@ class PortfolioModel:
         self._lower[list(options)], self._upper[list(options)] = 0.0, 1.0
 
     @property
+    def rows(self) -> list[Row]:
+        """The rows after the "once" rows, in model order: each limit's, then those of :meth:`add_row`."""
+        return list(self._rows)
+
+    @property
     def choice_rows(self) -> int:
         """How many rows come first as "one start per candidate" (see :attr:`LinearModel.choice_rows`)."""
         return self._once_rows

@@ -219,49 +219,6 @@ def emit(text: str, output: str | None, protected: Iterable[Path] = ()) -> None:
         write_atomic(output, text, protected)
 
 
-def write_with(path: str | Path, writer: Callable[[str], None], protected: Iterable[Path] = ()) -> None:
-    """Write a file produced by a library that only writes to a path (e.g. an LP model).
-
-    ``writer`` fills a temporary file in the target folder; its bytes then go
-    through :func:`write_atomic`, with the same checks (input files, missing
-    folder) and the same whole-or-nothing guarantee.
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if any(_same_file(target, p) for p in protected if p is not None):
-        raise OutputError(f"{path}: refusing to overwrite an input file")
-    if not _is_dir(folder):
-        raise OutputError(f"{path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=target.suffix)
-    os.close(fd)
-    try:
-        writer(tmp)
-        write_atomic(target, Path(tmp).read_bytes(), protected)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def write_model(prob: Any, path: str | Path, protected: Iterable[Path] = ()) -> None:
-    """Write a PuLP problem as LP or MPS (by suffix), whole or not at all, keeping its sense.
-
-    Parameters
-    ----------
-    prob : pulp.LpProblem
-        The model.
-    path : str or Path
-        Ends in ``.mps`` (written with OBJSENSE, so a maximisation stays one)
-        or anything else (LP format).
-    protected : iterable of Path
-        Files that must never be overwritten.
-    """
-    if Path(path).suffix.lower() == ".mps":
-        write_with(path, lambda tmp: prob.writeMPS(tmp, with_objsense=True), protected)
-    else:
-        write_with(path, prob.writeLP, protected)
-
-
 # ------------------------------------------------------------------ terminal ---
 
 

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from scorer.errors import OutputError
 from scorer.output import (choose_format, emit_tables, number_format, render, rich_table, terminal_console,
-                           to_csv, to_markdown, to_table, to_xlsx, write_model)
+                           to_csv, to_markdown, to_table, to_xlsx)
 
 RANKING = pd.DataFrame({
     "rank": [1, 2, 3],
@@ -174,26 +174,6 @@ def test_xlsx_refused_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_render_refuses_xlsx() -> None:
     with pytest.raises(OutputError, match="cannot be written as xlsx"):
         render(RANKING, "xlsx")
-
-
-class FakeProblem:
-    def writeLP(self, path: str) -> None:  # noqa: N802 - PuLP's name
-        Path(path).write_text("Maximize\n")
-
-    def writeMPS(self, path: str, with_objsense: bool = False) -> None:  # noqa: N802
-        assert with_objsense
-        Path(path).write_text("OBJSENSE\n    MAX\n")
-
-
-def test_write_model_is_atomic_and_protects_inputs(tmp_path: Path) -> None:
-    write_model(FakeProblem(), tmp_path / "m.lp")
-    write_model(FakeProblem(), tmp_path / "m.mps")
-    assert (tmp_path / "m.lp").read_text() == "Maximize\n" and "MAX" in (tmp_path / "m.mps").read_text()
-    with pytest.raises(OutputError, match="refusing"):
-        write_model(FakeProblem(), tmp_path / "m.lp", protected=[tmp_path / "m.lp"])
-    with pytest.raises(OutputError, match="does not exist"):
-        write_model(FakeProblem(), tmp_path / "nope" / "m.lp")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.lp", "m.mps"]
 
 
 def test_new_files_get_the_usual_permissions(tmp_path: Path) -> None:

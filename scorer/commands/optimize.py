@@ -12,7 +12,8 @@ from scorer.commands.options import (CONTEXT, load, note, output_options, quiet_
                                      scenario_argument, warn)
 from scorer.errors import InputError, Problem
 from scorer.optimizer import SOLVERS, PortfolioModel, scenario_config, solve_built
-from scorer.output import choose_format, emit_tables, write_model, xlsx_destination
+from scorer.modelfile import write_model
+from scorer.output import choose_format, emit_tables, xlsx_destination
 from scorer.portfolio import problem_from_inputs
 
 LP_SUFFIXES = (".lp", ".mps")
@@ -80,7 +81,7 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     model = PortfolioModel(problem, candidate_values(inputs))
     built = time.perf_counter() - t0
     if lp_file is not None:
-        write_model(model.prob, lp_file, protected)
+        write_model(model, lp_file, protected)
     sol = solve_built(model, config, built)
     if sol.status != "optimal":
         from scorer.schedule import bound_text, gap_text
