@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from scorer.crosscheck import check_all
 from scorer.errors import InputError, Problem
 from scorer.limits import check_scoring_size, money_problems
-from scorer.models import CandidatesFile, CriteriaFile, Scenario
+from scorer.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scenario
 from scorer.yamlfile import YamlDocument, format_path, parse_yaml, read_yaml
 
 STDIN = "-"
@@ -89,6 +89,33 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
         files=files,
         texts={kind: doc.text for kind, doc in docs.items()},
     )
+
+
+def load_file(path: str | Path, kind: str) -> Any:
+    """Read and validate one input file on its own, without the checks across files.
+
+    What the file alone decides, before ``load_scenario`` pairs it with the
+    others: the verdict that the JSON Schema of ``coprod schema KIND``
+    mirrors, as far as JSON Schema can (see :mod:`scorer.schema`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    kind : str
+        ``"criteria"``, ``"candidates"`` or ``"scenario"``.
+
+    Returns
+    -------
+    CriteriaFile, CandidatesFile or Scenario
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming file, line and field.
+    """
+    path = Path(path)
+    return _validate(FILE_MODELS[kind], read_yaml(path, display_path(path)))
 
 
 def _in_id_order(candidates: CandidatesFile) -> CandidatesFile:

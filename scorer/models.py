@@ -2,7 +2,9 @@
 
 Each model checks what can be checked inside one file. Checks that need
 another file (criterion ids in scores, the horizon, ...) live in
-:mod:`scorer.crosscheck`.
+:mod:`scorer.crosscheck`. The JSON Schema (:mod:`scorer.schema`) mirrors the
+model validators that decide which keys go together; a change to one needs
+the other (``tests/test_schema.py`` compares them file by file).
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ def _list_as_tuple(value: Any) -> Any:
 
 
 Point = Annotated[tuple[float, Annotated[float, Field(ge=0, le=1)]], BeforeValidator(_list_as_tuple)]
+
+
+def _not_bool(value: Any) -> Any:
+    # A Literal[1] takes True, since True == 1 in Python; strict types do not.
+    if isinstance(value, bool):
+        raise ValueError("Input should be 1, not true/false")
+    return value
+
+
+Version = Annotated[Literal[1], BeforeValidator(_not_bool)]
 
 METHODS = ("weighted-sum", "weighted-product", "topsis", "promethee-ii")
 Method = Literal["weighted-sum", "weighted-product", "topsis", "promethee-ii"]
@@ -96,7 +108,7 @@ ValueFunction = Annotated[LinearValue | PiecewiseValue | CategoricalValue, Field
 
 PREFERENCE_TYPES = ("usual", "u-shape", "v-shape", "level", "linear", "gaussian")
 # Which thresholds each PROMETHEE preference function takes (Brans & Vincke 1985).
-_PREFERENCE_PARAMS = {
+PREFERENCE_PARAMS = {
     "usual": (), "u-shape": ("q",), "v-shape": ("p",), "level": ("q", "p"),
     "linear": ("q", "p"), "gaussian": ("s",),
 }
@@ -112,7 +124,7 @@ class Preference(Strict):
 
     @model_validator(mode="after")
     def _params_fit_type(self) -> Preference:
-        wanted = _PREFERENCE_PARAMS[self.type]
+        wanted = PREFERENCE_PARAMS[self.type]
         for name in ("q", "p", "s"):
             given = getattr(self, name) is not None
             if given and name not in wanted:
@@ -209,7 +221,7 @@ class Weighting(Strict):
 
 
 class CriteriaFile(Strict):
-    version: Literal[1]
+    version: Version
     criteria: list[Criterion] = Field(min_length=1)
     groups: list[Group] = []
     weighting: Weighting = Weighting()
@@ -292,7 +304,7 @@ class Candidate(Strict):
 
 
 class CandidatesFile(Strict):
-    version: Literal[1]
+    version: Version
     currency: Label = "money units"
     candidates: list[Candidate] = Field(min_length=1)
 
@@ -409,7 +421,7 @@ class Robustness(Strict):
 
 
 class Scenario(Strict):
-    version: Literal[1]
+    version: Version
     name: Label
     description: Text = ""
     criteria: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
@@ -422,6 +434,10 @@ class Scenario(Strict):
     solver: SolverSettings = SolverSettings()
     seed: Annotated[int, Field(ge=0, lt=2**32)] = 42
     robustness: Robustness = Robustness()
+
+
+# The three file kinds, in the order commands list them.
+FILE_MODELS: dict[str, type[Strict]] = {"criteria": CriteriaFile, "candidates": CandidatesFile, "scenario": Scenario}
 
 
 def fmt_num(x: float | str) -> str:
