@@ -12,8 +12,11 @@ charts) and renders the same blocks twice (:mod:`scorer.rendering`):
   next to it in the same folder (``![...](gantt.png)``).
 
 All text from the input files is escaped: ``html.escape`` (quotes too) in
-HTML; in Markdown the characters that start HTML, links or code (``& < > [ ]
-` ``) become entities and ``|`` is escaped in tables.
+HTML; in Markdown the characters that start HTML, links or code (``< [ ] ` \\``,
+and ``&`` before an entity) get a backslash and ``|`` is escaped in tables.
+The tables are shown as a briefing reads them (:mod:`scorer.report_tables`:
+human headers, percentages, split to page width) and, when the candidates'
+currency says the money is notional, a banner says so above everything else.
 
 The manifest makes a result reproducible: tool version, SHA-256 of each input
 file, seed, method, solver with its status and gap, and the date (UTC). The
@@ -26,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -44,8 +48,8 @@ from scorer.optimizer import Solution, SolverConfig, isolates, optimize, scenari
 from scorer.output import write_atomic
 from scorer.portfolio import problem_from_inputs
 from scorer.rendering import Block, render_html, render_markdown
+from scorer.report_tables import FIT, SHARE, percent, table_blocks
 from scorer.sampling import SampleSpec
-from scorer.schedule import bound_text, gap_text
 from scorer.scoring import ScoreResult, score
 
 CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core")
@@ -269,6 +273,20 @@ def file_hashes(inputs: ScenarioInputs) -> list[tuple[str, str, str]]:
 # ---------------------------------------------------------------- sections ---
 
 
+def _notional(a: Analysis) -> list[Block]:
+    """The banner of a briefing whose money is notional (the candidates' currency says so)."""
+    currency = a.solution.problem.currency
+    if not re.search(r"\bnotional\b", currency, re.IGNORECASE):
+        return []
+    return [Block("banner", f"Notional figures. The money in this briefing ({currency}) is notional, for "
+                            "illustration only: the costs, budgets and caps are not estimates and must not be "
+                            "quoted as such.", alt="NOTIONAL FIGURES: for illustration only")]
+
+
+def _gap(sol: Solution) -> str:
+    return percent(sol.gap, 2) if math.isfinite(sol.gap) else "unknown"
+
+
 def _summary(a: Analysis) -> list[Block]:
     from scorer.summary import summarise
 
@@ -276,33 +294,49 @@ def _summary(a: Analysis) -> list[Block]:
     pairs = tuple((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines))
     sol = a.solution
     head = (f"Portfolio: {int(sol.selected.sum())} projects, objective {sol.objective:.2f} "
-            f"({sol.status}, gap {gap_text(sol)}); ranking by {a.result.method}.")
+            f"({sol.status}, gap {_gap(sol)}); ranking by {a.result.method}.")
     return [Block("h2", "Scenario summary", anchor="summary"), Block("p", head), Block("dl", pairs=pairs)]
 
 
 def _weights(a: Analysis) -> list[Block]:
     from scorer.scoring import weights_table
 
-    table = weights_table(a.result.weights)
+    report = a.result.weights
+    table = weights_table(report)
     names = {c.id: c.name for c in a.inputs.criteria.criteria}
     table.insert(1, "name", [names[c] for c in table["id"]])
+    if report.group_weights:
+        total = sum(report.group_weights.values())
+        table["group_share"] = [report.group_weights[g] / total for g in table["group"]]
+        how = "the group share times the criterion's share of its group's raw weight"
+    else:
+        how = "the criterion's share of the raw weights"
+    labels = {"id": "ID", "name": "Criterion", "group": "Group", "group_share": "Group share",
+              "raw_weight": "Raw weight", "source": "Weight from", "effective_weight": "Effective weight"}
     return [Block("h2", "Effective weights", anchor="weights"),
-            Block("p", f"Weighting: {a.result.weights.method}. The effective weight is the group share "
-                       "times the share within the group; they sum to 1."),
-            Block("table", table=table, digits=4)]
+            Block("p", f"Weighting: {report.method}. The raw weight is as set in the criteria file; the effective "
+                       f"weight is {how}. The effective weights add up to 100 %."),
+            *table_blocks(table, labels, {"group_share": SHARE, "raw_weight": FIT, "effective_weight": SHARE},
+                          keys=("id",))]
 
 
 def _ranking(a: Analysis) -> list[Block]:
     from scorer.scoring import ranked_table
 
-    blocks = [Block("h2", "Ranking and contributions", anchor="ranking")]
+    table = ranked_table(a.result)
+    blocks = [Block("h2", "Ranking and contributions", anchor="ranking"),
+              Block("chart", "contributions", alt="Stacked contributions of each criterion to each score"),
+              *table_blocks(table, {"rank": "Rank", "id": "ID", "name": "Name", "score": "Score (0-100)"},
+                            {"score": ".1f"})]
     if a.result.contributions is None:
         blocks.append(Block("p", f"{a.result.method} scores do not split into per-criterion parts; "
                                  "the scores alone are shown."))
     else:
-        blocks.append(Block("p", "Each criterion column is its contribution to the score; they add up to it."))
-    blocks += [Block("chart", "contributions", alt="Stacked contributions of each criterion to each score"),
-               Block("table", table=ranked_table(a.result))]
+        names = {c.id: c.name for c in a.inputs.criteria.criteria}
+        labels = {"rank": "Rank", "id": "ID", **{cid: names.get(cid, cid) for cid in a.result.criteria}}
+        blocks += [Block("p", "Each criterion's contribution to the score, in points of the 0-100 scale; a "
+                              "candidate's contributions add up to its score."),
+                   *table_blocks(table, labels, dict.fromkeys(a.result.criteria, ".1f"), keys=("rank", "id"))]
     for warning in a.result.warnings:
         blocks.append(Block("p", f"Warning: {warning}"))
     return blocks
@@ -318,38 +352,98 @@ def _rationale(a: Analysis) -> list[Block]:
             rows.append({"candidate": cand.id, "criterion": names.get(cid, cid), "score": str(sc.value),
                          "range": f"{low}-{high}" if low or high else "", "rationale": sc.rationale,
                          "source": sc.source})
+    labels = {"candidate": "Candidate", "criterion": "Criterion", "score": "Raw score", "range": "Range",
+              "rationale": "Rationale", "source": "Source"}
     return [Block("h2", "Scores: rationale and source", anchor="rationale"),
-            Block("table", table=pd.DataFrame(rows))]
+            *table_blocks(pd.DataFrame(rows, columns=list(labels)), labels, keys=("candidate",))]
 
 
 def _portfolio(a: Analysis) -> list[Block]:
-    from scorer.schedule import schedule_table, selection_table
+    from scorer.schedule import selection_table
 
     sol = a.solution
+    p = sol.problem
+    bound = f"{sol.bound:.2f}" if math.isfinite(sol.bound) else "none proven"
+    labels = {"id": "ID", "name": "Name", "start": "Start", "finish": "Finish", "value": "Value",
+              "cost_total": "Cost, total", **{f"cost_{q}": f"Cost, {q}" for q in p.partners},
+              "discounted_value": "Discounted value"}
+    money = dict.fromkeys([c for c in labels if c.startswith("cost_")], FIT)
     return [Block("h2", "Portfolio and schedule", anchor="portfolio"),
-            Block("p", f"Status {sol.status}; objective {sol.objective:.4f}, bound {bound_text(sol)}, "
-                       f"gap {gap_text(sol)}; money in {sol.problem.currency}. value is the 0-100 score; "
-                       "discounted_value what it adds after the delay discount."),
-            Block("table", table=selection_table(sol)),
+            Block("p", f"Status {sol.status}; objective {sol.objective:.2f}, bound {bound}, gap {_gap(sol)}; "
+                       f"money in {p.currency}. Value is the 0-100 score; discounted value what it adds to the "
+                       "objective after the delay discount."),
+            *table_blocks(selection_table(sol), labels, {**money, "value": ".2f", "discounted_value": ".2f"},
+                          keys=("id",)),
             Block("chart", "gantt", alt="Gantt chart of the schedule with yearly spend against the caps"),
-            Block("p", "Spend by year (one column per selected project), with each year's cap and slack, "
-                       "overall and by partner; an empty cap means none is set."),
-            Block("table", table=schedule_table(sol))]
+            Block("p", f"Spend by project and year ({p.currency}; empty: nothing spent that year)."),
+            *_project_spend(sol),
+            Block("p", "Each year's spend against its cap, with the slack left, for both partners together and "
+                       "for each; an empty cap means none is set."),
+            *_cap_spend(sol)]
+
+
+def _project_spend(sol: Solution) -> list[Block]:
+    from scorer.feasibility import yearly_spend
+
+    p = sol.problem
+    sel = np.flatnonzero(sol.selected)
+    spend = yearly_spend(p, sol.start)[sel]
+    years = [str(int(y)) for y in p.years]
+    table = pd.DataFrame(np.where(spend == 0, np.nan, spend), columns=years)
+    table.insert(0, "id", [p.ids[i] for i in sel])
+    table["total"] = spend.sum(axis=1)
+    labels = {"id": "ID", **{y: y for y in years}, "total": "Total"}
+    return table_blocks(table, labels, dict.fromkeys([*years, "total"], FIT), keys=("id",))
+
+
+def _cap_spend(sol: Solution) -> list[Block]:
+    from scorer.schedule import schedule_table
+
+    table = schedule_table(sol)
+    labels = {"year": "Year"}
+    for who in ("total", *sol.problem.partners):
+        labels |= {f"spend_{who}": f"Spend, {who}", f"cap_{who}": f"Cap, {who}", f"slack_{who}": f"Slack, {who}"}
+    return table_blocks(table, labels, dict.fromkeys(list(labels)[1:], FIT), keys=("year",))
 
 
 def _why(a: Analysis) -> list[Block]:
     blocks = [Block("h2", "Binding limits and why in or out", anchor="why")]
     if a.limits is None or a.thresholds is None:
         return blocks + [Block("p", "Not computed (run without --no-explain to include it).")]
-    binding = a.limits[a.limits["binding"]].drop(columns="binding")
+    binding = a.limits[a.limits["binding"]]
+    limits = {"limit": "Limit", "field": "Set by", "bound": "Bound", "used": "Used", "slack": "Slack",
+              "gain_removed": "Gain if removed", "gain_unit": "Gain per unit"}
+    thresholds = {"id": "ID", "selected": "In portfolio", "value": "Value", "threshold": "Threshold",
+                  "margin": "Margin", "displaces": "Would displace", "note": "Note"}
     blocks += [Block("p", "Limits holding the portfolio back: at their bound, or worth something if removed. "
-                          "gain_removed is the objective gain without the limit, gain_unit from one more unit "
-                          "(both from re-solves)."),
-               Block("table", table=binding) if len(binding) else Block("p", "No limit holds the portfolio back."),
+                          "Gain if removed is the objective gain without the limit, gain per unit from one more "
+                          "unit (both from re-solves)."),
+               *(table_blocks(binding, limits, {"bound": FIT, "used": FIT, "slack": FIT}, keys=("limit",))
+                 if len(binding) else [Block("p", "No limit holds the portfolio back.")]),
                Block("p", "Value thresholds: for a project left out, the value at which it would enter; for a "
-                          "selected one, the value below which it would leave."),
-               Block("table", table=a.thresholds)]
+                          "selected one, the value below which it would leave. Values are on the 0-100 scale, so "
+                          "a project that would need more than 100 cannot enter at any value."),
+               *table_blocks(beyond_scale(a.thresholds), thresholds,
+                             {"value": ".2f", "threshold": ".2f", "margin": ".2f"}, keys=("id",))]
     return blocks
+
+
+def beyond_scale(thresholds: pd.DataFrame, top: float = 100.0) -> pd.DataFrame:
+    """The value thresholds with those above the 0-100 value scale read as "cannot enter at any value".
+
+    A project left out that would enter only at a value above ``top`` can
+    never enter: no value on the scale reaches its threshold. Its threshold,
+    margin and the projects it would displace are cleared, as for one that
+    cannot enter for other reasons; the note keeps the value it would need.
+    """
+    out = thresholds.copy()
+    never = (~out["selected"].astype(bool)) & (pd.to_numeric(out["threshold"], errors="coerce") > top)
+    out["note"] = out["note"].where(~never, [f"cannot enter at any value (it would need {t:.2f}, above the "
+                                             f"0-{top:g} scale)" for t in out["threshold"].where(never, 0.0)])
+    out["threshold"] = out["threshold"].where(~never, None)
+    out["margin"] = out["margin"].where(~never, None)
+    out["displaces"] = out["displaces"].where(~never, "")
+    return out
 
 
 def _manifest(a: Analysis, date: datetime) -> list[Block]:
@@ -386,28 +480,43 @@ def _flip_blocks(a: Analysis) -> list[Block]:
     from scorer.flips import flips_table
 
     rb = a.robustness
+    names = {c.id: c.name for c in a.inputs.criteria.criteria}
+    table = flips_table(rb["rank_flips"], rb["portfolio_flips"])
+    table["criterion"] = [names.get(c, c) for c in table["criterion"]]
+    labels = {"criterion": "Criterion", "weight": "Weight", "leader": "Top-ranked", "top_low": "Stays on top from",
+              "top_high": "Stays on top to", "leader_below": "Top-ranked below", "leader_above": "Top-ranked above",
+              "portfolio_low": "Portfolio kept from", "portfolio_high": "Portfolio kept to",
+              "change_below": "Portfolio change below", "change_above": "Portfolio change above"}
+    shares = ("weight", "top_low", "top_high", "portfolio_low", "portfolio_high")
     return [Block("h3", "Flip points"),
-            Block("p", "Each criterion's effective weight moved from 0 to 1 with the others rescaled in "
+            Block("p", "Each criterion's effective weight moved from 0 to 100 % with the others rescaled in "
                        "proportion: the interval in which the top-ranked candidate stays on top (exact) and in "
                        "which the optimal selection stays the same (bisection on re-solves, to within "
-                       f"{rb['settings'].tolerance:g})."),
+                       f"{percent(rb['settings'].tolerance)})."),
             Block("chart", "tornado", alt="Tornado chart of the weight intervals that keep the answer"),
-            Block("table", table=flips_table(rb["rank_flips"], rb["portfolio_flips"]), digits=3)]
+            *table_blocks(table, labels, dict.fromkeys(shares, SHARE), keys=("criterion",))]
 
 
 def _smaa_blocks(a: Analysis) -> list[Block]:
     from scorer.smaa import acceptability_table, portfolios_table
 
     result = a.robustness["smaa"]
+    table = acceptability_table(result)
+    ranks = [c for c in table.columns if c.startswith("rank_")]
+    labels = {"id": "ID", "name": "Name", "expected_rank": "Expected rank",
+              **{c: f"Rank {c.removeprefix('rank_')}" for c in ranks}, "core_index": "Core index"}
     blocks = [Block("h3", "Monte Carlo (SMAA)"),
               Block("p", "Rank acceptability: the share of samples in which each candidate holds each rank."),
               Block("chart", "acceptability", alt="Heatmap of rank acceptability"),
-              Block("table", table=acceptability_table(result), digits=3)]
+              *table_blocks(table, labels, {"expected_rank": ".2f", **dict.fromkeys(ranks, ".0%"),
+                                            "core_index": SHARE}, keys=("id",))]
     if result.core_index is not None:
         blocks += [Block("p", "Core index: the share of re-optimised samples whose portfolio includes the "
                               "project; then the most frequent sampled portfolios."),
                    Block("chart", "core", alt="Bars of each candidate's core index"),
-                   Block("table", table=portfolios_table(result), digits=3)]
+                   *table_blocks(portfolios_table(result), {"share": "Share", "count": "Samples",
+                                                            "projects": "Projects", "portfolio": "Portfolio"},
+                                 {"share": SHARE})]
     return blocks
 
 
@@ -415,30 +524,41 @@ def _alternative_blocks(a: Analysis) -> list[Block]:
     from scorer.alternatives import alternatives_table, roles_table
 
     alt = a.robustness["alternatives"]
+    table = alternatives_table(alt)
+    table["gap_pct"] = table["gap_pct"] / 100
+    labels = {"rank": "Rank", "status": "Status", "objective": "Objective", "gap_to_best": "Gap to best",
+              "gap_pct": "Gap to best (%)", "projects": "Projects", "portfolio": "Portfolio"}
     return [Block("h3", "Near-optimal alternatives"),
             Block("p", f"The {len(alt.solutions)} best distinct selections (no-good cuts), then which projects "
                        "are in all of them (core), in some (swappable) or in none (out)."),
-            Block("table", table=alternatives_table(alt)),
-            Block("table", table=roles_table(alt))]
+            *table_blocks(table, labels, {"objective": ".2f", "gap_to_best": ".2f", "gap_pct": ".2%"}),
+            *table_blocks(roles_table(alt), {"id": "ID", "name": "Name", "role": "Role",
+                                             "in_portfolios": "In portfolios"})]
 
 
 def _frontier_blocks(a: Analysis) -> list[Block]:
     from scorer.frontier import buy_order, frontier_table
 
     fr = a.robustness["frontier"]
+    level = "budget" if fr.limit == "total" else f"cap of {fr.limit}"
+    labels = {"level": level[0].upper() + level[1:], "status": "Status", "objective": "Best value", "gap": "Gap", "spend": "Spend",
+              "projects": "Projects", "added": "Added", "dropped": "Dropped", "portfolio": "Portfolio"}
+    order = {"order": "Order", "id": "ID", "name": "Name", "enters_at": f"Enters at ({level})",
+             "stays_in": "Stays in above"}
     return [Block("h3", "Efficient frontier"),
             Block("p", "The best portfolio at each level of the total budget (each level optimised on its own), "
                        "the chosen portfolio marked; then the order in which projects enter."),
             Block("chart", "frontier", alt="Efficient frontier with the chosen portfolio marked"),
-            Block("table", table=frontier_table(fr)),
-            Block("table", table=buy_order(fr))]
+            *table_blocks(frontier_table(fr), labels, {"level": FIT, "objective": ".2f", "gap": ".2%",
+                                                        "spend": FIT}),
+            *table_blocks(buy_order(fr), order, {"enters_at": FIT})]
 
 
 def report_blocks(a: Analysis, date: datetime) -> list[Block]:
     """The report's content, in order, independent of the output format."""
     title = f"coprod briefing: {a.inputs.scenario.name}"
-    return [Block("h1", title, anchor="top"), *_summary(a), *_weights(a), *_ranking(a), *_rationale(a),
-            *_portfolio(a), *_why(a), *_robustness(a), *_manifest(a, date)]
+    return [Block("h1", title, anchor="top"), *_notional(a), *_summary(a), *_weights(a), *_ranking(a),
+            *_rationale(a), *_portfolio(a), *_why(a), *_robustness(a), *_manifest(a, date)]
 
 
 # ------------------------------------------------------------------ charts ---

@@ -77,6 +77,8 @@ def test_png_is_a_drawn_image_and_deterministic(results, robust, kind: str) -> N
     assert pixels.shape[0] > 200 and pixels.shape[1] > 400
     assert np.ptp(pixels[..., :3]) > 0.5  # not a blank canvas
     assert b"Software" not in first  # no version stamp that would change between installs
+    # Print resolution: across the 186 mm between an A4 page's 12 mm margins, at least 200 dots per inch.
+    assert pixels.shape[1] / (186 / 25.4) >= 200
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -137,6 +139,21 @@ def test_gantt_shows_caps_and_partners(results) -> None:
     shown = {sol.problem.names[i] for i in np.flatnonzero(sol.selected)}
     left_out = set(sol.problem.names) - shown
     assert all(charts.plain(n) not in svg for n in left_out if n not in ODD_NAME)
+
+
+def test_gantt_labels_the_years_above_the_bars_and_below_the_spend(results) -> None:
+    _, _, sol = results
+    svg = charts.gantt_chart(sol, fmt="svg").decode("utf-8")
+    first_spend = float(re.search(r'y="([\d.]+)"[^>]*>Yearly spend: both partners<', svg).group(1))
+    for year in sol.problem.years:
+        heights = sorted(float(y) for y in re.findall(rf'y="([\d.]+)"[^>]*>{int(year)}</text>', svg))
+        assert len(heights) == 2 and heights[0] < first_spend < heights[1], (year, heights)
+
+
+def test_tornado_shows_weights_as_percentages(robust) -> None:
+    _, rb = robust
+    svg = charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], fmt="svg").decode("utf-8")
+    assert re.findall(r">(\d+%)</text>", svg) == ["0%", "20%", "40%", "60%", "80%", "100%"]
 
 
 def test_unknown_format_is_an_output_error(results) -> None:

@@ -7,14 +7,17 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from scorer import __version__
 from scorer.cli import main
 from scorer.errors import OutputError
 from scorer.loading import load_scenario
-from scorer.report import CHART_KINDS, RobustnessSettings, analyse, build_report, chart, report_date
+from scorer.report import (CHART_KINDS, RobustnessSettings, analyse, beyond_scale, build_report, chart,
+                           report_date)
 from scorer.sampling import SampleSpec
 from conftest import write_case
 
@@ -57,7 +60,7 @@ def test_every_section_in_order_in_both_versions(evil) -> None:
     html_at = [rep.html.index(f'<h2 id="{anchor}">{title}</h2>') for anchor, title in SECTIONS.items()]
     md_at = [rep.markdown.index(f"\n## {title}\n") for title in SECTIONS.values()]
     assert html_at == sorted(html_at) and md_at == sorted(md_at)
-    assert rep.markdown.startswith("# coprod briefing: Plan &lt;b&gt;bold&lt;/b&gt; &amp; co\n")
+    assert rep.markdown.startswith("# coprod briefing: Plan \\<b>bold\\</b> & co\n")
 
 
 def test_input_text_is_escaped_in_html(evil) -> None:
@@ -71,9 +74,15 @@ def test_input_text_is_escaped_in_html(evil) -> None:
 
 def test_input_text_is_inert_in_markdown(evil) -> None:
     _, _, rep = evil
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rep.markdown and "<script" not in rep.markdown
-    assert "](javascript:" not in rep.markdown and "&#91;click&#93;(javascript:alert(3)) &amp; &#96;code&#96;" \
-        in rep.markdown
+    # What a CommonMark reader (with GitHub's tables) makes of report.md: the input text, shown as text.
+    shown = MarkdownIt("commonmark").enable("table").render(rep.markdown)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script" not in shown.lower()
+    assert "Plan &lt;b&gt;bold&lt;/b&gt; &amp; co" in shown and "<b>" not in shown
+    assert "[click](javascript:alert(3)) &amp; `code`" in shown
+    assert "<a " not in shown and "<code>" not in shown and 'onmouseover="' not in shown
+    # Backslash escapes, not HTML entities, in the file itself.
+    assert "\\<script>alert(1)\\</script>" in rep.markdown
+    assert not re.search(r"&(?:#\d+|[a-z]+);", rep.markdown), re.search(r".{20}&(?:#\d+|[a-z]+);.{20}", rep.markdown)
 
 
 def test_self_contained_page(evil) -> None:
@@ -126,12 +135,12 @@ def test_portfolio_and_explanations_are_shown(evil) -> None:
     for cid in ("gpi", "ship-mro"):
         assert f"<td>{cid}</td>" in rep.html
     # The small case: max_projects (3) holds it back; removing it gains 44.52 (from re-solves).
-    assert '<td>max_projects</td><td>rules.max_projects</td><td class="num">3.00</td>' in rep.html
+    assert '<td>max_projects</td><td>rules.max_projects</td><td class="num">3</td>' in rep.html
     assert '<td class="num">44.52</td>' in rep.html
     assert "<td>cannot enter: no start fits the other limits</td>" in rep.html
     assert "<td>cap_total_2026</td>" not in rep.html  # slack and worth nothing: not binding
     assert "ITAR" not in rep.html  # the edited rationale replaced it
-    assert "cap_total" in rep.html and "slack_US" in rep.html
+    assert "<th>Cap, total</th>" in rep.html and "<th>Slack, US</th>" in rep.html
 
 
 def test_robustness_section(evil) -> None:
@@ -143,7 +152,54 @@ def test_robustness_section(evil) -> None:
                  "12 re-optimised; flip tolerance 0.05; frontier 6 levels; 3 best alternatives")
     assert f"<p>Settings: {described}.</p>" in section
     assert f"<dt>robustness</dt><dd>{described}</dd>" in rep.html
-    assert "<th>core_index</th>" in section and "<th>enters_at</th>" in section and "<th>gap_to_best</th>" in section
+    assert "<th>Core index</th>" in section and "<th>Enters at (budget)</th>" in section
+    assert "<th>Gap to best</th>" in section and "<th>Stays on top from</th>" in section
+
+
+def test_tables_read_as_a_briefing(evil) -> None:
+    _, analysis, rep = evil
+    weights = rep.html[rep.html.index('<h2 id="weights">'):rep.html.index('<h2 id="ranking">')]
+    assert re.findall(r"<th>(.*?)</th>", weights) == ["ID", "Criterion", "Group", "Group share", "Raw weight",
+                                                     "Weight from", "Effective weight"]
+    effective = analysis.result.weights.effective
+    for w in effective:  # the weights as percentages, one decimal
+        assert f'<td class="num">{100 * w:.1f} %</td>' in weights
+    assert not re.search(r"\d\.\d{4}<", weights) and "effective_weight" not in rep.html
+    # Money with the decimals it needs: whole amounts without any, thousands separated.
+    portfolio = rep.html[rep.html.index('<h2 id="portfolio">'):rep.html.index('<h2 id="why">')]
+    assert "<th>Cost, total</th>" in portfolio and "<th>Slack, US</th>" in portfolio
+    assert '<td class="num">500</td>' in portfolio and '<td class="num">500.00</td>' not in portfolio
+    # The same in Markdown, whose headers and cells read as the page's.
+    assert "| ID | Criterion | Group | Group share | Raw weight | Weight from | Effective weight |" in rep.markdown
+
+
+def test_notional_money_gets_a_banner_in_both_versions(evil, tmp_path: Path) -> None:
+    _, _, rep = evil
+    banner = ("Notional figures. The money in this briefing (USD million (notional)) is notional, for illustration "
+              "only: the costs, budgets and caps are not estimates and must not be quoted as such.")
+    assert f'</h1>\n<p class="banner" role="note">{banner}</p>\n<nav>' in rep.html
+    assert rep.markdown.split("\n")[2] == f"> **{banner}**"
+    assert "NOTIONAL FIGURES" in rep.html[:rep.html.index("</style>")]  # at the head of every printed page
+    real = write_case(tmp_path, {"candidates": [("currency: USD million (notional)", "currency: USD million")]})
+    plain = build_report(analyse(load_scenario(real.path), explain=False), DATE)
+    assert 'class="banner"' not in plain.html and "NOTIONAL" not in plain.html and "> **" not in plain.markdown
+
+
+def test_a_threshold_above_the_value_scale_cannot_enter() -> None:
+    # From the default scenario: air-defense-missiles would need 131.76, above the 0-100 scale.
+    table = pd.DataFrame({"id": ["a", "b", "c"], "selected": [False, False, True], "value": [64.3, 38.17, 61.0],
+                          "threshold": [131.76, 44.54, 37.29], "margin": [67.46, 6.37, 23.71],
+                          "displaces": ["x y", "x", ""],
+                          "note": ["enters if its value exceeds 131.76, displacing x, y",
+                                   "enters if its value exceeds 44.54, displacing x",
+                                   "leaves if its value falls below 37.29"]})
+    out = beyond_scale(table)
+    assert out["note"].tolist() == ["cannot enter at any value (it would need 131.76, above the 0-100 scale)",
+                                    "enters if its value exceeds 44.54, displacing x",
+                                    "leaves if its value falls below 37.29"]
+    assert out["threshold"].isna().tolist() == [True, False, False] and out["displaces"].tolist() == ["", "x", ""]
+    assert out["margin"].isna().tolist() == [True, False, False]
+    assert table["note"][0].startswith("enters if")  # the analysis table itself is unchanged
 
 
 def test_frontier_passes_through_the_chosen_portfolio(evil) -> None:
