@@ -273,23 +273,110 @@ def printable(value: Any) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
-def rich_table(df: pd.DataFrame, digits: int = 2, title: str | None = None) -> Any:
+def rich_table(df: pd.DataFrame, digits: int = 2, title: str | None = None,
+               widths: list[int] | None = None) -> Any:
     """A :class:`rich.table.Table` of ``df``: numbers right-aligned, header styled.
 
     Every cell is a :class:`rich.text.Text`, so markup in input text (a name
-    such as ``[bold]x[/]`` or ``[link=...]``) prints literally.
+    such as ``[bold]x[/]`` or ``[link=...]``) prints literally. Numbers and
+    flags never wrap; lists of ids wrap between ids; text such as names
+    folds. ``widths`` fixes each column's width (see :func:`fit_columns`).
     """
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(printable(title)) if title else None, header_style="bold cyan",
                   title_justify="left", title_style="bold")
-    for col in df.columns:
-        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
-        table.add_column(Text(printable(col)), justify="right" if numeric else "left")
+    for j, col in enumerate(df.columns):
+        kind = columns.kind_of(df, col)
+        table.add_column(Text(printable(col)), justify="right" if kind in columns.NUMERIC else "left",
+                         no_wrap=kind not in (columns.TEXT, columns.ID), overflow="fold",
+                         width=None if widths is None else widths[j])
     for row in df.itertuples(index=False, name=None):
         table.add_row(*(Text(_cell(v, digits)) for v in row))
     return table
+
+
+# Text columns are given at least this width, or that of their longest word up to
+# _WORD_MAX, so that a name folds inside a word only when the word is very long.
+_TEXT_MIN = 12
+_WORD_MAX = 20
+
+
+def _bounds(df: pd.DataFrame, digits: int) -> list[tuple[int, int]]:
+    """Each column's least and most width: the least cuts no number and splits no id."""
+    from rich.cells import cell_len
+
+    bounds = []
+    for col in df.columns:
+        kind = columns.kind_of(df, col)
+        head = cell_len(printable(col))
+        cells = [_cell(v, digits) for v in df[col]]
+        most = max([head] + [cell_len(c) for c in cells])
+        word = max([0] + [cell_len(w) for c in cells for w in c.split()])
+        if kind == columns.TEXT:
+            least = min(most, max(_TEXT_MIN, head, min(word, _WORD_MAX)))
+        elif kind == columns.ID:  # ids separated by spaces may wrap between them
+            least = max(head, word)
+        else:
+            least = most
+        bounds.append((least, most))
+    return bounds
+
+
+def _table_width(widths: Iterable[int]) -> int:
+    widths = list(widths)
+    return sum(widths) + 3 * len(widths) + 1  # a space either side of each cell, a rule between, two edges
+
+
+def _share(bounds: list[tuple[int, int]], width: int) -> list[int]:
+    """Widths from the least up, the spare columns going to the narrowest column that can use one."""
+    widths = [least for least, _ in bounds]
+    spare = width - _table_width(widths)
+    while spare > 0:
+        grow = [j for j, (_, most) in enumerate(bounds) if widths[j] < most]
+        if not grow:
+            break
+        widths[min(grow, key=lambda j: widths[j])] += 1
+        spare -= 1
+    return widths
+
+
+def fit_columns(df: pd.DataFrame, digits: int, width: int) -> tuple[list[list[Any]], list[Any]]:
+    """Split a table's columns into parts that each fit ``width``, so nothing is cut.
+
+    The leading key columns (the first column, or up to and including an id
+    in the first two) start every part; the other columns fill parts in
+    order. A column too wide even beside the keys is left out.
+
+    Returns
+    -------
+    parts : list of list
+        The column labels of each part, to draw one under the other.
+    left_out : list
+        Columns that cannot be drawn at this width.
+    """
+    names = list(df.columns)
+    least = dict(zip(names, (lo for lo, _ in _bounds(df, digits))))
+    if _table_width(least.values()) <= width or len(names) < 2:
+        return [names], []
+    ids = [j for j, c in enumerate(df.columns[:2]) if columns.kind_of(df, c) == columns.ID]
+    keys = names[:ids[0] + 1] if ids else names[:1]
+    if _table_width(least[k] for k in keys) > width:
+        keys = []
+    parts: list[list[Any]] = []
+    left_out: list[Any] = []
+    current = list(keys)
+    for name in names[len(keys):]:
+        if _table_width(least[c] for c in [*current, name]) <= width:
+            current.append(name)
+        elif _table_width(least[c] for c in [*keys, name]) <= width:
+            parts.append(current)
+            current = [*keys, name]
+        else:
+            left_out.append(name)
+    parts.append(current)
+    return [part for part in parts if len(part) > len(keys)] or [keys], left_out
 
 
 def terminal_console(file: Any = None) -> Any:
@@ -307,7 +394,15 @@ def _rich_sections(sections: list[tuple[str | None, pd.DataFrame, int]], preambl
     if preamble:
         console.print(Text(printable(preamble.rstrip("\n"))))
     for title, df, digits in sections:
-        console.print(rich_table(df, digits, title))
+        parts, left_out = fit_columns(df, digits, console.width)
+        for k, part in enumerate(p for p in parts if p):
+            heading = title if k == 0 else f"{title or ''} (continued)".strip()
+            shown = df[part]
+            console.print(rich_table(shown, digits, heading, _share(_bounds(shown, digits), console.width)))
+        if left_out:
+            names = printable(", ".join(map(str, left_out)))
+            console.print(Text(f"left out, too wide for {console.width} columns: {names} "
+                               "(see them with --format csv, json or xlsx)"))
     if footer:
         console.print(Text(printable(footer.strip("\n"))))
 

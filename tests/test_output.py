@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -18,8 +19,8 @@ from rich.console import Console
 
 from scorer import columns
 from scorer.errors import OutputError
-from scorer.output import (choose_format, emit_tables, number_format, render, rich_table, terminal_console,
-                           to_csv, to_markdown, to_table, to_xlsx, write_model)
+from scorer.output import (choose_format, emit_tables, fit_columns, number_format, render, rich_table,
+                           terminal_console, to_csv, to_markdown, to_table, to_xlsx, write_model)
 
 RANKING = pd.DataFrame({
     "rank": [1, 2, 3],
@@ -303,6 +304,55 @@ def test_missing_numbers_are_empty_cells_in_text_tables_but_infinity_stays() -> 
                             " 2.00      11.00  3.00\n")
     assert to_markdown(df).splitlines()[2:] == ["| 1.00 |  | inf |", "| 2.00 | 11.00 | 3.00 |"]
     assert "nan" not in to_csv(df) and to_csv(df).splitlines()[1] == "1.0,,inf"
+
+
+WIDE = columns.declare(pd.DataFrame({
+    "rank": [1, 2], "id": ["patriot-licence-expansion", "ship-mro"],
+    "name": ["Expand licence-built Patriot production for US stocks", "US Navy ship MRO in Japan"],
+    **{f"criterion_number_{k}": [66.30 + k, 65.90 - k] for k in range(6)},
+}), {"rank": columns.COUNT, "id": columns.ID, "name": columns.TEXT,
+     **{f"criterion_number_{k}": columns.POINTS for k in range(6)}})
+
+
+def test_fit_columns_stacks_a_wide_table_with_its_keys_repeated() -> None:
+    parts, left_out = fit_columns(WIDE, 2, 80)
+    assert left_out == [] and len(parts) > 1
+    assert all(part[:2] == ["rank", "id"] for part in parts)  # rank and id start every part
+    assert [c for part in parts for c in part[2:]] == list(WIDE.columns[2:])  # every other column once, in order
+    assert fit_columns(WIDE, 2, 400) == ([list(WIDE.columns)], [])  # room enough: one table as before
+
+
+def test_fit_columns_leaves_out_what_cannot_fit_beside_the_key() -> None:
+    df = columns.declare(pd.DataFrame({"n": [1], "x": [1.5], "ids": ["aircraft-mro patriot-licence-expansion"]}),
+                         {"ids": columns.ID})
+    assert fit_columns(df, 2, 30) == ([["n", "x"]], ["ids"])  # n beside its longest id needs 33
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_terminal_tables_cut_no_number_and_no_id(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    from rich.cells import cell_len
+
+    tty = Terminal()
+    monkeypatch.setattr("sys.stdout", tty)
+    monkeypatch.setenv("COLUMNS", str(width))
+    emit_tables({"wide": WIDE}, "table", None, titles={"wide": "Wide"})
+    text = re.sub(r"\x1b\[[0-9;]*m", "", tty.getvalue())
+    assert "…" not in text and max(cell_len(line) for line in text.splitlines()) <= width
+    tokens = set(text.replace("│", " ").replace("┃", " ").split())
+    assert {"patriot-licence-expansion", "ship-mro", "66.30", "65.90", "71.30", "60.90"} <= tokens
+    assert set(WIDE.columns) <= tokens  # headers whole too
+    assert "Wide (continued)" in text  # 190 columns wide in one piece
+
+
+def test_terminal_note_names_the_columns_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    tty = Terminal()
+    monkeypatch.setattr("sys.stdout", tty)
+    monkeypatch.setenv("COLUMNS", "30")
+    df = columns.declare(pd.DataFrame({"n": [1], "x": [1.5], "ids": ["aircraft-mro patriot-licence-expansion"]}),
+                         {"ids": columns.ID})
+    emit_tables({"t": df}, "table", None)
+    assert "left out, too wide for 30 columns: ids (see them with --format csv, json or xlsx)" in " ".join(
+        tty.getvalue().split())
 
 
 def test_bom_starts_csv_files_and_stdout_only(tmp_path: Path, capsysbinary: pytest.CaptureFixture) -> None:
