@@ -7,7 +7,7 @@ Usage::
 Times (best of ``--repeat``) on a generated ranking table (rank, id, name,
 score and one contribution column per criterion), all in one process:
 
-- ``to_xlsx`` (bold frozen header, number formats, widths, neutralised text,
+- ``to_xlsx`` (bold frozen header, number formats, widths, text cells, print layout,
   fixed times) against two baselines: openpyxl's plain ``Workbook.save`` of the
   same cells, and ``pandas.DataFrame.to_excel`` with the openpyxl engine;
 - ``to_csv`` (neutralised, exact floats) against ``DataFrame.to_csv``;

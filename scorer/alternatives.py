@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scorer.errors import ScoringError
+from scorer.columns import COUNT, ID, PERCENT, POINTS, TEXT, declare
 from scorer.optimizer import PortfolioModel, Solution, SolverConfig, checked_solution, solve_built
 from scorer.portfolio import PortfolioProblem, no_good
 from scorer.progress import ProgressBar
@@ -100,13 +101,16 @@ def alternatives_table(result: Alternatives) -> pd.DataFrame:
     obj = result.objective
     best = obj[0]
     ids = np.array(result.ids)
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "rank": np.arange(1, len(obj) + 1), "status": [s.status for s in result.solutions],
         "objective": obj, "gap_to_best": best - obj,
         "gap_pct": 100.0 * (best - obj) / max(abs(best), 1e-9),
         "projects": result.selected.sum(axis=1).astype(int),
         "portfolio": [" ".join(ids[row]) for row in result.selected],
     })
+    # gap_to_best is in objective points and gap_pct already in percent: neither is a fraction.
+    return declare(table, {"rank": COUNT, "status": TEXT, "objective": POINTS, "gap_to_best": POINTS,
+                           "gap_pct": PERCENT, "projects": COUNT, "portfolio": ID})
 
 
 def roles_table(result: Alternatives) -> pd.DataFrame:
@@ -121,7 +125,8 @@ def roles_table(result: Alternatives) -> pd.DataFrame:
     role = np.where(count == k, "core", np.where(count > 0, "swappable", "out"))
     rank = np.select([count == k, count > 0], [0, 1], 2)
     order = np.lexsort((np.array(result.ids), -count, rank))
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "id": [result.ids[i] for i in order], "name": [result.names[i] for i in order],
         "role": role[order], "in_portfolios": count[order].astype(int),
     })
+    return declare(table, {"id": ID, "name": TEXT, "role": ID, "in_portfolios": COUNT})

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scorer.columns import FLAG, FRACTION, ID, MONEY, NUMBER, POINTS, TEXT, YEAR, declare
 from scorer.errors import InfeasibleError
 from scorer.feasibility import yearly_spend
 from scorer.loading import ScenarioInputs
@@ -100,7 +101,8 @@ def portfolio_changes(a: Solution, b: Solution) -> pd.DataFrame:
         rows.append({"id": cid, "name": names[cid], "change": change,
                      "start_a": sa.get(cid), "start_b": sb.get(cid)})
     table = pd.DataFrame(rows, columns=["id", "name", "change", "start_a", "start_b"])
-    return table.astype({"start_a": "Int64", "start_b": "Int64"})
+    table = table.astype({"start_a": "Int64", "start_b": "Int64"})
+    return declare(table, {"id": ID, "name": TEXT, "change": ID, "start_a": YEAR, "start_b": YEAR})
 
 
 def summary_table(a: Solution, b: Solution) -> pd.DataFrame:
@@ -112,7 +114,8 @@ def summary_table(a: Solution, b: Solution) -> pd.DataFrame:
             ("projects", int(a.selected.sum()), int(b.selected.sum())), ("spend_total", total(a), total(b))]
     table = pd.DataFrame(rows, columns=["metric", "a", "b"], dtype=object)
     table["changed"] = [x != y if isinstance(x, str) else abs(x - y) > _TOL for _, x, y in rows]
-    return table
+    # a and b hold a status, points, a count and money by row: plain numbers.
+    return declare(table, {"metric": ID, "a": NUMBER, "b": NUMBER, "changed": FLAG})
 
 
 def spend_changes(a: Solution, b: Solution) -> pd.DataFrame:
@@ -125,6 +128,7 @@ def spend_changes(a: Solution, b: Solution) -> pd.DataFrame:
     table = pd.DataFrame({"year": years, "spend_a": [ya.get(y, 0.0) for y in years],
                           "spend_b": [yb.get(y, 0.0) for y in years]})
     table["change"] = table["spend_b"] - table["spend_a"]
+    declare(table, {"year": YEAR, "spend_a": MONEY, "spend_b": MONEY, "change": MONEY})
     return table[table["change"].abs() > _TOL].reset_index(drop=True)
 
 
@@ -136,6 +140,7 @@ def weight_changes(a: ScenarioInputs, b: ScenarioInputs) -> pd.DataFrame:
     table = pd.DataFrame({"id": ids, "weight_a": [wa.get(i, 0.0) for i in ids],
                           "weight_b": [wb.get(i, 0.0) for i in ids]})
     table["change"] = table["weight_b"] - table["weight_a"]
+    declare(table, {"id": ID, "weight_a": FRACTION, "weight_b": FRACTION, "change": FRACTION})
     return table[table["change"].abs() > _TOL].reset_index(drop=True)
 
 
@@ -163,7 +168,8 @@ def setting_changes(a: ScenarioInputs, b: ScenarioInputs) -> pd.DataFrame:
     fa, fb = (flatten({k: v for k, v in x.scenario.model_dump(mode="json").items() if k not in skip})
               for x in (a, b))
     keys = [k for k in dict.fromkeys([*fa, *fb]) if fa.get(k, "") != fb.get(k, "")]
-    return pd.DataFrame({"field": keys, "a": [fa.get(k, "") for k in keys], "b": [fb.get(k, "") for k in keys]})
+    table = pd.DataFrame({"field": keys, "a": [fa.get(k, "") for k in keys], "b": [fb.get(k, "") for k in keys]})
+    return declare(table, {"field": ID, "a": ID, "b": ID})
 
 
 def candidate_changes(a: Side, b: Side) -> pd.DataFrame:
@@ -182,4 +188,5 @@ def candidate_changes(a: Side, b: Side) -> pd.DataFrame:
                 continue
         rows.append({"id": cid, "change": fields or "value (criteria or weights)", "value_a": va, "value_b": vb})
     table = pd.DataFrame(rows, columns=["id", "change", "value_a", "value_b"])
-    return table.astype({"value_a": float, "value_b": float})
+    table = table.astype({"value_a": float, "value_b": float})
+    return declare(table, {"id": ID, "change": ID, "value_a": POINTS, "value_b": POINTS})

@@ -20,6 +20,7 @@ import pandas as pd
 import pulp
 
 from scorer import optimizer
+from scorer.columns import FLAG, ID, NUMBER, POINTS, declare
 from scorer.limits import SizeLimitError
 from scorer.optimizer import PortfolioModel, Solution, SolverConfig, chosen_starts, isolates
 from scorer.portfolio import Row
@@ -116,8 +117,11 @@ def _gain(model: PortfolioModel, row: Row, rhs: float, objective: float, config:
 
 
 def limits_table(uses: list[LimitUse]) -> pd.DataFrame:
-    """Limit use as a table: limit, field, bound, used, slack, binding, gain_removed, gain_unit."""
-    return pd.DataFrame({
+    """Limit use as a table: limit, field, bound, used, slack, binding, gain_removed, gain_unit.
+
+    A bound is money, a number of projects or a share, by limit, so those columns are plain numbers.
+    """
+    table = pd.DataFrame({
         "limit": [u.key for u in uses],
         "field": [u.field for u in uses],
         "bound": [float(u.bound) for u in uses],
@@ -127,6 +131,8 @@ def limits_table(uses: list[LimitUse]) -> pd.DataFrame:
         "gain_removed": [u.gain_removed for u in uses],
         "gain_unit": [u.gain_unit for u in uses],
     })
+    return declare(table, {"limit": ID, "field": ID, "bound": NUMBER, "used": NUMBER, "slack": NUMBER,
+                           "binding": FLAG, "gain_removed": POINTS, "gain_unit": POINTS})
 
 
 @dataclass(frozen=True)
@@ -268,7 +274,7 @@ def _phrase(sol: Solution, i: int, best: float, best_x: np.ndarray, exact: bool)
 
 def thresholds_table(items: list[Threshold]) -> pd.DataFrame:
     """The thresholds as a table: id, selected, value, threshold, margin, displaces, note."""
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "id": [t.id for t in items],
         "selected": [t.selected for t in items],
         "value": [t.value for t in items],
@@ -277,3 +283,5 @@ def thresholds_table(items: list[Threshold]) -> pd.DataFrame:
         "displaces": [" ".join(t.displaces) for t in items],
         "note": [t.note for t in items],
     })
+    return declare(table, {"id": ID, "selected": FLAG, "value": POINTS, "threshold": POINTS, "margin": POINTS,
+                           "displaces": ID, "note": ID})

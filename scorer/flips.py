@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scorer.columns import FRACTION, ID, declare
 from scorer.optimizer import SolverConfig
 from scorer.parallel import run_map
 from scorer.portfolio import PortfolioProblem
@@ -250,7 +251,11 @@ def flips_table(ranks: list[RankFlip], portfolios: list[PortfolioFlip] | None = 
         table["portfolio_high"] = [p.high for p in portfolios]
         table["change_below"] = [_phrase(p.below_in, p.below_out) for p in portfolios]
         table["change_above"] = [_phrase(p.above_in, p.above_out) for p in portfolios]
-    return table
+    # Every interval end is an effective weight, a fraction of the whole.
+    return declare(table, {"criterion": ID, "weight": FRACTION, "leader": ID, "top_low": FRACTION,
+                           "top_high": FRACTION, "leader_below": ID, "leader_above": ID,
+                           "portfolio_low": FRACTION, "portfolio_high": FRACTION, "change_below": ID,
+                           "change_above": ID})
 
 
 def _phrase(entering: tuple[str, ...], leaving: tuple[str, ...]) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scorer.errors import InfeasibleError, ScoringError
+from scorer.columns import COUNT, FLAG, FRACTION, ID, MONEY, POINTS, TEXT, declare
 from scorer.optimizer import SolverConfig
 from scorer.parallel import run_map
 from scorer.portfolio import PortfolioProblem
@@ -142,11 +143,13 @@ def frontier_table(result: Frontier) -> pd.DataFrame:
         added.append(" ".join(ids[row & ~prev]) if feasible and prev is not None else "")
         dropped.append(" ".join(ids[prev & ~row]) if feasible and prev is not None else "")
         prev = row if feasible else prev
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "level": result.levels, "status": result.status, "objective": result.objective, "gap": result.gap,
         "spend": result.spend, "projects": result.selected.sum(axis=1).astype(int),
         "added": added, "dropped": dropped, "portfolio": [" ".join(ids[row]) for row in result.selected],
     })
+    return declare(table, {"level": MONEY, "status": TEXT, "objective": POINTS, "gap": FRACTION, "spend": MONEY,
+                           "projects": COUNT, "added": ID, "dropped": ID, "portfolio": ID})
 
 
 def buy_order(result: Frontier) -> pd.DataFrame:
@@ -164,8 +167,9 @@ def buy_order(result: Frontier) -> pd.DataFrame:
     stays = ~((later & feasible[:, None]) & ~sel).any(axis=0)
     idx = np.flatnonzero(ever)
     idx = idx[np.lexsort((np.array(result.ids)[idx], first[idx]))]
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "order": np.arange(1, len(idx) + 1), "id": [result.ids[i] for i in idx],
         "name": [result.names[i] for i in idx], "enters_at": result.levels[first[idx]],
         "stays_in": stays[idx],
     })
+    return declare(table, {"order": COUNT, "id": ID, "name": TEXT, "enters_at": MONEY, "stays_in": FLAG})

@@ -13,6 +13,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -21,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from scorer import columns
 from scorer.errors import OutputError
 
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
@@ -228,23 +230,110 @@ def printable(value: Any) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
-def rich_table(df: pd.DataFrame, digits: int = 2, title: str | None = None) -> Any:
+def rich_table(df: pd.DataFrame, digits: int = 2, title: str | None = None,
+               widths: list[int] | None = None) -> Any:
     """A :class:`rich.table.Table` of ``df``: numbers right-aligned, header styled.
 
     Every cell is a :class:`rich.text.Text`, so markup in input text (a name
-    such as ``[bold]x[/]`` or ``[link=...]``) prints literally.
+    such as ``[bold]x[/]`` or ``[link=...]``) prints literally. Numbers and
+    flags never wrap; lists of ids wrap between ids; text such as names
+    folds. ``widths`` fixes each column's width (see :func:`fit_columns`).
     """
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(printable(title)) if title else None, header_style="bold cyan",
                   title_justify="left", title_style="bold")
-    for col in df.columns:
-        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
-        table.add_column(Text(printable(col)), justify="right" if numeric else "left")
+    for j, col in enumerate(df.columns):
+        kind = columns.kind_of(df, col)
+        table.add_column(Text(printable(col)), justify="right" if kind in columns.NUMERIC else "left",
+                         no_wrap=kind not in (columns.TEXT, columns.ID), overflow="fold",
+                         width=None if widths is None else widths[j])
     for row in df.itertuples(index=False, name=None):
         table.add_row(*(Text(_cell(v, digits)) for v in row))
     return table
+
+
+# Text columns are given at least this width, or that of their longest word up to
+# _WORD_MAX, so that a name folds inside a word only when the word is very long.
+_TEXT_MIN = 12
+_WORD_MAX = 20
+
+
+def _bounds(df: pd.DataFrame, digits: int) -> list[tuple[int, int]]:
+    """Each column's least and most width: the least cuts no number and splits no id."""
+    from rich.cells import cell_len
+
+    bounds = []
+    for col in df.columns:
+        kind = columns.kind_of(df, col)
+        head = cell_len(printable(col))
+        cells = [_cell(v, digits) for v in df[col]]
+        most = max([head] + [cell_len(c) for c in cells])
+        word = max([0] + [cell_len(w) for c in cells for w in c.split()])
+        if kind == columns.TEXT:
+            least = min(most, max(_TEXT_MIN, head, min(word, _WORD_MAX)))
+        elif kind == columns.ID:  # ids separated by spaces may wrap between them
+            least = max(head, word)
+        else:
+            least = most
+        bounds.append((least, most))
+    return bounds
+
+
+def _table_width(widths: Iterable[int]) -> int:
+    widths = list(widths)
+    return sum(widths) + 3 * len(widths) + 1  # a space either side of each cell, a rule between, two edges
+
+
+def _share(bounds: list[tuple[int, int]], width: int) -> list[int]:
+    """Widths from the least up, the spare columns going to the narrowest column that can use one."""
+    widths = [least for least, _ in bounds]
+    spare = width - _table_width(widths)
+    while spare > 0:
+        grow = [j for j, (_, most) in enumerate(bounds) if widths[j] < most]
+        if not grow:
+            break
+        widths[min(grow, key=lambda j: widths[j])] += 1
+        spare -= 1
+    return widths
+
+
+def fit_columns(df: pd.DataFrame, digits: int, width: int) -> tuple[list[list[Any]], list[Any]]:
+    """Split a table's columns into parts that each fit ``width``, so nothing is cut.
+
+    The leading key columns (the first column, or up to and including an id
+    in the first two) start every part; the other columns fill parts in
+    order. A column too wide even beside the keys is left out.
+
+    Returns
+    -------
+    parts : list of list
+        The column labels of each part, to draw one under the other.
+    left_out : list
+        Columns that cannot be drawn at this width.
+    """
+    names = list(df.columns)
+    least = dict(zip(names, (lo for lo, _ in _bounds(df, digits))))
+    if _table_width(least.values()) <= width or len(names) < 2:
+        return [names], []
+    ids = [j for j, c in enumerate(df.columns[:2]) if columns.kind_of(df, c) == columns.ID]
+    keys = names[:ids[0] + 1] if ids else names[:1]
+    if _table_width(least[k] for k in keys) > width:
+        keys = []
+    parts: list[list[Any]] = []
+    left_out: list[Any] = []
+    current = list(keys)
+    for name in names[len(keys):]:
+        if _table_width(least[c] for c in [*current, name]) <= width:
+            current.append(name)
+        elif _table_width(least[c] for c in [*keys, name]) <= width:
+            parts.append(current)
+            current = [*keys, name]
+        else:
+            left_out.append(name)
+    parts.append(current)
+    return [part for part in parts if len(part) > len(keys)] or [keys], left_out
 
 
 def terminal_console(file: Any = None) -> Any:
@@ -262,7 +351,15 @@ def _rich_sections(sections: list[tuple[str | None, pd.DataFrame, int]], preambl
     if preamble:
         console.print(Text(printable(preamble.rstrip("\n"))))
     for title, df, digits in sections:
-        console.print(rich_table(df, digits, title))
+        parts, left_out = fit_columns(df, digits, console.width)
+        for k, part in enumerate(p for p in parts if p):
+            heading = title if k == 0 else f"{title or ''} (continued)".strip()
+            shown = df[part]
+            console.print(rich_table(shown, digits, heading, _share(_bounds(shown, digits), console.width)))
+        if left_out:
+            names = printable(", ".join(map(str, left_out)))
+            console.print(Text(f"left out, too wide for {console.width} columns: {names} "
+                               "(see them with --format csv, json or xlsx)"))
     if footer:
         console.print(Text(printable(footer.strip("\n"))))
 
@@ -271,30 +368,46 @@ def _rich_sections(sections: list[tuple[str | None, pd.DataFrame, int]], preambl
 
 # Fixed workbook times, so that the same tables always give the same bytes.
 _EPOCH = (1980, 1, 1, 0, 0, 0)
-_INTEGER_COLUMNS = ("year", "rank", "start", "finish", "projects", "n")
-_SHARE_WORDS = ("share", "effective_weight", "gap", "probability", "frequency")
+_NUMBER_FORMATS = {columns.FRACTION: "0.0%", columns.PERCENT: "0.00", columns.MONEY: "#,##0.00",
+                   columns.POINTS: "0.00", columns.NUMBER: "General", columns.COUNT: "0", columns.YEAR: "0"}
+_HEADER_FONT = "Calibri"
+# What XML cannot hold (or, for CR, would turn into LF), written the OOXML way as _xHHHH_ ...
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# ... so a literal _xHHHH_ in the text must have its underscore escaped, or a reader would decode it.
+_XML_ESCAPE_LIKE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 
 
-def number_format(column: str, series: pd.Series) -> str | None:
-    """Excel number format of a column: integers for years and ranks, percent for shares, else 0.00."""
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        return None
-    name = str(column).lower()
-    if pd.api.types.is_integer_dtype(series) or name in _INTEGER_COLUMNS or name.endswith("_year"):
-        return "0"
-    if any(word in name for word in _SHARE_WORDS):
-        return "0.0%"
-    return "0.00"
+def number_format(kind: str) -> str | None:
+    """Excel number format for a column kind (:mod:`scorer.columns`); None for text and flags.
+
+    Only fractions show as a percentage; a kind nobody declared is a plain number.
+    """
+    return _NUMBER_FORMATS.get(kind)
 
 
-def to_xlsx(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    """An Excel workbook with one sheet per table, as deterministic bytes.
+def xlsx_text(value: Any) -> str:
+    """Text as a workbook cell holds it: unchanged, but for what XML cannot carry.
+
+    Control characters become OOXML escapes (ESC is ``_x001B_``), which
+    Excel and calamine read back as the character itself; tab and newline
+    stay as they are.
+    """
+    text = _XML_ESCAPE_LIKE.sub("_x005F_", str(value))
+    return _XML_UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def to_xlsx(tables: Mapping[str, pd.DataFrame], about: Iterable[tuple[str, Any]] = (),
+            titles: Mapping[str, str] | None = None) -> bytes:
+    """An Excel workbook with one sheet per table (and an ``about`` sheet), as deterministic bytes.
 
     Each sheet has a bold, frozen header row, a number format per numeric
-    column (:func:`number_format`) and widths fitted to the text. Text cells
-    a spreadsheet would run as a formula are prefixed with ``'`` (OWASP), and
-    control characters are replaced. The workbook's created/modified times
-    and the zip entries' times are fixed, so reruns give identical bytes.
+    column from its kind (:func:`number_format`), widths fitted to the text
+    and a landscape print layout one page wide with the header repeated.
+    Text is stored as text cells, which a spreadsheet never runs as a
+    formula, so it needs no ``'`` guard. ``about`` (label, value) rows and
+    each table's title go into a last sheet saying what the workbook is. The
+    workbook's created/modified times and the zip entries' times are fixed,
+    so reruns give identical bytes.
     """
     import datetime
 
@@ -304,12 +417,23 @@ def to_xlsx(tables: Mapping[str, pd.DataFrame]) -> bytes:
     wb.remove(wb.active)
     for name, df in tables.items():
         _fill_sheet(wb.create_sheet(_sheet_name(name, wb.sheetnames)), df)
+    about = list(about)
+    if about or titles:
+        sheets = [(f"sheet {sheet}", (titles or {})[name]) for name, sheet in zip(tables, wb.sheetnames)
+                  if (titles or {}).get(name)]
+        _fill_sheet(wb.create_sheet(_sheet_name("about", wb.sheetnames)), _about_table([*about, *sheets]))
     if not wb.sheetnames:
         wb.create_sheet("empty")
     fixed = datetime.datetime(*_EPOCH)
     wb.properties.created = wb.properties.modified = fixed
     wb.properties.creator = "coprod"
     return _save_fixed(wb)
+
+
+def _about_table(rows: list[tuple[str, Any]]) -> pd.DataFrame:
+    table = pd.DataFrame({"about": [label for label, _ in rows],
+                          "value": pd.Series([value for _, value in rows], dtype=object)})
+    return columns.declare(table, {"about": columns.TEXT, "value": columns.NUMBER})
 
 
 def _sheet_name(name: str, taken: list[str]) -> str:
@@ -322,34 +446,48 @@ def _sheet_name(name: str, taken: list[str]) -> str:
     return clean
 
 
-def _xlsx_cell(value: Any) -> Any:
+def _xlsx_cell(ws: Any, value: Any, fmt: str | None) -> Any:
+    from openpyxl.cell.cell import Cell
+
     if value is None or value is pd.NA or (isinstance(value, float) and not math.isfinite(value)):
-        return None
+        return Cell(ws)
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
     if isinstance(value, float | int | bool):
-        return value
-    return neutralise(printable(value))
+        cell = Cell(ws, value=value)
+        if fmt is not None and not isinstance(value, bool):
+            cell.number_format = fmt
+        return cell
+    cell = Cell(ws, value=xlsx_text(value))
+    # openpyxl would store "=..." as a formula and "#N/A" as an error: it is text.
+    cell.data_type = "s"
+    return cell
 
 
 def _fill_sheet(ws: Any, df: pd.DataFrame) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    ws.append([_xlsx_cell(str(c)) for c in df.columns])
+    ws.append([_xlsx_cell(ws, str(c), None) for c in df.columns])
     for cell in ws[1]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=_HEADER_FONT, bold=True)
+    formats = [number_format(columns.kind_of(df, c)) for c in df.columns]
     for row in df.itertuples(index=False, name=None):
-        ws.append([_xlsx_cell(v) for v in row])
+        ws.append([_xlsx_cell(ws, v, fmt) for v, fmt in zip(row, formats)])
     ws.freeze_panes = "A2"
+    _print_layout(ws)
     for j, col in enumerate(df.columns, start=1):
-        letter = get_column_letter(j)
-        fmt = number_format(col, df[col])
-        if fmt is not None:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                cell.number_format = fmt
         width = max([len(str(col))] + [len(_cell(v, 2)) for v in df[col]])
-        ws.column_dimensions[letter].width = min(max(width + 2, 8), 60)
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+
+
+def _print_layout(ws: Any) -> None:
+    # Landscape, as wide as one page, as many pages down as needed, the header on each.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _save_fixed(wb: Any) -> bytes:
@@ -399,7 +537,8 @@ def xlsx_destination(output: str | None) -> None:
 def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None,
                 protected: Iterable[Path] = (), *, titles: Mapping[str, str] | None = None,
                 digits: int | Mapping[str, int] = 2, preamble: str = "", footer: str = "",
-                document: Any = None, note: Callable[[str], None] | None = _stderr_note) -> None:
+                document: Any = None, note: Callable[[str], None] | None = _stderr_note,
+                about: Iterable[tuple[str, Any]] = (), bom: bool = False) -> None:
     """Write several named tables in one format: the single way commands emit results.
 
     Parameters
@@ -425,12 +564,18 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
         The JSON document to write instead of the object of arrays.
     note : callable, optional
         Receives a message for stderr (None: stay silent).
+    about : iterable of (str, object)
+        What the results are (scenario, currency, status...): the workbook's
+        ``about`` sheet, with each table's title.
+    bom : bool
+        Start CSV with a UTF-8 byte order mark, so that Excel reads it as
+        UTF-8 and not as the system code page.
     """
     titles = titles or {}
     places = (lambda name: digits.get(name, 2)) if isinstance(digits, Mapping) else (lambda name: digits)
     if fmt == "xlsx":
         xlsx_destination(output)
-        _emit_bytes(to_xlsx(tables), output, protected)
+        _emit_bytes(to_xlsx(tables, about, titles), output, protected)
         return
     if fmt == "json":
         emit(to_json(document if document is not None else {k: _records(v) for k, v in tables.items()}),
@@ -441,7 +586,11 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
         left = [k for k in tables if k != main]
         if left and note is not None:
             note(f"CSV holds the {main} table only (not {', '.join(left)}); use --format json, markdown or xlsx")
-        emit(render(tables[main], "csv"), output, protected)
+        text = render(tables[main], "csv")
+        if bom:
+            _emit_bytes(text.encode("utf-8-sig"), output, protected)
+        else:
+            emit(text, output, protected)
         return
     sections = [(titles.get(k), df, places(k)) for k, df in tables.items()]
     if fmt == "table" and (output is None or output == "-") and sys.stdout.isatty():

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scorer.columns import ID, MONEY, POINTS, TEXT, YEAR, declare
 from scorer.feasibility import yearly_spend
 from scorer.optimizer import Solution
 
@@ -34,7 +35,9 @@ def selection_table(sol: Solution) -> pd.DataFrame:
     for j, partner in enumerate(p.partners):
         table[f"cost_{partner}"] = total * p.shares[sel, j]
     table["discounted_value"] = sol.values[sel] * (1.0 - p.delay_discount) ** delay
-    return table
+    money = {c: MONEY for c in table.columns if c.startswith("cost_")}
+    return declare(table, {"id": ID, "name": TEXT, "start": YEAR, "finish": YEAR, "value": POINTS, **money,
+                           "discounted_value": POINTS})
 
 
 def schedule_table(sol: Solution) -> pd.DataFrame:
@@ -52,7 +55,7 @@ def schedule_table(sol: Solution) -> pd.DataFrame:
     partner = p.shares.T @ spend
     for j, name in enumerate(p.partners):
         _cap_columns(table, name, partner[j], p.partner_year_cap[j])
-    return table
+    return declare(table, {"year": YEAR, **{c: MONEY for c in table.columns[1:]}})
 
 
 def _cap_columns(table: pd.DataFrame, label: str, used: np.ndarray, cap: np.ndarray) -> None:
@@ -131,13 +134,14 @@ def portfolio_tables(sol: Solution, explained: dict[str, pd.DataFrame] | None,
                      fmt: str) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     """The tables of an optimised portfolio for one output format, with their titles.
 
-    CSV gets the ``formats.md`` selection columns only; a workbook gets the
-    whole selection, the yearly schedule and every limit; the text formats
-    show the binding limits only (the rest are in JSON and the workbook).
+    CSV gets the selection only (the ``formats.md`` columns, then
+    ``discounted_value``, whose sum is the objective); a workbook gets the
+    selection, the yearly schedule and every limit; the text formats show
+    the binding limits only (the rest are in JSON and the workbook).
     """
     table = selection_table(sol)
     if fmt == "csv":
-        return {"portfolio": table.drop(columns="discounted_value")}, {}
+        return {"portfolio": table}, {}
     tables = {"portfolio": table}
     if fmt == "xlsx":
         tables["schedule"] = schedule_table(sol)

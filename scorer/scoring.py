@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scorer import aggregation as agg
+from scorer.columns import COUNT, FRACTION, ID, NUMBER, POINTS, TEXT, declare
 from scorer.errors import ScoringError
 from scorer.loading import ScenarioInputs
 from scorer.matrix import AT_POINTS, raw_is_benefit, raw_matrix
@@ -180,7 +181,9 @@ def ranked_table(result: ScoreResult, top: int | None = None) -> pd.DataFrame:
         parts = result.contributions.to_numpy()[idx]
         for j, cid in enumerate(result.criteria):
             table[cid] = parts[:, j]
-    return table
+    # Contributions are points of the 0-100 score, whatever a criterion is called.
+    return declare(table, {"rank": COUNT, "id": ID, "name": TEXT, "score": POINTS,
+                           **{cid: POINTS for cid in result.criteria}})
 
 
 def weights_table(report: WeightReport) -> pd.DataFrame:
@@ -199,4 +202,5 @@ def weights_table(report: WeightReport) -> pd.DataFrame:
     table["raw_weight"] = report.raw
     table["source"] = ["-w override" if cid in overridden else derived for cid in report.ids]
     table["effective_weight"] = report.effective
-    return table
+    return declare(table, {"id": ID, "group": ID, "group_weight": NUMBER, "raw_weight": NUMBER, "source": TEXT,
+                           "effective_weight": FRACTION})

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scorer.columns import COUNT, FRACTION, ID, NUMBER, TEXT, declare
 from scorer.optimizer import SolverConfig
 from scorer.parallel import run_map
 from scorer.portfolio import PortfolioProblem
@@ -153,16 +154,19 @@ def acceptability_table(result: SmaaResult) -> pd.DataFrame:
         table[f"rank_{k + 1}"] = result.acceptability[order, k]
     if result.core_index is not None:
         table["core_index"] = result.core_index[order]
-    return table
+    # rank_k and core_index are shares of the samples.
+    return declare(table, {"id": ID, "name": TEXT, "expected_rank": NUMBER, "core_index": FRACTION,
+                           **{f"rank_{k + 1}": FRACTION for k in range(n)}})
 
 
 def portfolios_table(result: SmaaResult, top: int = 10) -> pd.DataFrame:
     """The ``top`` most frequent sampled portfolios: ``share,count,projects,portfolio`` (ids space-separated)."""
     rows = (result.portfolios or [])[:top]
     total = max(result.portfolio_samples, 1)
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "share": [count / total for _, count in rows],
         "count": [count for _, count in rows],
         "projects": [len(ids) for ids, _ in rows],
         "portfolio": [" ".join(ids) for ids, _ in rows],
     })
+    return declare(table, {"share": FRACTION, "count": COUNT, "projects": COUNT, "portfolio": ID})

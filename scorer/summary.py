@@ -1,6 +1,10 @@
-"""A short, human summary of a loaded scenario (what `coprod validate` prints)."""
+"""A short, human summary of a loaded scenario (what `coprod validate` prints, and a workbook's about sheet)."""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
 
 from scorer.loading import ScenarioInputs, display_path
 
@@ -52,3 +56,56 @@ def _rules(rules) -> str:
         bounds = [f">= {rule.min}" if rule.min is not None else "", f"<= {rule.max}" if rule.max is not None else ""]
         parts.append(f"{name} " + " and ".join(b for b in bounds if b))
     return "; ".join(parts) or "none"
+
+
+def workbook_about(command: str, inputs: ScenarioInputs, solution: Any = None, label: str = "",
+                   settings: Mapping[str, Any] | None = None) -> list[tuple[str, Any]]:
+    """What a workbook of ``coprod COMMAND`` holds: the rows of its ``about`` sheet.
+
+    Parameters
+    ----------
+    command : str
+        The sub-command, e.g. ``optimize``.
+    inputs : ScenarioInputs
+        The scenario the results are of.
+    solution : Solution, optional
+        The portfolio the results are of (its status, objective, bound, gap).
+    label : str
+        Prefix of the scenario rows (``A``/``B`` for a comparison).
+    settings : mapping, optional
+        Further settings of the run (e.g. samples and seed), one row each.
+    """
+    from scorer import __version__
+
+    rows: list[tuple[str, Any]] = [("command", f"coprod {command}"), ("coprod version", __version__)]
+    return rows + scenario_about(inputs, solution, label) + [(k, _setting(v)) for k, v in (settings or {}).items()]
+
+
+def scenario_about(inputs: ScenarioInputs, solution: Any = None, label: str = "") -> list[tuple[str, Any]]:
+    """The scenario rows of a workbook's ``about`` sheet (see :func:`workbook_about`)."""
+    where = inputs.files["scenario"]
+    currency = inputs.candidates.currency
+    prefix = f"{label} " if label else ""
+    rows: list[tuple[str, Any]] = [
+        ("scenario", inputs.scenario.name),
+        ("scenario file", display_path(where) if where else "<stdin>"),
+        ("currency", currency),
+    ]
+    if "notional" in currency.lower():
+        rows.append(("figures", "notional (as the candidates file's currency says)"))
+    if solution is not None:
+        rows += [("status", solution.status), ("objective", _finite(solution.objective)),
+                 ("bound", _finite(solution.bound)), ("gap", _finite(solution.gap))]
+    return [(prefix + key, value) for key, value in rows]
+
+
+def _finite(x: float) -> float | str:
+    return float(x) if math.isfinite(x) else "none"
+
+
+def _setting(value: Any) -> Any:
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return value
+    if value is None or (isinstance(value, dict | list | tuple) and not value):
+        return "none"
+    return str(value)

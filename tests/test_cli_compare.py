@@ -98,8 +98,12 @@ def test_json_and_xlsx_hold_every_table(pair, tmp_path):
     out = tmp_path / "diff.xlsx"
     assert run("compare", *pair, "-o", str(out)).exit_code == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["portfolio", "summary", "spend", "weights", "settings", "candidates"]
+    assert wb.sheetnames == ["portfolio", "summary", "spend", "weights", "settings", "candidates", "about"]
     assert [c.value for c in wb["spend"][2]] == [2026, 170, 120, -50]
+    assert [c.number_format for c in wb["spend"][2]] == ["0", "#,##0.00", "#,##0.00", "#,##0.00"]
+    about = {row[0].value: row[1].value for row in wb["about"].iter_rows(min_row=2)}
+    assert about["command"] == "coprod compare"
+    assert {"A scenario", "B scenario", "A objective", "B status"} <= set(about)
 
 
 def test_errors(pair, tmp_path):

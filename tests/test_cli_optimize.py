@@ -26,7 +26,7 @@ def test_csv_columns() -> None:
     result = run("--format", "csv")
     assert result.exit_code == 0
     header = result.output.splitlines()[0]
-    assert header == "id,name,start,finish,value,cost_total,cost_US,cost_JP"
+    assert header == "id,name,start,finish,value,cost_total,cost_US,cost_JP,discounted_value"
     assert len(result.output.splitlines()) == 1 + 9
 
 
@@ -92,7 +92,7 @@ def test_explain_with_csv_says_where_the_explanation_is():
 
     result = CliRunner().invoke(main, ["optimize", "--explain", "--format", "csv"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP"
+    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP,discounted_value"
     assert result.stderr == ("coprod: warning: CSV holds the portfolio only; use --format json, table or markdown "
                              "to see the explanation\n")
 
@@ -100,7 +100,7 @@ def test_explain_with_csv_says_where_the_explanation_is():
 def test_quiet_drops_warnings_not_data() -> None:
     result = CliRunner().invoke(main, ["-q", "optimize", "--explain", "--format", "csv"])
     assert result.exit_code == 0 and result.stderr == ""
-    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP"
+    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP,discounted_value"
     failed = CliRunner().invoke(main, ["-q", "optimize", "--budget", "1000"])
     assert failed.exit_code == 1 and failed.stderr.startswith("coprod: error: infeasible")  # errors stay
 
@@ -112,7 +112,7 @@ def test_xlsx_workbook_sheets(tmp_path: Path) -> None:
     result = run("--explain", "-o", str(out))
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["portfolio", "schedule", "limits", "thresholds"]
+    assert wb.sheetnames == ["portfolio", "schedule", "limits", "thresholds", "about"]
     portfolio = wb["portfolio"]
     assert [c.value for c in portfolio[1]][:6] == ["id", "name", "start", "finish", "value", "cost_total"]
     assert portfolio.max_row == 1 + 9 and portfolio["A2"].value == "aircraft-mro" and portfolio["C2"].number_format == "0"

@@ -237,7 +237,7 @@ def test_score_and_weights_to_xlsx(case, in_tmp):
     result = run("weights", str(case.path), "--format", "xlsx", "-o", "w.xlsx")
     assert result.exit_code == 0
     wb = openpyxl.load_workbook(in_tmp / "w.xlsx")
-    assert wb.sheetnames == ["weights", "weighting"]
+    assert wb.sheetnames == ["weights", "weighting", "about"]
     assert wb["weights"]["F2"].value == pytest.approx(0.6) and wb["weights"]["F2"].number_format == "0.0%"
     assert wb["weighting"]["A2"].value == "direct"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -13,11 +14,13 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
 from rich.console import Console
 
+from scorer import columns
 from scorer.errors import OutputError
-from scorer.output import (choose_format, emit_tables, number_format, render, rich_table, terminal_console,
-                           to_csv, to_markdown, to_table, to_xlsx)
+from scorer.output import (choose_format, emit_tables, fit_columns, number_format, render, rich_table,
+                           terminal_console, to_csv, to_markdown, to_table, to_xlsx)
 
 RANKING = pd.DataFrame({
     "rank": [1, 2, 3],
@@ -75,17 +78,30 @@ def test_plain_table_is_unchanged_off_a_terminal(capsys: pytest.CaptureFixture) 
     assert capsys.readouterr().out == to_table(SCHEDULE)
 
 
-def workbook(tables: dict[str, pd.DataFrame]) -> openpyxl.Workbook:
-    return openpyxl.load_workbook(io.BytesIO(to_xlsx(tables)))
+def workbook(tables: dict[str, pd.DataFrame], **kwargs: object) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(to_xlsx(tables, **kwargs)))
+
+
+def read_back(data: bytes, sheet: str) -> list[list[object]]:
+    """The sheet as calamine (Rust, not openpyxl) reads it: the second reader."""
+    return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet).to_python()
+
+
+def declared(df: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    return columns.declare(df.copy(), kinds)
 
 
 def test_xlsx_sheets_values_header_and_formats() -> None:
-    wb = workbook({"ranking": RANKING, "schedule": SCHEDULE})
+    ranking = declared(RANKING, {"rank": columns.COUNT, "id": columns.ID, "name": columns.TEXT,
+                                 "score": columns.POINTS, "effective_weight": columns.FRACTION,
+                                 "start": columns.YEAR})
+    wb = workbook({"ranking": ranking, "schedule": SCHEDULE})
     assert wb.sheetnames == ["ranking", "schedule"]
     ws = wb["ranking"]
     assert [c.value for c in ws[1]] == list(RANKING.columns)
-    assert all(c.font.b for c in ws[1]) and ws.freeze_panes == "A2"
-    assert [c.value for c in ws[2]] == [1, "gpi", "Glide?[31m Phase", 66.0, 0.6, 2026]
+    assert all(c.font.b and c.font.name == "Calibri" for c in ws[1]) and ws.freeze_panes == "A2"
+    assert read_back(to_xlsx({"ranking": ranking}), "ranking")[1] == [1, "gpi", "Glide\x1b[31m Phase", 66.0, 0.6,
+                                                                      2026]
     assert ws["D3"].value == pytest.approx(58.123456)  # full precision, only the display is rounded
     assert ws["F4"].value is None  # NaN becomes an empty cell
     assert [ws.cell(2, j).number_format for j in range(1, 7)] == ["0", "General", "General", "0.00", "0.0%", "0"]
@@ -95,17 +111,61 @@ def test_xlsx_sheets_values_header_and_formats() -> None:
         ["year", "gpi", "cap_total"], [2026, 100, 400], [2027, 200, None]]
 
 
-def test_xlsx_neutralises_formula_like_text() -> None:
-    ws = workbook({"ranking": RANKING})["ranking"]
-    assert ws["B3"].value == "'=HYPERLINK(\"http://x\")" and ws["B3"].data_type == "s"
-    assert ws["C3"].value == "'@SUM(A1)" and ws["C4"].value == "'-2+3"
+def test_xlsx_formats_follow_the_declared_kind_not_the_name() -> None:
+    # Names that once chose a percentage by substring: a contribution, a gap in points, a gap in percent.
+    df = pd.DataFrame({"workshare_balance": [4.2], "gap_to_best": [6.37], "gap_pct": [1.22], "share": [0.25],
+                       "effective_weight": [0.15], "cost": [2350.0], "year": [2026], "n": [3]})
+    undeclared = workbook({"t": df})["t"]
+    assert [c.number_format for c in undeclared[2]] == ["General"] * 6 + ["0", "0"]  # never a percentage
+    kinds = {"workshare_balance": columns.POINTS, "gap_to_best": columns.POINTS, "gap_pct": columns.PERCENT,
+             "share": columns.FRACTION, "effective_weight": columns.FRACTION, "cost": columns.MONEY,
+             "year": columns.YEAR, "n": columns.COUNT}
+    ws = workbook({"t": declared(df, kinds)})["t"]
+    assert [c.number_format for c in ws[2]] == ["0.00", "0.00", "0.00", "0.0%", "0.0%", "#,##0.00", "0", "0"]
+    assert [c.value for c in ws[2]] == [4.2, 6.37, 1.22, 0.25, 0.15, 2350, 2026, 3]  # the numbers as they are
+
+
+def test_xlsx_keeps_formula_like_text_as_text() -> None:
+    data = to_xlsx({"ranking": RANKING})
+    ws = openpyxl.load_workbook(io.BytesIO(data))["ranking"]
+    assert ws["B3"].value == "=HYPERLINK(\"http://x\")" and ws["B3"].data_type == "s"
+    assert ws["C3"].value == "@SUM(A1)" and ws["C4"].value == "-2+3"  # no visible ' guard
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+    assert "<f>" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    rows = read_back(data, "ranking")
+    assert [r[1] for r in rows[1:]] == list(RANKING["id"]) and rows[3][2] == "-2+3"
+
+
+def test_xlsx_text_that_looks_like_an_error_or_an_escape_stays_text() -> None:
+    texts = ["#N/A", "=1+1", "a_x0041_b", "_x001B_", "tab\there", "line\nbreak", "cr\rhere", "nul\x00", "\x7f"]
+    data = to_xlsx({"t": pd.DataFrame({"text": texts})})
+    assert [r[0] for r in read_back(data, "t")[1:]] == texts
+    ws = openpyxl.load_workbook(io.BytesIO(data))["t"]
+    assert {c.data_type for (c,) in ws.iter_rows(min_row=2)} == {"s"}
+
+
+def test_xlsx_print_layout() -> None:
+    for ws in workbook({"ranking": RANKING}, about=[("command", "coprod score")]).worksheets:
+        assert ws.page_setup.orientation == "landscape"
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert ws.print_title_rows == "$1:$1"
+
+
+def test_xlsx_about_sheet_comes_last_with_the_titles() -> None:
+    about = [("command", "coprod optimize"), ("objective", 520.25), ("figures", "notional")]
+    data = to_xlsx({"about": SCHEDULE, "other": SCHEDULE}, about=about, titles={"other": "Other things"})
+    assert CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names == ["about", "other", "about_2"]
+    assert read_back(data, "about_2") == [["about", "value"], ["command", "coprod optimize"],
+                                          ["objective", 520.25], ["figures", "notional"],
+                                          ["sheet other", "Other things"]]
+    assert workbook({"t": SCHEDULE}).sheetnames == ["t"]  # nothing to say: no about sheet
 
 
 def test_xlsx_bytes_are_deterministic_zip_times_included() -> None:
-    first = to_xlsx({"ranking": RANKING, "schedule": SCHEDULE})
+    first = to_xlsx({"ranking": RANKING, "schedule": SCHEDULE}, about=[("command", "coprod x")])
     time.sleep(2.1)  # zip times have a two-second resolution
-    assert to_xlsx({"ranking": RANKING, "schedule": SCHEDULE}) == first
+    assert to_xlsx({"ranking": RANKING, "schedule": SCHEDULE}, about=[("command", "coprod x")]) == first
     infos = zipfile.ZipFile(io.BytesIO(first)).infolist()
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     core = zipfile.ZipFile(io.BytesIO(first)).read("docProps/core.xml").decode()
@@ -118,22 +178,23 @@ def test_xlsx_sheet_names_are_made_legal_and_unique() -> None:
 
 
 def test_number_formats() -> None:
-    assert number_format("finish", pd.Series([2030.0])) == "0"
-    assert number_format("share_US", pd.Series([0.5])) == "0.0%"
-    assert number_format("value", pd.Series([1.5])) == "0.00"
-    assert number_format("binding", pd.Series([True])) is None
-    assert number_format("id", pd.Series(["a"])) is None
+    assert number_format(columns.YEAR) == "0" and number_format(columns.COUNT) == "0"
+    assert number_format(columns.FRACTION) == "0.0%"
+    assert number_format(columns.PERCENT) == "0.00" and number_format(columns.POINTS) == "0.00"
+    assert number_format(columns.MONEY) == "#,##0.00" and number_format(columns.NUMBER) == "General"
+    assert number_format(columns.FLAG) is None and number_format(columns.ID) is None
+    assert number_format(columns.TEXT) is None
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(max_size=20), min_size=1, max_size=5))
 def test_any_text_survives_xlsx_without_becoming_a_formula(texts: list[str]) -> None:
-    ws = workbook({"t": pd.DataFrame({"text": texts})})["t"]
-    for k, text in enumerate(texts, start=2):
-        value = ws.cell(k, 1).value
-        assert ws.cell(k, 1).data_type != "f"
-        shown = "".join(ch if ch.isprintable() else "?" for ch in text)
-        assert value in (shown, "'" + shown) or (value is None and shown == "")
+    texts = [t for t in texts if not any(0xD800 <= ord(ch) <= 0xDFFF for ch in t)] or ["x"]  # not UTF-8
+    data = to_xlsx({"t": pd.DataFrame({"text": texts})})
+    ws = openpyxl.load_workbook(io.BytesIO(data))["t"]
+    assert not any(c.data_type == "f" for (c,) in ws.iter_rows())
+    for text, (value,) in zip(texts, read_back(data, "t")[1:]):
+        assert value == text
 
 
 def test_emit_tables_formats(capsys: pytest.CaptureFixture) -> None:
@@ -223,3 +284,65 @@ def test_missing_numbers_are_empty_cells_in_text_tables_but_infinity_stays() -> 
                             " 2.00      11.00  3.00\n")
     assert to_markdown(df).splitlines()[2:] == ["| 1.00 |  | inf |", "| 2.00 | 11.00 | 3.00 |"]
     assert "nan" not in to_csv(df) and to_csv(df).splitlines()[1] == "1.0,,inf"
+
+
+WIDE = columns.declare(pd.DataFrame({
+    "rank": [1, 2], "id": ["patriot-licence-expansion", "ship-mro"],
+    "name": ["Expand licence-built Patriot production for US stocks", "US Navy ship MRO in Japan"],
+    **{f"criterion_number_{k}": [66.30 + k, 65.90 - k] for k in range(6)},
+}), {"rank": columns.COUNT, "id": columns.ID, "name": columns.TEXT,
+     **{f"criterion_number_{k}": columns.POINTS for k in range(6)}})
+
+
+def test_fit_columns_stacks_a_wide_table_with_its_keys_repeated() -> None:
+    parts, left_out = fit_columns(WIDE, 2, 80)
+    assert left_out == [] and len(parts) > 1
+    assert all(part[:2] == ["rank", "id"] for part in parts)  # rank and id start every part
+    assert [c for part in parts for c in part[2:]] == list(WIDE.columns[2:])  # every other column once, in order
+    assert fit_columns(WIDE, 2, 400) == ([list(WIDE.columns)], [])  # room enough: one table as before
+
+
+def test_fit_columns_leaves_out_what_cannot_fit_beside_the_key() -> None:
+    df = columns.declare(pd.DataFrame({"n": [1], "x": [1.5], "ids": ["aircraft-mro patriot-licence-expansion"]}),
+                         {"ids": columns.ID})
+    assert fit_columns(df, 2, 30) == ([["n", "x"]], ["ids"])  # n beside its longest id needs 33
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_terminal_tables_cut_no_number_and_no_id(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    from rich.cells import cell_len
+
+    tty = Terminal()
+    monkeypatch.setattr("sys.stdout", tty)
+    monkeypatch.setenv("COLUMNS", str(width))
+    emit_tables({"wide": WIDE}, "table", None, titles={"wide": "Wide"})
+    text = re.sub(r"\x1b\[[0-9;]*m", "", tty.getvalue())
+    assert "…" not in text and max(cell_len(line) for line in text.splitlines()) <= width
+    tokens = set(text.replace("│", " ").replace("┃", " ").split())
+    assert {"patriot-licence-expansion", "ship-mro", "66.30", "65.90", "71.30", "60.90"} <= tokens
+    assert set(WIDE.columns) <= tokens  # headers whole too
+    assert "Wide (continued)" in text  # 190 columns wide in one piece
+
+
+def test_terminal_note_names_the_columns_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    tty = Terminal()
+    monkeypatch.setattr("sys.stdout", tty)
+    monkeypatch.setenv("COLUMNS", "30")
+    df = columns.declare(pd.DataFrame({"n": [1], "x": [1.5], "ids": ["aircraft-mro patriot-licence-expansion"]}),
+                         {"ids": columns.ID})
+    emit_tables({"t": df}, "table", None)
+    assert "left out, too wide for 30 columns: ids (see them with --format csv, json or xlsx)" in " ".join(
+        tty.getvalue().split())
+
+
+def test_bom_starts_csv_files_and_stdout_only(tmp_path: Path, capsysbinary: pytest.CaptureFixture) -> None:
+    names = pd.DataFrame({"id": ["a"], "name": ["航空機"]})
+    emit_tables({"t": names}, "csv", str(tmp_path / "t.csv"), bom=True)
+    data = (tmp_path / "t.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig") == to_csv(names)
+    emit_tables({"t": names}, "csv", None, bom=True)
+    assert capsysbinary.readouterr().out == data
+    emit_tables({"t": names}, "json", None, bom=True)
+    assert capsysbinary.readouterr().out.startswith(b"{")
+    emit_tables({"t": names}, "csv", None)
+    assert capsysbinary.readouterr().out == to_csv(names).encode()

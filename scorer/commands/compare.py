@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from scorer.commands.options import CONTEXT, note, output_options, quiet_option, reports_errors
+from scorer.commands.options import CONTEXT, csv_bom, note, output_options, quiet_option, reports_errors
 from scorer.compare import TABLES, compare, differs, solve_side, titled
 from scorer.loading import display_path, load_scenario
 from scorer.output import choose_format, emit_tables, xlsx_destination
+from scorer.summary import scenario_about, workbook_about
 
 
 @click.command("compare", context_settings=CONTEXT)
@@ -41,8 +42,9 @@ def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: s
     head = f"A: {scenario_a} ({a.inputs.scenario.name})\nB: {scenario_b} ({b.inputs.scenario.name})\n"
     head += "\n" if differs(tables) else "no differences\n\n"
     files = [*a.inputs.paths, *b.inputs.paths]
+    about = workbook_about("compare", a.inputs, a.solution, "A") + scenario_about(b.inputs, b.solution, "B")
     emit_tables({name: tables[name] for name in TABLES}, fmt, output, files, titles=titled(tables), preamble=head,
-                digits={"weights": 4}, note=note)
+                digits={"weights": 4}, note=note, about=about, bom=csv_bom())
 
 
 def _shown(path: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from scorer.commands.options import (CONTEXT, load, note, output_options, quiet_option, reports_errors,
+from scorer.commands.options import (CONTEXT, csv_bom, load, note, output_options, quiet_option, reports_errors,
                                      scenario_argument, warn)
 from scorer.errors import InputError, Problem
 from scorer.optimizer import SOLVERS, PortfolioModel, scenario_config, solve_built
@@ -90,13 +90,17 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     if explain and fmt == "csv":
         warn("CSV holds the portfolio only; use --format json, table or markdown to see the explanation")
     from scorer.schedule import explanation_tables, headline, portfolio_document, portfolio_tables, schedule_table
+    from scorer.summary import workbook_about
 
     explained = explanation_tables(sol, config) if explain and fmt != "csv" else None
     tables, titles = portfolio_tables(sol, explained, fmt)
+    about = workbook_about("optimize", inputs, sol)
     emit_tables(tables, fmt, output, protected, titles=titles, preamble=headline(sol),
-                document=portfolio_document(sol, explained) if fmt == "json" else None, note=note)
+                document=portfolio_document(sol, explained) if fmt == "json" else None, note=note,
+                about=about, bom=csv_bom())
     if schedule is not None:
-        emit_tables({"schedule": schedule_table(sol)}, choose_format(None, schedule), schedule, protected)
+        emit_tables({"schedule": schedule_table(sol)}, choose_format(None, schedule), schedule, protected,
+                    about=about, bom=csv_bom())
 
 
 def _check_years(inputs: Any, year_caps: dict[int, float]) -> None:

@@ -96,8 +96,29 @@ def scenario_argument(command: Callable) -> Callable:
     return click.argument("scenario", required=False, metavar="[SCENARIO]")(command)
 
 
+_BOM = "coprod.bom"
+
+
+def _store_bom(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[_BOM] = value
+
+
+def csv_bom() -> bool:
+    """Whether ``--bom`` was given: CSV then starts with a UTF-8 byte order mark."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(_BOM))
+
+
 def output_options(command: Callable) -> Callable:
-    """``--format`` and ``-o/--output`` as every data-producing command takes them."""
+    """``--format``, ``-o/--output`` and ``--bom`` as every data-producing command takes them.
+
+    ``--bom`` is passed on by :func:`csv_bom`, not as a parameter.
+    """
+    command = click.option(
+        "--bom", is_flag=True, expose_value=False, callback=_store_bom,
+        help="Start CSV with a UTF-8 byte order mark, so that Excel reads names as UTF-8 "
+             "(without it Excel on Windows reads CSV in its own code page).",
+    )(command)
     command = click.option(
         "-o", "--output", metavar="FILE", help="Write to FILE ('-' for stdout); the format follows its suffix."
     )(command)

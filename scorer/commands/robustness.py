@@ -6,13 +6,14 @@ import math
 
 import click
 
-from scorer.commands.options import (CONTEXT, load, note, output_options, parallel_options, quiet_option,
-                                     reports_errors, scenario_argument)
+from scorer.commands.options import (CONTEXT, csv_bom, load, note, output_options, parallel_options,
+                                     quiet_option, reports_errors, scenario_argument)
 from scorer.commands.scoring import parse_overrides, weight_option
 from scorer.models import METHODS
 from scorer.optimizer import scenario_config
 from scorer.output import choose_format, emit_tables, xlsx_destination
 from scorer.sampling import SCORE_DISTRIBUTIONS
+from scorer.summary import workbook_about
 
 
 def _ranges(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
@@ -101,7 +102,8 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
                                 scheduler=scheduler, top=top)
     emit_tables(report.tables, fmt, output, inputs.paths, titles=report.titles,
                 preamble=report.preamble, digits=report.digits,
-                document=report.document if fmt == "json" else None, note=note)
+                document=report.document if fmt == "json" else None, note=note,
+                about=workbook_about("sensitivity", inputs, settings=settings.describe()), bom=csv_bom())
 
 
 @click.command("frontier", context_settings=CONTEXT)
@@ -138,7 +140,8 @@ def frontier_command(scenario: str | None, start: float | None, stop: float | No
     what = "total budget" if year is None else f"{year} cap"
     emit_tables({"frontier": frontier_table(result), "buy_order": buy_order(result)}, fmt, output,
                 inputs.paths, titles={"frontier": f"Efficient frontier ({what}, {problem.currency})",
-                                            "buy_order": "Order of buy"}, note=note)
+                                            "buy_order": "Order of buy"}, note=note,
+                about=workbook_about("frontier", inputs, settings={"swept": what}), bom=csv_bom())
 
 
 @click.command("alternatives", context_settings=CONTEXT)
@@ -167,4 +170,5 @@ def alternatives_command(scenario: str | None, k: int, fmt: str | None, output: 
         note(f"only {len(result.solutions)} distinct portfolios fit")
     emit_tables({"alternatives": alternatives_table(result), "roles": roles_table(result)}, fmt, output,
                 inputs.paths, titles={"alternatives": f"The {len(result.solutions)} best distinct portfolios",
-                                            "roles": "Core (in all) and swappable (in some) projects"}, note=note)
+                                            "roles": "Core (in all) and swappable (in some) projects"}, note=note,
+                about=workbook_about("alternatives", inputs, result.solutions[0]), bom=csv_bom())

@@ -7,13 +7,14 @@ import math
 import click
 import pandas as pd
 
-from scorer.commands.options import (CONTEXT, load, note, output_options, quiet_option, reports_errors,
+from scorer.commands.options import (CONTEXT, csv_bom, load, note, output_options, quiet_option, reports_errors,
                                      scenario_argument, warn)
 from scorer.errors import ScoringError
 from scorer.matrix import AT_POINTS
 from scorer.models import METHODS
 from scorer.output import choose_format, emit, emit_tables, xlsx_destination
 from scorer.scoring import ranked_table, score, weights_table
+from scorer.summary import workbook_about
 from scorer.weights import WeightReport, derive_weights
 from scorer.weights_edit import parse_assignments, set_weights, write_weights
 
@@ -98,7 +99,8 @@ def score_command(scenario: str | None, method: str | None, weights: list, at: s
     if fmt == "table" and not explain:
         table = table[["rank", "id", "name", "score"]]
     # JSON stays the list of rows it has always been (scripts read it).
-    emit_tables({"ranking": table}, fmt, output, inputs.paths, document=table, note=note)
+    about = workbook_about("score", inputs, settings={"method": result.method, "scores at": result.at})
+    emit_tables({"ranking": table}, fmt, output, inputs.paths, document=table, note=note, about=about, bom=csv_bom())
 
 
 class _ShowByDefault(click.Group):
@@ -143,7 +145,7 @@ def weights_show(scenario: str | None, weights: list, fmt: str | None, output: s
     if fmt == "xlsx":
         tables["weighting"] = pd.DataFrame([{"method": report.method, **(_ahp_summary(report) or {})}])
     emit_tables(tables, fmt, output, inputs.paths, digits=4, footer=_weighting_line(report),
-                document=_weights_json(report), note=note)
+                document=_weights_json(report), note=note, about=workbook_about("weights", inputs), bom=csv_bom())
 
 
 @weights_command.command("set", context_settings=CONTEXT)
