@@ -1,6 +1,7 @@
 """The ``coprod`` command line: parse options, call the library, write output.
 
-Data goes to stdout, messages to stderr. A :class:`~scorer.errors.CoprodError`
+Data goes to stdout, messages to stderr; so does anything a native library
+prints (see :mod:`scorer.stdio`). A :class:`~scorer.errors.CoprodError`
 becomes a one-line message and exit code 1; click's usage errors exit 2.
 The sub-commands live in :mod:`scorer.commands`.
 """
@@ -21,14 +22,19 @@ from scorer.commands.options import CONTEXT, quiet_option
 from scorer.commands.robustness import alternatives_command, frontier_command, sensitivity
 from scorer.commands.report import chart_command, report_command
 from scorer.commands.scoring import score_command, weights_command
+from scorer.stdio import data_stdout
 
 
 class CoprodGroup(click.Group):
-    """The command group; Ctrl-C in any command ends with one line and exit 130.
+    """The command group; stdout carries data only, and Ctrl-C ends with one line and exit 130.
 
     Click would print 'Aborted!' and exit 1, the code for bad input. Commands
     write their files atomically, so an interrupted run leaves nothing partial.
     """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with data_stdout():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
