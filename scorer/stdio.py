@@ -22,6 +22,8 @@ from typing import TextIO
 
 STDOUT_FD = 1
 STDERR_FD = 2
+# Whether fd 1 is pointed away from the data right now (by data_stdout).
+_redirected = False
 
 
 @contextmanager
@@ -38,8 +40,9 @@ def data_stdout() -> Iterator[None]:
     a caller that redirected it, no stdout at all, or a nested call): native
     output then cannot reach the data in the first place.
     """
+    global _redirected
     original = sys.stdout
-    if not _on_fd_1(original):
+    if not _on_fd_1(original) or _redirected:
         yield
         return
     original.flush()
@@ -49,9 +52,11 @@ def data_stdout() -> Iterator[None]:
     stream = _text_stream(data_fd, original)
     _point_fd_1_away()
     sys.stdout = stream
+    _redirected = True
     try:
         yield
     finally:
+        _redirected = False
         try:
             stream.flush()
         except BrokenPipeError:
@@ -60,6 +65,18 @@ def data_stdout() -> Iterator[None]:
             sys.stdout = original
             os.dup2(data_fd, STDOUT_FD)
             _close_quietly(stream)
+
+
+def silence_native_output() -> None:
+    """Inside :func:`data_stdout`, native output goes nowhere instead of to stderr (``-q``).
+
+    Worker processes started afterwards inherit the silence. Outside the
+    block this does nothing: fd 1 is then the caller's own stdout.
+    """
+    if _redirected:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, STDOUT_FD)
+        os.close(null)
 
 
 def _on_fd_1(stream: TextIO | None) -> bool:

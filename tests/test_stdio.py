@@ -212,8 +212,9 @@ def test_stdout_holds_only_the_data(name: str, case, loud) -> None:
         assert done.stdout == in_process(argv, case.folder)
     assert b"Traceback" not in done.stderr
     if "-q" in run.args:
-        # -q silences coprod's notes; what a native library prints may still be there.
+        # -q silences coprod's notes and what native libraries print (the HiGHS banner).
         assert b"coprod: note" not in done.stderr and b"coprod: warning" not in done.stderr
+        assert b"Running HiGHS" not in done.stderr
 
 
 def test_a_new_users_first_command_gives_clean_csv(tmp_path: Path) -> None:
@@ -238,25 +239,29 @@ def test_a_reader_that_goes_away_ends_the_run_with_exit_1_and_no_traceback(case)
 # ------------------------------------------- native code writing to fd 1 ---
 
 
-def test_native_output_of_the_main_process_goes_to_stderr(loud, case) -> None:
+@pytest.mark.parametrize("quiet", [(), ("-q",)], ids=["loud", "quiet"])
+def test_native_output_of_the_main_process_goes_to_stderr_or_nowhere_with_q(loud, case, quiet) -> None:
     env, built = loud
-    argv = list(RUNS["optimize json -q"].argv(case))
+    argv = [a for a in RUNS["optimize json -q"].argv(case) if a != "-q"] + list(quiet)
     done = coprod(argv, case.folder, env)
     assert done.returncode == 0, done.stderr.decode()
     assert done.pid in built(), "the hook did not run: this test would prove nothing"
-    assert MARK not in done.stdout and f"NATIVE-FD1 {done.pid}\n".encode() in done.stderr
+    assert MARK not in done.stdout
+    assert (f"NATIVE-FD1 {done.pid}\n".encode() in done.stderr) is not bool(quiet)
     assert done.stdout == in_process(argv, case.folder)
 
 
-def test_native_output_of_forkserver_workers_goes_to_stderr(loud, case) -> None:
+@pytest.mark.parametrize("quiet", [(), ("-q",)], ids=["loud", "quiet"])
+def test_native_output_of_forkserver_workers_goes_to_stderr_or_nowhere_with_q(loud, case, quiet) -> None:
     env, built = loud
-    argv = ["sensitivity", str(case.path), "--samples", "20", "--portfolio-samples", "16", "--format", "json", "-q"]
+    argv = ["sensitivity", str(case.path), "--samples", "20", "--portfolio-samples", "16", "--format", "json",
+            *quiet]
     done = coprod([*argv, "--workers", "2"], case.folder, env)
     assert done.returncode == 0, done.stderr.decode()
     workers = set(built()) - {done.pid}
     assert workers, built()
     for pid in workers:
-        assert f"NATIVE-FD1 {pid}\n".encode() in done.stderr
+        assert (f"NATIVE-FD1 {pid}\n".encode() in done.stderr) is not bool(quiet)
     assert MARK not in done.stdout
     assert done.stdout == in_process([*argv, "--workers", "1"], case.folder)
 

@@ -48,10 +48,12 @@ _QUIET = "coprod.quiet"
 
 def _store_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     from scorer.progress import set_enabled
+    from scorer.stdio import silence_native_output
 
     root = ctx.find_root()
     if value:
         root.meta[_QUIET] = True
+        silence_native_output()  # a solver's banner is not an error: -q hides it too
     # Runs every invocation (a flag's callback also sees its default), so one
     # run's -q never silences the next run in the same process (tests, API).
     set_enabled(not root.meta.get(_QUIET, False))
