@@ -118,8 +118,8 @@ def test_weights_json_with_ahp_and_warning(tmp_path):
 
 @pytest.mark.parametrize("args, code, message", [
     (["-w", "nope=3"], 1, "coprod: error: -w nope=...: unknown criterion 'nope' (criteria: standardization, cost_sharing, export_friction)\n"),
-    (["-w", "cost_sharing=lots"], 1, "coprod: error: -w cost_sharing=lots: 'lots' is not a number\n"),
-    (["-w", "cost_sharing=-2"], 1, "coprod: error: -w cost_sharing=-2: a weight must be a non-negative number\n"),
+    (["-w", "cost_sharing=lots"], 2, "'cost_sharing=lots': 'lots' is not a number"),
+    (["-w", "cost_sharing=-2"], 2, "'cost_sharing=-2': a weight must be a non-negative number"),
     (["-w", "cost_sharing=1", "-w", "cost_sharing=2"], 1, "coprod: error: -w cost_sharing: given more than once\n"),
     (["-w", "cost_sharing"], 2, "'cost_sharing' is not ID=NUMBER"),
     (["--method", "borda"], 2, "Invalid value for '--method'"),
@@ -207,7 +207,7 @@ def test_weights_set_dry_run_prints_and_leaves_the_file(case):
     (["nope=1"], 1, "coprod: error: {f}: no criterion or group 'nope' (known: standardization, cost_sharing, "
                     "export_friction, integration, governance)\n"),
     (["cost_sharing=-1"], 1, "coprod: error: {f}: cost_sharing=-1: '-1' is not a non-negative number\n"),
-    (["cost_sharing=x"], 1, "coprod: error: {f}: cost_sharing=x: 'x' is not a non-negative number\n"),
+    (["cost_sharing=x"], 1, "coprod: error: {f}: cost_sharing=x: 'x' is not a number\n"),
     ([], 2, "Missing argument 'ID=NUMBER...'"),
 ])
 def test_weights_set_errors(case, args, code, message):
@@ -267,3 +267,28 @@ def test_promethee_u_shape_at_its_threshold_through_the_installed_command():
     done = subprocess.run([str(coprod), "score", str(scenario), "--format", "json"],
                           capture_output=True, text=True, timeout=60, check=True)
     assert [row["score"] for row in json.loads(done.stdout)] == [50.0, 50.0, 50.0]
+
+
+# ------------------------------------------------- any finite number ---
+
+def _coprod(*args: str):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run([str(Path(sys.executable).with_name("coprod")), *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_weights_set_writes_1e308_as_a_number_yaml_reads_back(case):
+    from ruamel.yaml import YAML
+
+    done = _coprod("weights", "set", "--dry-run", str(case.file("criteria")), "cost_sharing=1e308")
+    assert done.returncode == 0, done.stderr
+    assert "    weight: 1e+308\n" in done.stdout
+    assert YAML(typ="safe").load(done.stdout)["criteria"][1]["weight"] == 1e308
+    tiny = _coprod("weights", "set", str(case.file("criteria")), "cost_sharing=1e-400")
+    assert tiny.returncode == 1 and tiny.stdout == ""
+    assert tiny.stderr == (f"coprod: error: {case.file('criteria')}: cost_sharing=1e-400: '1e-400' is too small "
+                           "to be stored: it would become 0 (the smallest is about 5e-324)\n")
+    assert case.file("criteria").read_text() == case.texts["criteria"]
