@@ -188,7 +188,10 @@ class PortfolioModel:
 
     def set_values(self, values: np.ndarray) -> None:
         """Replace the objective by the discounted values (no rebuild)."""
-        coefs = np.asarray(values, dtype=float)[self.options.cand] * self.options.weight
+        values = np.asarray(values, dtype=float)
+        if not np.isfinite(values).all():
+            raise SolverError("a candidate's value is not a finite number")
+        coefs = values[self.options.cand] * self.options.weight
         self.prob.setObjective(self.affine(np.arange(self.options.k), coefs))
         self._cost = coefs
 

@@ -280,6 +280,24 @@ def _coprod(*args: str):
                           timeout=120)
 
 
+HUGE = {"criteria": [("weight: 15\n", "weight: 1e308\n"), ("weight: 5\n", "weight: 1e308\n"),
+                     ("weight: 10\n", "weight: 1e308\n"), ("weight: 60\n", "weight: 1e308\n"),
+                     ("weight: 40\n", "weight: 1e308\n"), ("scale: {min: 0, max: 10}", "scale: {min: -1e308, max: 1e308}")]}
+
+
+def test_huge_weights_and_a_scale_too_wide_to_subtract_score_as_ordinary_ones(tmp_path):
+    # Weights of 1e308 summed to inf (every effective weight 0); (x - min) / (max - min) on
+    # -1e308..1e308 divided by inf (every value 0 instead of about 0.5).
+    case = write_case(tmp_path, HUGE)
+    shown = _coprod("weights", str(case.path), "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert [row["effective_weight"] for row in json.loads(shown.stdout)["criteria"]] == [0.5, 0.25, 0.25]
+    scored = _coprod("score", str(case.path), "--format", "json")
+    assert scored.returncode == 0 and scored.stderr == ""
+    rows = json.loads(scored.stdout)
+    assert [row["standardization"] for row in rows] == pytest.approx([25.0] * 4, rel=1e-12)
+
+
 def test_weights_set_writes_1e308_as_a_number_yaml_reads_back(case):
     from ruamel.yaml import YAML
 

@@ -246,3 +246,21 @@ def test_duration_text() -> None:
 
     assert [duration_text(s) for s in (30, 119.5, 120, 600, 7199, 7200, 200 * 60)] == [
         "30 s", "119.5 s", "2 minutes", "10 minutes", "120 minutes", "2.0 hours", "3.3 hours"]
+
+
+def test_huge_weights_still_choose_a_portfolio(tmp_path: Path) -> None:
+    # Weights of 1e308 made every value 0 and the empty portfolio "optimal"; they must act as
+    # equal weights do.
+    from conftest import write_case
+    from scorer.scoring import candidate_values
+
+    def values(folder: Path, weight: str) -> np.ndarray:
+        folder.mkdir()
+        edits = [(f"weight: {w}\n", f"weight: {weight}\n") for w in (15, 5, 10, 60, 40)]
+        return candidate_values(load_scenario(write_case(folder, {"criteria": edits}).path))
+
+    huge = values(tmp_path / "huge", "1e308")
+    np.testing.assert_allclose(huge, values(tmp_path / "one", "1"), rtol=1e-12)
+    inputs = load_scenario(tmp_path / "huge" / "scenario.yaml")
+    sol = optimize(problem_from_inputs(inputs), huge)
+    assert sol.selected.any() and sol.objective > 0
