@@ -264,3 +264,111 @@ def test_huge_weights_still_choose_a_portfolio(tmp_path: Path) -> None:
     inputs = load_scenario(tmp_path / "huge" / "scenario.yaml")
     sol = optimize(problem_from_inputs(inputs), huge)
     assert sol.selected.any() and sol.objective > 0
+
+
+# -------------------------------------------------------------- statuses ---
+
+def test_a_bound_on_the_wrong_side_of_the_portfolio_is_no_bound() -> None:
+    import math
+
+    from scorer.optimizer import classified
+
+    # CBC stopped on time in the middle of its cuts logged "best possible 4.8428478e+12" while
+    # minimising -97.341; read back it bounds a maximum of 97.341 by -4.8e12, which it does not:
+    # the answer said "bound 97.341, gap 2,342,127,939 %".
+    x = np.ones(1, np.int8)
+    out = classified(97.341, -4.8428478e12, x, 0.5)
+    assert (out.status, out.bound, out.gap) == ("feasible", math.inf, math.inf)
+    assert classified(97.341, 116.548, x, 0.5).gap == pytest.approx((116.548 - 97.341) / 97.341)
+    assert classified(97.341, 97.341 - 1e-9, x, 0.5).status == "optimal"  # a log's rounding
+    assert classified(5.0, 9.0, x, 0.5, sense=-1.0).bound == -math.inf  # minimising: a bound above is none
+
+
+def test_cbc_bounds_are_what_its_stopping_rule_proves() -> None:
+    from types import SimpleNamespace
+
+    import pulp
+
+    from scorer.optimizer import _bound
+
+    def bound(status, gap, best_bound=None):
+        stats = SimpleNamespace(status=status, best_bound=best_bound, is_mip=True)
+        return _bound(stats, 100.0, SolverConfig("cbc", gap=gap), 1.0)
+
+    status = pulp.LpSolveStatus
+    # CBC stops when bound - incumbent < gap x max(|incumbent|, |bound|): bound <= 100 / (1 - gap).
+    assert bound(status.GapLimit, 0.05, 100.0) == pytest.approx(100 / 0.95)
+    assert bound(status.GapLimit, 0.0, 100.0) == 100.0 + 1e-10
+    assert bound(status.Optimal, 0.0) == 100.0  # "Optimal" comes with no bound in its log
+    assert bound(status.TimeLimit, 0.0, 116.5) == 116.5
+    assert bound(status.TimeLimit, 0.0) == float("inf")
+
+
+def test_cbc_proves_a_small_model_optimal(tmp_path: Path) -> None:
+    # The starter's four candidates under a budget of 100: CBC ends "Optimal" with no bound in its
+    # log, which was reported as "stopped by a limit, not proven optimal (gap unknown, bound none proven)".
+    from scorer.scoring import candidate_values
+    from scorer.starter import write_starter
+
+    inputs = load_scenario(write_starter(tmp_path)[0])
+    problem, values = problem_from_inputs(inputs, budget=100), candidate_values(inputs)
+    assert problem.n == 4
+    cbc = optimize(problem, values, SolverConfig("cbc"))
+    assert (cbc.status, cbc.gap, cbc.bound) == ("optimal", 0.0, cbc.objective)
+    assert cbc.objective == pytest.approx(optimize(problem, values).objective)
+
+
+@pytest.mark.parametrize("n, seconds", [(30, 0.05), (30, 0.3), (30, 0.6), (100, 0.03)])
+def test_cbc_stopped_by_its_time_limit_is_honest(tmp_path: Path, n: int, seconds: float) -> None:
+    # Never "infeasible" (CBC says so when time runs out in its root LP), never the root LP's
+    # fractional answer, never a bound below the optimum (each seen here at these limits).
+    import math
+
+    from scorer.scoring import candidate_values
+    from test_limits import write_hard_scenario
+
+    inputs = load_scenario(write_hard_scenario(tmp_path, n=n))
+    problem, values = problem_from_inputs(inputs), candidate_values(inputs)
+    highs = optimize(problem, values, SolverConfig("highs", 5.0, 0.0, 1))  # its portfolio and bound are true
+    try:
+        sol = optimize(problem, values, SolverConfig("cbc", seconds, 0.0, 1))
+    except SolverError as exc:
+        assert "found no portfolio (TimeLimit) within the time limit" in str(exc)
+        return
+    assert violations(problem, sol.start) == [] and sol.objective <= highs.bound + 1e-6
+    if math.isfinite(sol.bound):
+        assert sol.bound >= highs.objective - 1e-6
+        assert sol.gap == pytest.approx((sol.bound - sol.objective) / sol.objective, abs=1e-12)
+    else:
+        assert sol.status == "feasible" and math.isinf(sol.gap)
+
+
+def test_a_fractional_answer_is_no_portfolio(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Out of time just after its root LP, CBC writes "Optimal" beside that LP's fractional answer;
+    # CBC asked for the LP alone (-initialSolve) gives exactly that file.
+    import pulp
+
+    import scorer.optimizer
+
+    p = make_problem([[6], [6], [6]], horizon=(2026, 2026), total=10)
+    monkeypatch.setattr(scorer.optimizer, "make_solver",
+                        lambda config, interruptible=True: pulp.COIN_CMD(mip=False, msg=False))
+    with pytest.raises(SolverError, match=r"found no portfolio \(TimeLimit\)"):
+        PortfolioModel(p, np.array([30.0, 20.0, 10.0])).solve(SolverConfig("cbc"))
+
+
+@pytest.mark.parametrize("seconds, outcome", [(0.01, "infeasible"), (0.2, "no portfolio")])
+def test_cbc_out_of_time_is_not_infeasible(monkeypatch: pytest.MonkeyPatch, seconds: float, outcome: str) -> None:
+    # CBC stopped by its time limit inside the root LP reports "Linear relaxation infeasible".
+    from types import SimpleNamespace
+
+    import pulp
+
+    said = SimpleNamespace(status=pulp.LpSolveStatus.Infeasible, has_solution=False, time=seconds)
+    model = PortfolioModel(make_problem([[6]], horizon=(2026, 2026)), np.array([30.0]))
+    monkeypatch.setattr(model.prob, "solve", lambda solver: said)
+    if outcome == "infeasible":
+        assert model.solve(SolverConfig("cbc", time_limit=0.05)).status == "infeasible"
+    else:
+        with pytest.raises(SolverError, match=r"found no portfolio \(TimeLimit\) within the time limit of 0.05 s"):
+            model.solve(SolverConfig("cbc", time_limit=0.05))
