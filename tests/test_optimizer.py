@@ -248,6 +248,43 @@ def test_duration_text() -> None:
         "30 s", "119.5 s", "2 minutes", "10 minutes", "120 minutes", "2.0 hours", "3.3 hours"]
 
 
+# ------------------------------------------------------ money of any size ---
+
+@pytest.mark.parametrize("cost", [1e-9, 1e-7])
+@pytest.mark.parametrize("solver, limit", [("highs", "total"), ("highs", "per_year"), ("highs", "partner_total"),
+                                           ("highs", "partner_year"), ("cbc", "total")])
+def test_tiny_costs_are_optimised_within_their_limits(cost: float, solver: str, limit: str) -> None:
+    # Both costs against a limit of 1.5 of them is 33 % over it; within the solvers' absolute
+    # feasibility tolerance (1e-7) both were selected and reported optimal.
+    limits = {"total": {"total": 1.5 * cost}, "per_year": {"per_year": 1.5 * cost},
+              "partner_total": {"partner_total": {"A": 1.5 * cost}},
+              "partner_year": {"partner_year": {"A": 1.5 * cost}}}[limit]
+    p = make_problem([[cost], [cost]], horizon=(2026, 2026), **limits)
+    sol = optimize(p, np.array([50.0, 60.0]), SolverConfig(solver))
+    assert (sol.selected.tolist(), sol.status, sol.objective) == ([False, True], "optimal", 60.0)
+
+
+def test_a_portfolio_over_a_limit_is_an_error_never_an_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Unconditioned rows let HiGHS return both: the independent check must refuse that portfolio.
+    import scorer.optimizer
+
+    monkeypatch.setattr(scorer.optimizer, "conditioned", lambda row: (row, 1.0))
+    p = make_problem([[1e-9], [1e-9]], horizon=(2026, 2026), total=1.5e-9)
+    with pytest.raises(SolverError, match="breaks a limit: total spend 2e-09 exceeds the budget 1.5e-09"):
+        optimize(p, np.array([50.0, 60.0]))
+
+
+def test_ordinary_rows_are_not_conditioned() -> None:
+    from scorer.optimizer import conditioned
+    from scorer.portfolio import Row
+
+    row = Row("budget_total", np.arange(3), np.array([0.5, 3.0, 1.0]), "<=", 4.0)
+    assert conditioned(row) == (row, 1.0)
+    tiny, factor = conditioned(Row("budget_total", np.arange(2), np.array([1e-9, 3e-10]), "<=", 1.5e-9))
+    assert factor == 2.0 ** 30 and tiny.coef.tolist() == [1e-9 * 2 ** 30, 3e-10 * 2 ** 30]
+    assert tiny.rhs == 1.5e-9 * 2 ** 30 and 1 <= tiny.coef.max() < 2
+
+
 def test_huge_weights_still_choose_a_portfolio(tmp_path: Path) -> None:
     # Weights of 1e308 made every value 0 and the empty portfolio "optimal"; they must act as
     # equal weights do.
