@@ -84,7 +84,12 @@ def topsis(raw: np.ndarray, w: np.ndarray, benefit: np.ndarray) -> np.ndarray:
     benefit : numpy.ndarray
         Bool (m,): True where higher raw scores are better.
     """
-    sum_sq, hi, lo = _column_stats(raw)
+    with np.errstate(over="ignore"):  # a column too large to square is rescaled below
+        sum_sq, hi, lo = _column_stats(raw)
+    factor = _column_factor(hi, lo)
+    if factor is not None:
+        raw = raw * factor
+        sum_sq, hi, lo = _column_stats(raw)
     norm = np.sqrt(sum_sq)
     # Folding 1/norm into the weights leaves the raw matrix untouched: the
     # distance is sum_j (w_j/norm_j)^2 (x_ij - best_j)^2.
@@ -96,6 +101,21 @@ def topsis(raw: np.ndarray, w: np.ndarray, benefit: np.ndarray) -> np.ndarray:
     close = np.divide(d_minus, total, out=np.full_like(total, 0.5), where=total > 0)
     close *= 100.0
     return close
+
+
+def _column_factor(hi: np.ndarray, lo: np.ndarray) -> np.ndarray | None:
+    """Powers of two that bring every column's largest magnitude into [0.5, 1), or None when none is needed.
+
+    Needed when a column's squares (or differences) could overflow or
+    underflow: scores near 1e308 or 1e-308. TOPSIS divides each column by its
+    norm, so a positive factor per column changes no closeness; a power of
+    two changes no bit. Ordinary columns cost nothing: no copy is made.
+    """
+    top = np.maximum(np.abs(hi), np.abs(lo))
+    if not ((top > 2.0 ** 400) | ((top > 0) & (top < 2.0 ** -400))).any():
+        return None
+    _, exponent = np.frexp(top)
+    return np.ldexp(1.0, -exponent)
 
 
 def _row_blocks(n: int, block: int) -> list[slice]:

@@ -106,11 +106,12 @@ def _option_vector(model: PortfolioModel, start: np.ndarray) -> np.ndarray:
 def _gain(model: PortfolioModel, row: Row, rhs: float, objective: float, config: SolverConfig) -> float | None:
     """Objective change when one row's right-hand side is moved (restored afterwards)."""
     con = model.prob.get_constraint_by_name(row.name)
-    con.changeRHS(rhs)
+    factor = model.factor(row.name)  # the model's row may be scaled (optimizer.conditioned)
+    con.changeRHS(rhs * factor)
     try:
         outcome = model.solve(config)
     finally:
-        con.changeRHS(row.rhs)
+        con.changeRHS(row.rhs * factor)
     if outcome.status == "infeasible":
         return None
     return round(outcome.objective - objective, 9) + 0.0

@@ -11,8 +11,11 @@ import numpy as np
 
 from scorer.portfolio import PortfolioProblem
 
-# Money is compared with a small relative tolerance: the solver works in floating point.
-TOL = 1e-6
+# Money is compared with a tolerance relative to the size of each limit and of
+# the spend against it, and nothing absolute: a limit of 1.5e-9 is broken by a
+# spend of 2e-9 as surely as one of 1.5e9 by 2e9. Far above the rounding of
+# summing the costs (n x 1.1e-16 relative), far below any real overrun.
+RTOL = 1e-9
 
 
 def yearly_spend(problem: PortfolioProblem, start: np.ndarray) -> np.ndarray:
@@ -59,7 +62,12 @@ def violations(problem: PortfolioProblem, start: np.ndarray) -> list[str]:
 
 
 def _exceeds(amount: float, cap: float) -> bool:
-    return amount > cap + TOL * max(1.0, abs(cap))
+    """Whether a spend breaks a cap by more than :data:`RTOL` of their size.
+
+    Every cost and share is non-negative, so ``amount`` is also the sum of
+    the absolute values of the terms that make it up.
+    """
+    return amount > cap + RTOL * max(abs(cap), abs(amount))
 
 
 def _window_problems(p: PortfolioProblem, start: np.ndarray) -> list[str]:

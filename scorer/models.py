@@ -441,8 +441,13 @@ FILE_MODELS: dict[str, type[Strict]] = {"criteria": CriteriaFile, "candidates": 
 
 
 def fmt_num(x: float | str) -> str:
-    """A number as a person writes it: 10 rather than 10.0."""
-    if isinstance(x, float) and x.is_integer():
+    """A number as a person writes it: 10 rather than 10.0, 1e+308 rather than 309 digits.
+
+    Whole numbers print as integers only up to 2**53, where every integer is
+    still a float; beyond it Python's shortest repr, which reads back (also as
+    YAML 1.2) as the same float.
+    """
+    if isinstance(x, float) and x.is_integer() and abs(x) <= 2**53:
         return str(int(x))
     return str(x)
 

@@ -30,8 +30,8 @@ import numpy as np
 from scorer.errors import InfeasibleError, SolverError
 from scorer.isolated import from_highs, to_highs
 from scorer.optimizer import (
-    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified, isolates, make_solver,
-    run_interruptible, solve_large,
+    Outcome, PortfolioModel, Solution, SolverConfig, checked_solution, classified, conditioned, isolates,
+    make_solver, run_interruptible, solve_large,
 )
 from scorer.portfolio import Limit, Options, PortfolioProblem, Row, named_limits, no_good, slug
 
@@ -345,7 +345,7 @@ class _Live:
             if key in self.rows:
                 i = self.rows[key]
                 sense = "<=" if np.isneginf(self.lower[i]) else ">="
-                self.highs.changeRowBounds(i, *_row_bounds(sense, value))
+                self.highs.changeRowBounds(i, *_row_bounds(sense, value * self.model.factor(key)))
                 moved.append(i)
         return moved
 
@@ -358,6 +358,7 @@ class _Live:
             rows += [r for k in missing for r in _limit_rows(limits, k)]
         rows += [no_good(self.model.options, sel) for sel in cuts]
         for row in rows:
+            row, _ = conditioned(row)
             lo, up = _row_bounds(row.sense, row.rhs)
             self.highs.addRow(lo, up, len(row.idx), self.col[row.idx], np.asarray(row.coef, dtype=float))
         return len(rows)

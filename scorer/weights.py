@@ -29,10 +29,26 @@ CR_LIMIT = 0.10
 
 
 def normalise(w: np.ndarray) -> np.ndarray:
-    """Weights scaled to sum to 1 along the last axis (a zero row stays zero)."""
+    """Weights scaled to sum to 1 along the last axis (a zero row stays zero).
+
+    Any finite weights work: two weights of 1e308 give 0.5 and 0.5, not 0
+    and 0 from a sum that overflowed (see :func:`_binary_scaled`).
+    """
     w = np.asarray(w, dtype=float)
+    w = _binary_scaled(w, np.max(w, axis=-1, keepdims=True, initial=0.0))
     total = w.sum(axis=-1, keepdims=True)
     return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+
+
+def _binary_scaled(w: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """``w`` times the power of two that brings ``top`` (broadcast to ``w``) into [0.5, 1).
+
+    A sum of up to 2**1000 such terms cannot overflow, and scaling by a power
+    of two is exact: every share computed from the scaled weights has the
+    same bits as from the originals whenever those did not overflow.
+    """
+    _, exponent = np.frexp(top)
+    return np.ldexp(w, -exponent)
 
 
 def grouped_weights(w: np.ndarray, membership: np.ndarray, group_w: np.ndarray) -> np.ndarray:
@@ -56,6 +72,10 @@ def grouped_weights(w: np.ndarray, membership: np.ndarray, group_w: np.ndarray) 
     w = np.asarray(w, dtype=float)
     group_w = np.asarray(group_w, dtype=float)
     onehot = np.eye(group_w.shape[-1])[membership]  # (m, k)
+    # Each group scaled by its own largest weight: its sum cannot overflow, and a
+    # group of tiny weights beside one of huge weights keeps its proportions.
+    top = np.stack([w[..., membership == g].max(axis=-1, initial=0.0) for g in range(onehot.shape[1])], axis=-1)
+    w = _binary_scaled(w, top[..., membership])
     within = w / np.maximum((w @ onehot) @ onehot.T, np.finfo(float).tiny)
     share = normalise(group_w) @ onehot.T
     return within * share
@@ -226,7 +246,7 @@ def _apply_overrides(ids: list[str], raw: np.ndarray, overrides: Mapping[str, fl
 
 
 def _effective(ids, raw, groups, group_w, criteria: CriteriaFile) -> np.ndarray:
-    if raw.sum() <= 0:
+    if not (raw > 0).any():
         raise ScoringError("every criterion weight is zero, so nothing can be scored")
     if not criteria.groups:
         return normalise(raw)
@@ -234,6 +254,6 @@ def _effective(ids, raw, groups, group_w, criteria: CriteriaFile) -> np.ndarray:
     membership = np.array([order.index(g) for g in groups])
     gw = np.array([group_w[g] for g in order], dtype=float)
     for k, gid in enumerate(order):
-        if gw[k] > 0 and raw[membership == k].sum() <= 0:
+        if gw[k] > 0 and not (raw[membership == k] > 0).any():
             raise ScoringError(f"group '{gid}' has weight {fmt_num(gw[k])} but all its criteria weigh zero")
     return grouped_weights(raw, membership, gw)

@@ -10,7 +10,6 @@ validation as a loaded file before it is written, atomically.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ from scorer.crosscheck import check_criteria
 from scorer.errors import InputError, Problem
 from scorer.loading import display_path, validation_problems
 from scorer.models import CriteriaFile, fmt_num
+from scorer.numbers import parse_number
 from scorer.output import write_atomic
 from scorer.yamlfile import YamlDocument, parse_yaml, read_yaml
 
@@ -35,13 +35,14 @@ def parse_assignments(display: str, items: Iterable[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items:
         key, sep, text = (part.strip() for part in item.partition("="))
+        if not (sep and key):
+            raise InputError([Problem(display, None, "", f"{item}: is not ID=NUMBER")])
         try:
-            value = float(text) if sep and key else None
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value) or value < 0:
-            why = "is not ID=NUMBER" if not (sep and key) else f"'{text}' is not a non-negative number"
-            raise InputError([Problem(display, None, "", f"{item}: {why}")])
+            value = parse_number(text)
+        except ValueError as exc:  # not a number, not finite, or so small it would be written as 0
+            raise InputError([Problem(display, None, "", f"{item}: {exc}")]) from None
+        if value < 0:
+            raise InputError([Problem(display, None, "", f"{item}: '{text}' is not a non-negative number")])
         if key in out:
             raise InputError([Problem(display, None, "", f"{key}: given more than once")])
         out[key] = value

@@ -308,3 +308,15 @@ def test_flows_equal_the_exact_definition_and_sum_to_zero(column, pref_type, dat
     expected = exact_flows(column, pref_type, qs if pref.q else "0", ps, ps)
     np.testing.assert_allclose(got, expected, atol=1e-9, err_msg=f"{pref_type} q={qs} p={ps}")
     assert abs(got.sum()) <= 1e-12 * len(column)
+
+
+@pytest.mark.parametrize("factor", [1e300, 1e-300, 2.0 ** 600])
+def test_topsis_of_huge_or_tiny_scores_equals_topsis_of_ordinary_ones(factor):
+    # TOPSIS divides each column by its norm, so the unit of a column cannot matter; squaring
+    # scores near 1e308 overflowed (every candidate 50) and near 1e-308 underflowed.
+    raw = np.array([[1, 3000], [2, 3750], [5, 4500]], dtype=float)
+    w, benefit = np.array([0.5, 0.5]), np.array([False, True])
+    scaled = raw * np.array([factor, 1.0])
+    np.testing.assert_allclose(topsis(scaled, w, benefit), topsis(raw, w, benefit), rtol=1e-12)
+    wide = np.array([[-1e308, 1.0], [0.0, 2.0], [1e308, 3.0]])
+    assert topsis(wide, w, np.array([True, True])).tolist() == [0.0, 50.0, 100.0]

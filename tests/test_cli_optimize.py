@@ -121,3 +121,49 @@ def test_xlsx_workbook_sheets(tmp_path: Path) -> None:
     assert "budget_total" in [c.value for c in wb["limits"]["A"]]
     first = out.read_bytes()
     assert run("--explain", "-o", str(out)).exit_code == 0 and out.read_bytes() == first  # byte-identical rerun
+
+
+def _coprod(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([str(Path(sys.executable).with_name("coprod")), *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_cbc_says_optimal_when_it_proves_it(tmp_path: Path) -> None:
+    # Four candidates: CBC proved the optimum at once, but the command said "stopped by a limit,
+    # not proven optimal (gap unknown, bound none proven)".
+    from scorer.starter import write_starter
+
+    scenario, out = write_starter(tmp_path / "starter")[0], tmp_path / "out.json"
+    done = _coprod("optimize", str(scenario), "--solver", "cbc", "--budget", "100", "--format", "json", "-o", str(out))
+    assert (done.returncode, done.stderr) == (0, "")
+    data = json.loads(out.read_text())
+    assert (data["status"], data["gap"], data["bound"]) == ("optimal", 0.0, data["objective"])
+
+
+@pytest.mark.parametrize("seconds", ["0.05", "0.5"])
+def test_cbc_stopped_by_a_time_limit_says_what_it_proved(tmp_path: Path, seconds: str) -> None:
+    # Stopped on time, CBC logged a "bound" of -4.8e12 for a portfolio of 97.3: shown as
+    # "bound 97.3410, gap 2,342,127,939 %". A bound is now at least the objective, or none.
+    from test_limits import write_hard_scenario
+
+    (tmp_path / "hard").mkdir()
+    scenario, out = write_hard_scenario(tmp_path / "hard", n=30), tmp_path / "out.json"
+    done = _coprod("optimize", str(scenario), "--solver", "cbc", "--time-limit", seconds, "--format", "json",
+                   "-o", str(out))
+    if done.returncode == 1:  # nothing found in time; never "infeasible"
+        assert done.stderr.startswith("coprod: error: the cbc solver found no portfolio (TimeLimit) within")
+        return
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text())
+    if data["status"] == "optimal":
+        assert data["bound"] == data["objective"] and data["gap"] == 0.0 and done.stderr == ""
+    elif data["bound"] is None:
+        assert data["gap"] is None
+        assert "(gap unknown, bound none proven)" in done.stderr
+    else:
+        assert data["bound"] >= data["objective"]
+        assert data["gap"] == pytest.approx((data["bound"] - data["objective"]) / data["objective"])
+        assert f"(gap {data['gap']:.4%}, bound {data['bound']:.4f})" in done.stderr

@@ -118,8 +118,8 @@ def test_weights_json_with_ahp_and_warning(tmp_path):
 
 @pytest.mark.parametrize("args, code, message", [
     (["-w", "nope=3"], 1, "coprod: error: -w nope=...: unknown criterion 'nope' (criteria: standardization, cost_sharing, export_friction)\n"),
-    (["-w", "cost_sharing=lots"], 1, "coprod: error: -w cost_sharing=lots: 'lots' is not a number\n"),
-    (["-w", "cost_sharing=-2"], 1, "coprod: error: -w cost_sharing=-2: a weight must be a non-negative number\n"),
+    (["-w", "cost_sharing=lots"], 2, "'cost_sharing=lots': 'lots' is not a number"),
+    (["-w", "cost_sharing=-2"], 2, "'cost_sharing=-2': a weight must be a non-negative number"),
     (["-w", "cost_sharing=1", "-w", "cost_sharing=2"], 1, "coprod: error: -w cost_sharing: given more than once\n"),
     (["-w", "cost_sharing"], 2, "'cost_sharing' is not ID=NUMBER"),
     (["--method", "borda"], 2, "Invalid value for '--method'"),
@@ -207,7 +207,7 @@ def test_weights_set_dry_run_prints_and_leaves_the_file(case):
     (["nope=1"], 1, "coprod: error: {f}: no criterion or group 'nope' (known: standardization, cost_sharing, "
                     "export_friction, integration, governance)\n"),
     (["cost_sharing=-1"], 1, "coprod: error: {f}: cost_sharing=-1: '-1' is not a non-negative number\n"),
-    (["cost_sharing=x"], 1, "coprod: error: {f}: cost_sharing=x: 'x' is not a non-negative number\n"),
+    (["cost_sharing=x"], 1, "coprod: error: {f}: cost_sharing=x: 'x' is not a number\n"),
     ([], 2, "Missing argument 'ID=NUMBER...'"),
 ])
 def test_weights_set_errors(case, args, code, message):
@@ -267,3 +267,46 @@ def test_promethee_u_shape_at_its_threshold_through_the_installed_command():
     done = subprocess.run([str(coprod), "score", str(scenario), "--format", "json"],
                           capture_output=True, text=True, timeout=60, check=True)
     assert [row["score"] for row in json.loads(done.stdout)] == [50.0, 50.0, 50.0]
+
+
+# ------------------------------------------------- any finite number ---
+
+def _coprod(*args: str):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run([str(Path(sys.executable).with_name("coprod")), *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+HUGE = {"criteria": [("weight: 15\n", "weight: 1e308\n"), ("weight: 5\n", "weight: 1e308\n"),
+                     ("weight: 10\n", "weight: 1e308\n"), ("weight: 60\n", "weight: 1e308\n"),
+                     ("weight: 40\n", "weight: 1e308\n"), ("scale: {min: 0, max: 10}", "scale: {min: -1e308, max: 1e308}")]}
+
+
+def test_huge_weights_and_a_scale_too_wide_to_subtract_score_as_ordinary_ones(tmp_path):
+    # Weights of 1e308 summed to inf (every effective weight 0); (x - min) / (max - min) on
+    # -1e308..1e308 divided by inf (every value 0 instead of about 0.5).
+    case = write_case(tmp_path, HUGE)
+    shown = _coprod("weights", str(case.path), "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert [row["effective_weight"] for row in json.loads(shown.stdout)["criteria"]] == [0.5, 0.25, 0.25]
+    scored = _coprod("score", str(case.path), "--format", "json")
+    assert scored.returncode == 0 and scored.stderr == ""
+    rows = json.loads(scored.stdout)
+    assert [row["standardization"] for row in rows] == pytest.approx([25.0] * 4, rel=1e-12)
+
+
+def test_weights_set_writes_1e308_as_a_number_yaml_reads_back(case):
+    from ruamel.yaml import YAML
+
+    done = _coprod("weights", "set", "--dry-run", str(case.file("criteria")), "cost_sharing=1e308")
+    assert done.returncode == 0, done.stderr
+    assert "    weight: 1e+308\n" in done.stdout
+    assert YAML(typ="safe").load(done.stdout)["criteria"][1]["weight"] == 1e308
+    tiny = _coprod("weights", "set", str(case.file("criteria")), "cost_sharing=1e-400")
+    assert tiny.returncode == 1 and tiny.stdout == ""
+    assert tiny.stderr == (f"coprod: error: {case.file('criteria')}: cost_sharing=1e-400: '1e-400' is too small "
+                           "to be stored: it would become 0 (the smallest is about 5e-324)\n")
+    assert case.file("criteria").read_text() == case.texts["criteria"]

@@ -87,3 +87,16 @@ def test_a_model_too_large_to_re_solve_per_candidate_is_not_explained(monkeypatc
     assert [u.key for u in limit_use(sol)] == ["budget_total"]  # use and slack need no re-solve: allowed
     monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 5)
     assert len(value_thresholds(sol, SolverConfig())) == 2
+
+
+def test_tiny_money_limits_are_explained_as_ordinary_ones() -> None:
+    # Rows of tiny costs are scaled by a power of two in the model; moving their bounds for the
+    # explanation must use the same factor, or removing a limit would not remove it.
+    costs, values = [[10], [6], [5]], [30.0, 20.0, 15.0]
+    unit = 2.0 ** -40
+    tiny = optimize(make_problem([[c[0] * unit] for c in costs], horizon=(2026, 2026), total=10 * unit), values)
+    plain = optimize(make_problem(costs, horizon=(2026, 2026), total=10), values)
+    (small,), (big,) = limit_use(tiny, SolverConfig()), limit_use(plain, SolverConfig())
+    assert small.gain_removed == big.gain_removed == pytest.approx(35.0)
+    assert (small.used, small.slack, small.tight) == (big.used * unit, big.slack * unit, big.tight)
+    assert optimize(tiny.problem, values).objective == tiny.objective  # the model's bounds were put back

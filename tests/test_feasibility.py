@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from portfolio_factory import make_problem
 from scorer.feasibility import violations, yearly_spend
@@ -44,3 +45,28 @@ def test_each_limit_is_checked() -> None:
     for problem, start, expected in cases:
         found = violations(problem, start)
         assert any(expected in f for f in found), (expected, found)
+
+
+@pytest.mark.parametrize("cost", [1e-9, 1e-7, 1.0, 1e9])
+def test_money_tolerance_is_relative_to_each_limit(cost: float) -> None:
+    # Two costs against a budget of 1.5 of them: 33 % over at any size. An absolute floor
+    # (1e-6 x max(1, cap)) let the 1e-9 and 1e-7 cases through.
+    both = starts(2026, 2026)
+    cases = [(make_problem([[cost], [cost]], total=1.5 * cost), "exceeds the budget"),
+             (make_problem([[cost], [cost]], per_year=1.5 * cost), "exceeds the cap"),
+             (make_problem([[cost], [cost]], partner_total={"A": 1.5 * cost}), "A total spend"),
+             (make_problem([[cost], [cost]], partner_year={"A": 1.5 * cost}), "A spend")]
+    for problem, expected in cases:
+        assert any(expected in f for f in violations(problem, both)), (cost, expected)
+        assert violations(problem, starts(2026, -1)) == []
+
+
+def test_a_zero_cap_is_broken_by_any_spend() -> None:
+    assert violations(make_problem([[1e-300]], total=0.0), starts(2026)) != []
+
+
+@pytest.mark.parametrize("costs, cap", [([0.1, 0.2], 0.3), ([1e-9 / 3] * 3, 1e-9), ([1e12 / 7] * 7, 1e12)])
+def test_rounding_of_the_sum_is_not_a_violation(costs: list[float], cap: float) -> None:
+    # 0.1 + 0.2 is 0.30000000000000004 > 0.3: rounding, not an overrun.
+    p = make_problem([[c] for c in costs], total=cap, per_year=cap)
+    assert violations(p, starts(*[2026] * len(costs))) == []

@@ -117,3 +117,11 @@ def test_a_fix_larger_than_the_shortfall_says_who_needs_the_rest() -> None:
     first = message(problem).splitlines()[0]
     assert first == ("infeasible: at least 1 co-sustainment project needs 200 in total but the total budget is 10 "
                      "— raise the total budget by 2,540 (190 for these limits, 2,350 for the others in force)")
+
+
+def test_money_below_one_unit_is_explained_in_the_users_units() -> None:
+    # Costs in billions (0.6, 0.85): the model's row is doubled to bring its largest cost to 1.7
+    # (optimizer.conditioned); the amount to raise must still be in the file's units.
+    text = message(make_problem([[0.6], [0.85]], horizon=(2028, 2028), per_year=1.2, mandatory=[0, 1]))
+    assert text.splitlines()[0] == ("infeasible: mandatory c0 and c1 need 1.45 in 2028 but the 2028 cap is 1.2 — "
+                                    "raise the 2028 cap by 0.25, or drop c0 from mandatory, or drop c1 from mandatory")

@@ -363,3 +363,16 @@ def test_only_the_users_thread_pays_for_interruptible_runs() -> None:
     worker.start()
     worker.join()
     assert elsewhere._live.interruptible is False  # Ctrl-C never reaches a worker thread
+
+
+def test_tiny_money_limits_move_in_their_own_units() -> None:
+    # The model's rows of tiny costs are multiplied by 2**30 (optimizer.conditioned): a new bound
+    # for such a row, or a row added for a limit the model lacks, must be multiplied alike.
+    p = make_problem([[1e-9], [1e-9]], horizon=(2026, 2026), total=2e-9)
+    values = np.array([50.0, 60.0])
+    resolver = Resolver(p, values, CONFIG)
+    assert resolver.solve(values).selected.tolist() == [True, True]
+    for rhs in ({"budget_total": 1.5e-9}, {"cap_total_2026": 1.5e-9}, {"budget_A": 1.5e-9}):
+        sol = resolver.solve(values, rhs=rhs)
+        assert (sol.selected.tolist(), sol.status) == ([False, True], "optimal"), rhs
+    assert resolver.solve(values * 0.5).selected.tolist() == [True, True]  # the bounds were restored

@@ -90,3 +90,42 @@ def test_mixed_value_functions_in_the_default_data():
     for j, c in enumerate(inputs.criteria.criteria):
         np.testing.assert_allclose(values[:, j], criterion_value(raw[:, j], c), err_msg=c.id)
     assert ((values >= 0) & (values <= 1)).all()
+
+
+# ------------------------------------------------- any finite scale ---
+
+WIDE = {"min": -1e308, "max": 1e308}  # max - min overflows to infinity
+
+
+@pytest.mark.parametrize("direction, expected", [("benefit", [0.0, 0.25, 0.5, 0.75, 1.0]),
+                                                 ("cost", [1.0, 0.75, 0.5, 0.25, 0.0])])
+def test_a_scale_too_wide_to_subtract_values_scores_as_any_other(direction, expected):
+    # (x - min) / (max - min) was x / inf: every candidate valued 0 (or NaN at the ends) instead of 0.5.
+    raw = np.array([-1e308, -5e307, 0.0, 5e307, 1e308])
+    c = crit(scale=WIDE, direction=direction)
+    assert criterion_value(raw, c).tolist() == pytest.approx(expected, abs=1e-15)
+    assert linear_value(raw, -1e308, 1e308, direction == "cost").tolist() == pytest.approx(expected, abs=1e-15)
+
+
+def test_value_matrix_with_a_wide_scale_beside_an_ordinary_one():
+    from scorer.models import CriteriaFile
+
+    criteria = CriteriaFile.model_validate({"version": 1, "criteria": [
+        {"id": "a", "name": "A", "scale": {"min": 0, "max": 10}, "weight": 1},
+        {"id": "b", "name": "B", "scale": WIDE, "weight": 1, "direction": "cost"},
+        {"id": "c", "name": "C", "scale": {"min": -1.5e308, "max": 1.5e308}, "weight": 1,
+         "value_function": {"type": "piecewise", "points": [[-1.5e308, 0], [0, 0.8], [1.5e308, 1]]}}]})
+    raw = np.array([[5.0, 0.0, 0.0], [10.0, 1e308, 7.5e307]])
+    np.testing.assert_allclose(value_matrix(raw, criteria), [[0.5, 0.5, 0.8], [1.0, 0.0, 0.9]], atol=1e-15)
+
+
+def test_piecewise_over_points_too_far_apart_to_subtract():
+    points = [(-1e308, 0.0), (1e308, 1.0)]
+    np.testing.assert_allclose(piecewise_value(np.array([-1e308, 0.0, 5e307]), points), [0, 0.5, 0.75], atol=1e-15)
+
+
+@pytest.mark.parametrize("lo, hi", [(0, 10), (-3.5, 12.25), (1e-9, 3e-9), (0, 1e300)])
+def test_ordinary_scales_keep_every_bit(lo, hi):
+    # The halving applies only where max - min overflows: ordinary files give the same bits as before.
+    raw = np.linspace(lo, hi, 13)
+    assert np.array_equal(linear_value(raw, lo, hi), np.clip((raw - lo) / (hi - lo), 0, 1))

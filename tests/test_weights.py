@@ -169,3 +169,41 @@ def test_default_data_effective_weights_are_the_percentages():
 
     report = derive_weights(load_scenario(default_scenario()).criteria)
     np.testing.assert_allclose(report.effective, report.raw / 100)
+
+
+# ------------------------------------------------- any finite weights ---
+
+def test_huge_weights_normalise_without_overflow():
+    # 1e308 + 1e308 overflows to inf, which made every effective weight 0 (and the portfolio empty).
+    assert normalise(np.array([1e308, 1e308])).tolist() == [0.5, 0.5]
+    assert normalise(np.array([[1e308, 3e307], [5e-324, 5e-324]])).tolist() == [[1e308 / 1.3e308, 3e307 / 1.3e308],
+                                                                              [0.5, 0.5]]
+
+
+def test_huge_and_tiny_groups_keep_their_proportions():
+    raw = np.array([1e308, 1e308, 1e-300, 3e-300])
+    got = grouped_weights(raw, np.array([0, 0, 1, 1]), np.array([1e308, 1e308]))
+    assert got.tolist() == [0.25, 0.25, 0.125, 0.375]
+    stack = grouped_weights(np.stack([raw, [1.0, 1.0, 1.0, 0.0]]), np.array([0, 0, 1, 1]), np.array([1.0, 3.0]))
+    assert stack.tolist() == [[0.125, 0.125, 0.1875, 0.5625], [0.125, 0.125, 0.75, 0.0]]
+
+
+def test_huge_weights_from_a_file_and_from_w(case):
+    criteria = load_scenario(case.path).criteria
+    report = derive_weights(criteria, {"standardization": 1e308, "cost_sharing": 1e308, "export_friction": 1e308})
+    assert report.effective.tolist() == pytest.approx([0.6, 0.2, 0.2], rel=1e-15)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_ordinary_weights_keep_every_bit(seed):
+    # The scaling is by a power of two, so outputs of ordinary files stay byte-identical.
+    rng = np.random.default_rng(seed)
+    w = rng.integers(0, 1000, size=(3, 7)) * 10.0 ** rng.integers(-3, 4)  # like the decimals people type
+    w[:, 0] += 1.0
+    assert np.array_equal(normalise(w), w / w.sum(axis=-1, keepdims=True))
+    membership = rng.integers(0, 3, size=7)
+    onehot = np.eye(3)[membership]
+    within = w / np.maximum((w @ onehot) @ onehot.T, np.finfo(float).tiny)
+    group_w = rng.uniform(1, 100, size=3)
+    expected = within * ((group_w / group_w.sum()) @ onehot.T)
+    assert np.array_equal(grouped_weights(w, membership, group_w), expected)

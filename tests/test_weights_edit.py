@@ -71,9 +71,9 @@ def test_odd_layout_quotes_flow_style_and_crlf_are_kept(tmp_path: Path) -> None:
 @pytest.mark.parametrize("items, message", [
     (["a"], "c.yaml: a: is not ID=NUMBER"),
     (["=3"], "c.yaml: =3: is not ID=NUMBER"),
-    (["a=lots"], "c.yaml: a=lots: 'lots' is not a non-negative number"),
+    (["a=lots"], "c.yaml: a=lots: 'lots' is not a number"),
     (["a=-1"], "c.yaml: a=-1: '-1' is not a non-negative number"),
-    (["a=nan"], "c.yaml: a=nan: 'nan' is not a non-negative number"),
+    (["a=nan"], "c.yaml: a=nan: 'nan' is not a number (NaN)"),
     (["a=1", "a=2"], "c.yaml: a: given more than once"),
 ])
 def test_bad_assignments(items: list[str], message: str) -> None:
@@ -152,3 +152,24 @@ def test_byte_order_mark_and_permissions_are_kept(tmp_path: Path) -> None:
     write_weights(target, {"cost_sharing": 6})
     assert target.read_bytes() == b"\xef\xbb\xbf" + CRITERIA.replace("weight: 5\n", "weight: 6\n").encode()
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("value, written", [
+    (1e308, "1e+308"), (1.7976931348623157e308, "1.7976931348623157e+308"), (5e-324, "5e-324"),
+    (1e16, "1e+16"), (2.0 ** 53, "9007199254740992"), (2.0 ** 53 + 2, "9007199254740994.0"),
+    (123456789.0, "123456789"), (0.1, "0.1"), (2.5e-7, "2.5e-07"),
+])
+def test_every_weight_is_written_as_a_number_that_reads_back_the_same(tmp_path: Path, value: float,
+                                                                      written: str) -> None:
+    # 1e308 was written as a 309-digit integer; YAML 1.2 reads 1e+308 as a float (ruamel, PyYAML would not).
+    case = write_case(tmp_path)
+    text = set_weights(case.file("criteria"), {"cost_sharing": value})
+    assert f"    weight: {written}\n" in text
+    edited = CriteriaFile.model_validate(parse_yaml(text, "x"))
+    assert edited.criteria[1].weight == value
+
+
+@pytest.mark.parametrize("item", ["a=1e-400", "a=-1e-330", "a=1e400", "a=inf"])
+def test_a_weight_that_cannot_be_stored_is_refused_not_written_as_0_or_inf(item: str) -> None:
+    with pytest.raises(InputError, match="too small to be stored|not a finite number"):
+        parse_assignments("c.yaml", [item])

@@ -8,9 +8,10 @@ from typing import Any
 
 import click
 
-from scorer.commands.options import (CONTEXT, csv_bom, load, note, output_options, quiet_option, reports_errors,
-                                     scenario_argument, warn)
+from scorer.commands.options import (CONTEXT, MONEY, csv_bom, like_field, load, money_text, note, output_options,
+                                     quiet_option, reports_errors, scenario_argument, warn)
 from scorer.errors import InputError, Problem
+from scorer.models import SolverSettings
 from scorer.optimizer import SOLVERS, PortfolioModel, scenario_config, solve_built
 from scorer.modelfile import write_model
 from scorer.output import choose_format, emit_tables, xlsx_destination
@@ -26,11 +27,13 @@ def _year_caps(ctx: click.Context, param: click.Parameter, items: tuple[str, ...
         try:
             if not sep:
                 raise ValueError
-            caps[int(year)] = float(cap)
+            key = int(year)
         except ValueError:
             raise click.BadParameter(f"'{item}' is not YEAR=AMOUNT (e.g. 2028=1200)") from None
-        if caps[int(year)] < 0 or caps[int(year)] != caps[int(year)] or caps[int(year)] == float("inf"):
-            raise click.BadParameter(f"'{item}': the cap must be a finite number >= 0")
+        try:
+            caps[key] = money_text(cap)
+        except ValueError as exc:
+            raise click.BadParameter(f"'{item}': {exc}") from None
     return caps
 
 
@@ -42,13 +45,13 @@ def _model_file(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 @click.command(context_settings=CONTEXT)
 @scenario_argument
-@click.option("--budget", type=click.FloatRange(min=0), metavar="N", help="Replace the total budget.")
+@click.option("--budget", type=MONEY, metavar="N", help="Replace the total budget.")
 @click.option("--year-cap", "year_caps", multiple=True, metavar="YEAR=N", callback=_year_caps,
               help="Replace one year's cap (both partners together); repeatable.")
 @click.option("--solver", type=click.Choice(SOLVERS), help="Solver (default: the scenario's, else highs).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="S",
+@click.option("--time-limit", type=like_field(SolverSettings, "time_limit"), metavar="S",
               help="Stop after S seconds and report the best portfolio found, with its gap.")
-@click.option("--gap", type=click.FloatRange(min=0, max=1, max_open=True), metavar="G",
+@click.option("--gap", type=like_field(SolverSettings, "gap"), metavar="G",
               help="Stop when within relative gap G of the bound (0 = prove optimality).")
 @click.option("--explain", is_flag=True,
               help="Also show which limits hold the portfolio back and each candidate's value threshold "

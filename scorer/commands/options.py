@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -11,10 +12,60 @@ import click
 
 from scorer.defaults import default_scenario
 from scorer.errors import CoprodError
+from scorer.limits import MAX_MONEY
 from scorer.loading import ScenarioInputs, load_scenario
+from scorer.numbers import parse_number
 from scorer.output import FORMATS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class FiniteFloat(click.FloatRange):
+    """The type of every number option: a finite float within optional bounds.
+
+    click's own FLOAT and FloatRange take ``nan`` (it fails no comparison, so
+    it passes every bound), ``inf`` and ``1e-400`` (read as 0); here each is a
+    usage error (exit 2) naming the option, with the reason of
+    :func:`scorer.numbers.parse_number`.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                value = parse_number(value)
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
+        elif isinstance(value, float) and not math.isfinite(value):
+            self.fail(f"{value} is not a finite number", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+# An amount of money on the command line: what the input files accept (see scorer.limits).
+MONEY = FiniteFloat(min=0, max=MAX_MONEY)
+
+
+def like_field(model: type, name: str) -> FiniteFloat:
+    """The type of an option that overrides a file's field: the field's own bounds (``ge``, ``gt``, ``le``, ``lt``)."""
+    lo = hi = None
+    lo_open = hi_open = False
+    for rule in model.model_fields[name].metadata:
+        if getattr(rule, "ge", None) is not None:
+            lo = rule.ge
+        if getattr(rule, "gt", None) is not None:
+            lo, lo_open = rule.gt, True
+        if getattr(rule, "le", None) is not None:
+            hi = rule.le
+        if getattr(rule, "lt", None) is not None:
+            hi, hi_open = rule.lt, True
+    return FiniteFloat(lo, hi, min_open=lo_open, max_open=hi_open)
+
+
+def money_text(text: str) -> float:
+    """An amount of money inside an option's value (``--year-cap 2028=1200``); ValueError says why not."""
+    value = parse_number(text)
+    if not 0 <= value <= MAX_MONEY:
+        raise ValueError(f"'{text.strip()}' is not an amount from 0 to {MAX_MONEY:,.0f}")
+    return value
 
 
 def fail(message: str) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import click
 
-from scorer.commands.options import (CONTEXT, csv_bom, load, note, output_options, parallel_options,
+from scorer.commands.options import (CONTEXT, MONEY, csv_bom, like_field, load, note, output_options, parallel_options,
                                      quiet_option, reports_errors, scenario_argument)
 from scorer.commands.scoring import parse_overrides, weight_option
-from scorer.models import METHODS
+from scorer.models import METHODS, Robustness
+from scorer.numbers import parse_number
 from scorer.optimizer import scenario_config
 from scorer.output import choose_format, emit_tables, xlsx_destination
 from scorer.sampling import SCORE_DISTRIBUTIONS
@@ -21,13 +20,13 @@ def _ranges(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) 
     for item in items:
         key, sep, span = item.partition("=")
         lo, colon, hi = span.partition(":")
+        if not sep or not colon or not key.strip():
+            raise click.BadParameter(f"'{item}' is not ID=LO:HI (e.g. standardization=0.05:0.25)")
         try:
-            if not sep or not colon or not key.strip():
-                raise ValueError
-            pair = (float(lo), float(hi))
-        except ValueError:
-            raise click.BadParameter(f"'{item}' is not ID=LO:HI (e.g. standardization=0.05:0.25)") from None
-        if not all(math.isfinite(x) for x in pair) or not 0 <= pair[0] <= pair[1] <= 1:
+            pair = (parse_number(lo), parse_number(hi))
+        except ValueError as exc:
+            raise click.BadParameter(f"'{item}': {exc}") from None
+        if not 0 <= pair[0] <= pair[1] <= 1:
             raise click.BadParameter(f"'{item}': needs 0 <= LO <= HI <= 1 (effective weights are fractions)")
         out[key.strip()] = pair
     return out
@@ -56,7 +55,7 @@ def _early_format(fmt: str | None, output: str | None) -> str:
 @weight_option
 @click.option("--samples", type=click.IntRange(min=1), metavar="N",
               help="Monte Carlo samples (default: robustness.samples, else 1000).")
-@click.option("--concentration", type=click.FloatRange(min=0, min_open=True), metavar="C",
+@click.option("--concentration", type=like_field(Robustness, "concentration"), metavar="C",
               help="Dirichlet concentration around the current weights; larger is tighter (default 100).")
 @click.option("--weight-range", "ranges", multiple=True, metavar="ID=LO:HI", callback=_ranges,
               help="Sample this criterion's effective weight uniformly in [LO, HI] (repeatable; replaces "
@@ -68,7 +67,7 @@ def _early_format(fmt: str | None, output: str | None) -> str:
               help="Also re-optimise: core index, frequent portfolios, portfolio flip points (default: on).")
 @click.option("--portfolio-samples", type=click.IntRange(min=1), metavar="N",
               help="Samples re-optimised (the first N; default: robustness.portfolio_samples, else 200).")
-@click.option("--tolerance", type=click.FloatRange(min=0, max=0.5, min_open=True), metavar="T",
+@click.option("--tolerance", type=like_field(Robustness, "tolerance"), metavar="T",
               help="Portfolio flip points are located within T on the 0-1 weight scale (default 0.01).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many of the most frequent portfolios to list.")
@@ -108,8 +107,8 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
 
 @click.command("frontier", context_settings=CONTEXT)
 @scenario_argument
-@click.option("--from", "start", type=click.FloatRange(min=0), metavar="N", help="Lowest level (default 0).")
-@click.option("--to", "stop", type=click.FloatRange(min=0), metavar="N",
+@click.option("--from", "start", type=MONEY, metavar="N", help="Lowest level (default 0).")
+@click.option("--to", "stop", type=MONEY, metavar="N",
               help="Highest level (default: every candidate's cost together; for --year, every "
                    "candidate's largest yearly cost together).")
 @click.option("--steps", type=click.IntRange(min=2), default=11, show_default=True, help="Levels to solve.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import click
 import pandas as pd
 
@@ -12,6 +10,7 @@ from scorer.commands.options import (CONTEXT, csv_bom, load, note, output_option
 from scorer.errors import ScoringError
 from scorer.matrix import AT_POINTS
 from scorer.models import METHODS
+from scorer.numbers import parse_number
 from scorer.output import choose_format, emit, emit_tables, xlsx_destination
 from scorer.scoring import ranked_table, score, weights_table
 from scorer.summary import workbook_about
@@ -20,13 +19,17 @@ from scorer.weights_edit import parse_assignments, set_weights, write_weights
 
 
 def _split_weights(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str]]:
-    # Only the shape ID=NUMBER is a usage matter (exit 2); the id and the
-    # number are checked against the criteria file later (exit 1).
+    # The shape ID=NUMBER and the number itself are usage matters (exit 2); the
+    # id is checked against the criteria file later (exit 1).
     pairs = []
     for text in values:
         key, sep, number = text.partition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"'{text}' is not ID=NUMBER (e.g. -w standardization=20)", ctx, param)
+        try:
+            _weight_number(number.strip())
+        except ValueError as exc:
+            raise click.BadParameter(f"'{text}': {exc}", ctx, param) from None
         pairs.append((key.strip(), number.strip()))
     return pairs
 
@@ -46,15 +49,20 @@ def parse_overrides(pairs: list[tuple[str, str]]) -> dict[str, float]:
     out: dict[str, float] = {}
     for key, text in pairs:
         try:
-            value = float(text)
-        except ValueError:
-            raise ScoringError(f"-w {key}={text}: '{text}' is not a number") from None
-        if not math.isfinite(value) or value < 0:
-            raise ScoringError(f"-w {key}={text}: a weight must be a non-negative number")
+            value = _weight_number(text)
+        except ValueError as exc:
+            raise ScoringError(f"-w {key}={text}: {exc}") from None
         if key in out:
             raise ScoringError(f"-w {key}: given more than once")
         out[key] = value
     return out
+
+
+def _weight_number(text: str) -> float:
+    value = parse_number(text)
+    if value < 0:
+        raise ValueError("a weight must be a non-negative number")
+    return value
 
 
 def _warn(messages: list[str]) -> None:
