@@ -78,3 +78,9 @@ class OutputError(CoprodError):
 
 class ClusterError(CoprodError):
     """The work cannot be distributed: Dask missing, scheduler unreachable, bad worker count."""
+
+
+class UsageError(OutputError):
+    """The command line itself is wrong (e.g. two outputs named the same file); exit code 2."""
+
+    exit_code = 2

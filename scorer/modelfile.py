@@ -242,7 +242,7 @@ def _number(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def write_model(model: PortfolioModel, path: str | Path, protected: Iterable[Path] = ()) -> None:
+def write_model(model: PortfolioModel, path: str | Path, protected: Iterable[Path] = (), force: bool = False) -> None:
     """Write ``model`` as MPS (``.mps``) or LP (anything else), whole or not at all.
 
     Parameters
@@ -253,6 +253,8 @@ def write_model(model: PortfolioModel, path: str | Path, protected: Iterable[Pat
         The file.
     protected : iterable of Path
         Files that must never be overwritten (the run's inputs).
+    force : bool
+        Replace a read-only file.
     """
     text = mps_text(model) if Path(path).suffix.lower() == ".mps" else lp_text(model)
-    write_atomic(path, text, protected)
+    write_atomic(path, text, protected, force)

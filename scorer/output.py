@@ -12,17 +12,15 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from scorer import columns
+from scorer import columns, targets
 from scorer.errors import OutputError
 
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
@@ -150,75 +148,30 @@ def render(df: pd.DataFrame, fmt: str, digits: int = 2) -> str:
     raise OutputError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
 
 
-def write_atomic(path: str | Path, data: str | bytes, protected: Iterable[Path] = ()) -> None:
-    """Write a whole file or nothing: a temporary file in the same folder, then rename.
+def write_atomic(path: str | Path, data: str | bytes, protected: Iterable[Path] = (), force: bool = False) -> None:
+    """Write a whole file (or write through to a device, FIFO or hard-linked file): see :mod:`scorer.targets`.
 
     Parameters
     ----------
     path : str or Path
-        The file to write.
+        The file to write (a symbolic link is followed and kept).
     data : str or bytes
         The complete content (text is written as UTF-8).
     protected : iterable of Path
         Files that must never be overwritten (the inputs of the run).
+    force : bool
+        Replace a read-only file.
     """
-    target = Path(path)
-    if any(_same_file(target, p) for p in protected if p is not None):
-        raise OutputError(f"{path}: refusing to overwrite an input file")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not _is_dir(folder):
-        raise OutputError(f"{path}: folder {folder} does not exist")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain write would.
-        os.chmod(tmp, _file_mode(target))
-        os.replace(tmp, target)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-        raise
+    targets.write(path, data, protected, force)
 
 
-def _is_dir(folder: Path) -> bool:
-    try:
-        return folder.is_dir()
-    except OSError:  # e.g. a name too long for the file system: not a folder we can write into
-        return False
-
-
-def _file_mode(target: Path) -> int:
-    """The replaced file's permissions, or for a new file 0666 less the umask."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == Path(b).resolve()
-    except OSError:
-        return False
-
-
-def emit(text: str, output: str | None, protected: Iterable[Path] = ()) -> None:
-    """Send text to stdout (no output, or ``-``) or atomically to a file."""
+def emit(text: str, output: str | None, protected: Iterable[Path] = (), force: bool = False) -> None:
+    """Send text to stdout (no output, or ``-``) or to a file with :func:`write_atomic`."""
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        write_atomic(output, text, protected)
+        write_atomic(output, text, protected, force)
 
 
 # ------------------------------------------------------------------ terminal ---
@@ -538,7 +491,7 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
                 protected: Iterable[Path] = (), *, titles: Mapping[str, str] | None = None,
                 digits: int | Mapping[str, int] = 2, preamble: str = "", footer: str = "",
                 document: Any = None, note: Callable[[str], None] | None = _stderr_note,
-                about: Iterable[tuple[str, Any]] = (), bom: bool = False) -> None:
+                about: Iterable[tuple[str, Any]] = (), bom: bool = False, force: bool = False) -> None:
     """Write several named tables in one format: the single way commands emit results.
 
     Parameters
@@ -570,16 +523,18 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
     bom : bool
         Start CSV with a UTF-8 byte order mark, so that Excel reads it as
         UTF-8 and not as the system code page.
+    force : bool
+        Replace a read-only output file.
     """
     titles = titles or {}
     places = (lambda name: digits.get(name, 2)) if isinstance(digits, Mapping) else (lambda name: digits)
     if fmt == "xlsx":
         xlsx_destination(output)
-        _emit_bytes(to_xlsx(tables, about, titles), output, protected)
+        _emit_bytes(to_xlsx(tables, about, titles), output, protected, force)
         return
     if fmt == "json":
         emit(to_json(document if document is not None else {k: _records(v) for k, v in tables.items()}),
-             output, protected)
+             output, protected, force)
         return
     main = next(iter(tables))
     if fmt == "csv":
@@ -588,15 +543,15 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
             note(f"CSV holds the {main} table only (not {', '.join(left)}); use --format json, markdown or xlsx")
         text = render(tables[main], "csv")
         if bom:
-            _emit_bytes(text.encode("utf-8-sig"), output, protected)
+            _emit_bytes(text.encode("utf-8-sig"), output, protected, force)
         else:
-            emit(text, output, protected)
+            emit(text, output, protected, force)
         return
     sections = [(titles.get(k), df, places(k)) for k, df in tables.items()]
     if fmt == "table" and (output is None or output == "-") and sys.stdout.isatty():
         _rich_sections(sections, preamble, footer)
         return
-    emit(_text_sections(sections, fmt, preamble, footer), output, protected)
+    emit(_text_sections(sections, fmt, preamble, footer), output, protected, force)
 
 
 def _text_sections(sections: list[tuple[str | None, pd.DataFrame, int]], fmt: str, preamble: str,
@@ -613,10 +568,10 @@ def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return clean.to_dict(orient="records")
 
 
-def _emit_bytes(data: bytes, output: str | None, protected: Iterable[Path]) -> None:
+def _emit_bytes(data: bytes, output: str | None, protected: Iterable[Path], force: bool = False) -> None:
     if output is None or output == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        write_atomic(output, data, protected)
+        write_atomic(output, data, protected, force)

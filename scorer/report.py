@@ -45,9 +45,9 @@ from scorer.loading import ScenarioInputs, display_path
 from scorer.models import Scenario
 from scorer.limits import SizeLimitError
 from scorer.optimizer import Solution, SolverConfig, isolates, optimize, scenario_config
-from scorer.output import write_atomic
 from scorer.portfolio import problem_from_inputs
 from scorer.rendering import Block, render_html, render_markdown
+from scorer.report_folder import FolderPlan, check_folder, write_folder
 from scorer.report_tables import FIT, SHARE, percent, table_blocks
 from scorer.sampling import SampleSpec
 from scorer.scoring import ScoreResult, score
@@ -619,28 +619,32 @@ def build_report(a: Analysis, date: datetime | None = None) -> Report:
     return Report(render_html(blocks, files), render_markdown(blocks), files)
 
 
-def write_report(report: Report, folder: str | Path, protected: Iterable[Path] = ()) -> list[Path]:
+# Every name a report may write, so that a rerun knows which files were a report's.
+REPORT_FILES = frozenset({"report.html", "report.md",
+                          *(f"{kind}.{fmt}" for kind in CHART_KINDS for fmt in charts.CHART_FORMATS)})
+
+
+def check_report_folder(folder: str | Path, protected: Iterable[Path] = (), force: bool = False) -> FolderPlan:
+    """Check that a report can be written into ``folder``, writing nothing (see :mod:`scorer.report_folder`)."""
+    return check_folder(folder, REPORT_FILES, [Path(p) for p in protected if p is not None], force)
+
+
+def write_report(report: Report, folder: str | Path, protected: Iterable[Path] = (), force: bool = False) -> list[Path]:
     """Write report.html, report.md and the chart files into ``folder`` (created if missing).
 
-    Every target is checked against ``protected`` before anything is
-    written, so a refusal leaves the folder as it was; each file is written
-    atomically.
+    Every target is checked before anything is written, so a refusal leaves
+    the folder as it was. A folder that is new or holds only an earlier
+    report is replaced as a whole, so it never mixes two runs; a folder
+    holding other files is refused unless ``force`` (see
+    :mod:`scorer.report_folder`).
 
     Raises
     ------
     OutputError
-        A target is an input file, or the folder cannot be created or written.
+        A target is an input file or read-only, the folder holds other
+        files, or it cannot be created or written.
     """
-    target = Path(folder)
+    plan = check_report_folder(folder, protected, force)
     files = {**dict(sorted(report.files.items())), "report.md": report.markdown, "report.html": report.html}
-    guarded = [Path(p).resolve() for p in protected if p is not None]
-    for name in files:
-        if (target / name).resolve() in guarded:
-            raise OutputError(f"{target / name}: refusing to overwrite an input file")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
-    for name, data in files.items():
-        write_atomic(target / name, data, guarded)
-    return [target / name for name in files]
+    write_folder(plan, files, [Path(p) for p in protected if p is not None], force)
+    return [Path(folder) / name for name in files]

@@ -22,6 +22,7 @@ from scorer.loading import display_path, validation_problems
 from scorer.models import CriteriaFile, fmt_num
 from scorer.numbers import parse_number
 from scorer.output import write_atomic
+from scorer.targets import resolve
 from scorer.yamlfile import YamlDocument, parse_yaml, read_yaml
 
 _NUMBER = re.compile(r"[-+]?[0-9._]+(?:[eE][-+]?[0-9]+)?")
@@ -85,12 +86,19 @@ def set_weights(path: str | Path, changes: dict[str, float]) -> str:
     return text
 
 
-def write_weights(path: str | Path, changes: dict[str, float]) -> str:
-    """Change weights in the criteria file at ``path`` and write it back atomically; returns the new text."""
+def write_weights(path: str | Path, changes: dict[str, float], force: bool = False) -> str:
+    """Change weights in the criteria file at ``path`` and write it back; returns the new text.
+
+    The file is written where it really is (through a symbolic link, the
+    link kept; a file with several hard links in place, so that every name
+    sees the change), as :mod:`scorer.targets` decides; a read-only file is
+    refused unless ``force``. Nothing is written when the check fails.
+    """
+    resolve(path, force=force)  # refuse before any work, e.g. a read-only file
     text = set_weights(path, changes)
     # read_yaml drops a UTF-8 byte-order mark; an editor that wrote one expects it back.
     bom = "\ufeff" if Path(path).read_bytes().startswith(b"\xef\xbb\xbf") else ""
-    write_atomic(path, bom + text)
+    write_atomic(path, bom + text, force=force)
     return text
 
 

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import NAMES, write_case
-from scorer import output
+from scorer import output, targets
 from scorer.cli import main
 
 # Every file a command writes, as (command args, the option naming the file,
@@ -99,7 +99,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(here, monkeypatch, 
             raise KeyboardInterrupt
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(output.os, "fsync", failing_fsync)
+    monkeypatch.setattr(targets.os, "fsync", failing_fsync)
     result = run(*args, option, name)
     if fault == "ctrl-c":
         assert result.exit_code == 130 and result.stderr.splitlines()[-1] == "coprod: interrupted"
@@ -111,7 +111,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(here, monkeypatch, 
 
 
 def test_a_failed_report_leaves_no_temporary(here, monkeypatch):
-    monkeypatch.setattr(output.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
+    monkeypatch.setattr(targets.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
     result = run("report", "scenario.yaml", "--no-robustness", "--no-explain", "-o", "rep")
     assert result.exit_code == 1 and "cannot write (I/O error)" in result.stderr
     assert not [p for p in here.folder.rglob("*") if p.name.endswith(".tmp")]

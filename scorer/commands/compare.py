@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from scorer.commands.options import CONTEXT, csv_bom, note, output_options, quiet_option, reports_errors
+from scorer.commands.options import (CONTEXT, check_outputs, csv_bom, note, output_force, output_options, quiet_option,
+                                     reports_errors)
 from scorer.compare import TABLES, compare, differs, solve_side, titled
 from scorer.loading import display_path, load_scenario
 from scorer.output import choose_format, emit_tables, xlsx_destination
@@ -35,16 +36,18 @@ def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: s
         xlsx_destination(output)
     if scenario_a == "-" and scenario_b == "-":
         raise click.BadParameter("only one of A and B can be read from stdin", param_hint="B")
+    inputs_a, inputs_b = load_scenario(scenario_a), load_scenario(scenario_b)
+    files = [*inputs_a.paths, *inputs_b.paths]
+    check_outputs([output], files)
     # An infeasible side is named by its file, like every other input error.
-    a = solve_side(f"{_shown(scenario_a)} (A)", load_scenario(scenario_a))
-    b = solve_side(f"{_shown(scenario_b)} (B)", load_scenario(scenario_b))
+    a = solve_side(f"{_shown(scenario_a)} (A)", inputs_a)
+    b = solve_side(f"{_shown(scenario_b)} (B)", inputs_b)
     tables = compare(a, b)
     head = f"A: {scenario_a} ({a.inputs.scenario.name})\nB: {scenario_b} ({b.inputs.scenario.name})\n"
     head += "\n" if differs(tables) else "no differences\n\n"
-    files = [*a.inputs.paths, *b.inputs.paths]
     about = workbook_about("compare", a.inputs, a.solution, "A") + scenario_about(b.inputs, b.solution, "B")
     emit_tables({name: tables[name] for name in TABLES}, fmt, output, files, titles=titled(tables), preamble=head,
-                digits={"weights": 4}, note=note, about=about, bom=csv_bom())
+                digits={"weights": 4}, note=note, about=about, bom=csv_bom(), force=output_force())
 
 
 def _shown(path: str) -> str:

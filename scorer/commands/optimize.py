@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from scorer.commands.options import (CONTEXT, MONEY, csv_bom, like_field, load, money_text, note, output_options,
-                                     quiet_option, reports_errors, scenario_argument, warn)
+from scorer.commands.options import (CONTEXT, MONEY, check_outputs, csv_bom, like_field, load, money_text, note,
+                                     output_force, output_options, quiet_option, reports_errors, scenario_argument,
+                                     warn)
 from scorer.errors import InputError, Problem
 from scorer.models import SolverSettings
 from scorer.optimizer import SOLVERS, PortfolioModel, scenario_config, solve_built
@@ -76,6 +77,8 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     if fmt == "xlsx":
         xlsx_destination(output)  # before the solve, not after
     inputs = load(scenario)
+    # Every output is checked before the solve: a run that cannot write them all writes none.
+    check_outputs([output, schedule, lp_file], inputs.paths)
     _check_years(inputs, year_caps)
     config = scenario_config(inputs.scenario, solver, time_limit, gap)
     problem = problem_from_inputs(inputs, budget=budget, year_caps=year_caps)
@@ -84,7 +87,7 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     model = PortfolioModel(problem, candidate_values(inputs))
     built = time.perf_counter() - t0
     if lp_file is not None:
-        write_model(model, lp_file, protected)
+        write_model(model, lp_file, protected, output_force())
     sol = solve_built(model, config, built)
     if sol.status != "optimal":
         from scorer.schedule import bound_text, gap_text
@@ -100,10 +103,10 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     about = workbook_about("optimize", inputs, sol)
     emit_tables(tables, fmt, output, protected, titles=titles, preamble=headline(sol),
                 document=portfolio_document(sol, explained) if fmt == "json" else None, note=note,
-                about=about, bom=csv_bom())
+                about=about, bom=csv_bom(), force=output_force())
     if schedule is not None:
         emit_tables({"schedule": schedule_table(sol)}, choose_format(None, schedule), schedule, protected,
-                    about=about, bom=csv_bom())
+                    about=about, bom=csv_bom(), force=output_force())
 
 
 def _check_years(inputs: Any, year_caps: dict[int, float]) -> None:

@@ -68,10 +68,10 @@ def money_text(text: str) -> float:
     return value
 
 
-def fail(message: str) -> None:
-    """Print a one-line message on stderr and exit with code 1."""
+def fail(message: str, code: int = 1) -> None:
+    """Print a one-line message on stderr and exit with ``code`` (1: bad input; 2: bad usage)."""
     click.echo(f"coprod: error: {message}", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 def reports_errors(command: Callable) -> Callable:
@@ -86,7 +86,7 @@ def reports_errors(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except CoprodError as exc:
-            fail(str(exc))
+            fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             click.echo("coprod: interrupted", err=True)
             sys.exit(130)
@@ -162,11 +162,43 @@ def csv_bom() -> bool:
     return bool(ctx is not None and ctx.meta.get(_BOM))
 
 
-def output_options(command: Callable) -> Callable:
-    """``--format``, ``-o/--output`` and ``--bom`` as every data-producing command takes them.
+_FORCE = "coprod.force"
 
-    ``--bom`` is passed on by :func:`csv_bom`, not as a parameter.
+
+def _store_force(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[_FORCE] = value
+
+
+def output_force() -> bool:
+    """Whether ``--force`` was given: a read-only output file may then be replaced."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(_FORCE))
+
+
+def force_option(command: Callable) -> Callable:
+    """``--force``: replace read-only output files (passed on by :func:`output_force`)."""
+    return click.option(
+        "--force", is_flag=True, expose_value=False, callback=_store_force,
+        help="Replace an output file even if it is read-only.",
+    )(command)
+
+
+def check_outputs(paths: list[str | None], protected: Any = ()) -> None:
+    """Resolve and check every output file of the command before anything is computed or written.
+
+    Two outputs naming the same file are a usage error (exit 2); see :func:`scorer.targets.resolve_all`.
     """
+    from scorer.targets import resolve_all
+
+    resolve_all(paths, protected, output_force())
+
+
+def output_options(command: Callable) -> Callable:
+    """``--format``, ``-o/--output``, ``--bom`` and ``--force`` as every data-producing command takes them.
+
+    ``--bom`` and ``--force`` are passed on by :func:`csv_bom` and :func:`output_force`, not as parameters.
+    """
+    command = force_option(command)
     command = click.option(
         "--bom", is_flag=True, expose_value=False, callback=_store_bom,
         help="Start CSV with a UTF-8 byte order mark, so that Excel reads names as UTF-8 "

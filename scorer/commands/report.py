@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from scorer.charts import CHART_FORMATS
-from scorer.commands.options import (CONTEXT, load, note, parallel_options, quiet_option, reports_errors,
-                                     scenario_argument)
+from scorer.commands.options import (CONTEXT, check_outputs, force_option, load, note, output_force,
+                                     parallel_options, quiet_option, reports_errors, scenario_argument)
 from scorer.models import METHODS
 from scorer.output import write_atomic
-from scorer.report import CHART_KINDS, CHART_PARTS, RobustnessSettings, analyse, build_report, chart, write_report
+from scorer.report import (CHART_KINDS, CHART_PARTS, RobustnessSettings, analyse, build_report, chart,
+                           check_report_folder, write_report)
 
 
 def robustness_options(command):
@@ -32,7 +33,8 @@ def robustness_options(command):
 @click.command("report", context_settings=CONTEXT)
 @scenario_argument
 @click.option("-o", "--output", "folder", required=True, metavar="DIR",
-              help="Folder to write report.html, report.md and the charts (PNG and SVG) into; created if missing.")
+              help="Folder to write report.html, report.md and the charts (PNG and SVG) into; created if missing, "
+                   "replaced whole when it holds an earlier report; one with other files needs --force.")
 @click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
 @click.option("--no-explain", is_flag=True,
               help="Leave out the binding limits and value thresholds (saves their re-solves).")
@@ -40,11 +42,13 @@ def robustness_options(command):
               help="Leave out flip points, Monte Carlo, the frontier and the alternatives (saves most of the time).")
 @robustness_options
 @parallel_options
+@click.option("--force", is_flag=True,
+              help="Write into a folder that holds other files (beside them) and replace read-only report files.")
 @quiet_option
 @reports_errors
 def report_command(scenario: str | None, folder: str, method: str | None, no_explain: bool, no_robustness: bool,
                    samples: int | None, portfolio_samples: int | None, seed: int | None, workers: int | None,
-                   scheduler: str | None) -> None:
+                   scheduler: str | None, force: bool) -> None:
     """Write a briefing on SCENARIO into DIR: a self-contained HTML page and a Markdown twin.
 
     report.html embeds its charts and needs no network to view; report.md
@@ -52,10 +56,11 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
     the manifest (byte-identical reruns).
     """
     inputs = load(scenario)
+    check_report_folder(folder, inputs.paths, force)  # before the analysis, not after
     robust = None if no_robustness else RobustnessSettings.from_scenario(
         inputs.scenario, samples, seed, portfolio_samples, workers, scheduler)
     result = build_report(analyse(inputs, method, explain=not no_explain, robust=robust))
-    write_report(result, folder, inputs.paths)
+    write_report(result, folder, inputs.paths, force)
     note(f"wrote report.html, report.md and {len(result.files)} chart files to {folder}")
 
 
@@ -69,6 +74,7 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
 @click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
 @robustness_options
 @parallel_options
+@force_option
 @quiet_option
 @reports_errors
 def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None, method: str | None,
@@ -82,6 +88,7 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
     """
     fmt = fmt or _chart_format(output)
     inputs = load(scenario)
+    check_outputs([output], inputs.paths)
     part = CHART_PARTS.get(kind)
     robust = (RobustnessSettings.from_scenario(inputs.scenario, samples, seed, portfolio_samples, workers, scheduler)
               if part else None)
@@ -90,7 +97,7 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_atomic(output, data, inputs.paths)
+        write_atomic(output, data, inputs.paths, output_force())
 
 
 def _chart_format(output: str) -> str:

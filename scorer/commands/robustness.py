@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from scorer.commands.options import (CONTEXT, MONEY, csv_bom, like_field, load, note, output_options, parallel_options,
-                                     quiet_option, reports_errors, scenario_argument)
+from scorer.commands.options import (CONTEXT, MONEY, check_outputs, csv_bom, like_field, load, note, output_force,
+                                     output_options, parallel_options, quiet_option, reports_errors,
+                                     scenario_argument)
 from scorer.commands.scoring import parse_overrides, weight_option
 from scorer.models import METHODS, Robustness
 from scorer.numbers import parse_number
@@ -90,6 +91,7 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
+    check_outputs([output], inputs.paths)
     settings = SensitivitySettings.from_scenario(
         inputs.scenario, samples=samples, concentration=concentration, ranges=ranges, score_dist=score_dist,
         seed=seed, portfolio_samples=portfolio_samples, tolerance=tolerance)
@@ -102,7 +104,8 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
     emit_tables(report.tables, fmt, output, inputs.paths, titles=report.titles,
                 preamble=report.preamble, digits=report.digits,
                 document=report.document if fmt == "json" else None, note=note,
-                about=workbook_about("sensitivity", inputs, settings=settings.describe()), bom=csv_bom())
+                about=workbook_about("sensitivity", inputs, settings=settings.describe()), bom=csv_bom(),
+                force=output_force())
 
 
 @click.command("frontier", context_settings=CONTEXT)
@@ -130,6 +133,7 @@ def frontier_command(scenario: str | None, start: float | None, stop: float | No
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
+    check_outputs([output], inputs.paths)
     problem = problem_from_inputs(inputs)
     levels = sweep_levels(problem, start, stop, steps, year)
     config = scenario_config(inputs.scenario)
@@ -140,7 +144,8 @@ def frontier_command(scenario: str | None, start: float | None, stop: float | No
     emit_tables({"frontier": frontier_table(result), "buy_order": buy_order(result)}, fmt, output,
                 inputs.paths, titles={"frontier": f"Efficient frontier ({what}, {problem.currency})",
                                             "buy_order": "Order of buy"}, note=note,
-                about=workbook_about("frontier", inputs, settings={"swept": what}), bom=csv_bom())
+                about=workbook_about("frontier", inputs, settings={"swept": what}), bom=csv_bom(),
+                force=output_force())
 
 
 @click.command("alternatives", context_settings=CONTEXT)
@@ -162,6 +167,7 @@ def alternatives_command(scenario: str | None, k: int, fmt: str | None, output: 
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
+    check_outputs([output], inputs.paths)
     problem, config = problem_from_inputs(inputs), scenario_config(inputs.scenario)
     _warn_large(inputs, config, k, problem)
     result = k_best(problem, candidate_values(inputs), config, k)
@@ -170,4 +176,5 @@ def alternatives_command(scenario: str | None, k: int, fmt: str | None, output: 
     emit_tables({"alternatives": alternatives_table(result), "roles": roles_table(result)}, fmt, output,
                 inputs.paths, titles={"alternatives": f"The {len(result.solutions)} best distinct portfolios",
                                             "roles": "Core (in all) and swappable (in some) projects"}, note=note,
-                about=workbook_about("alternatives", inputs, result.solutions[0]), bom=csv_bom())
+                about=workbook_about("alternatives", inputs, result.solutions[0]), bom=csv_bom(),
+                force=output_force())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import pandas as pd
 
-from scorer.commands.options import (CONTEXT, csv_bom, load, note, output_options, quiet_option, reports_errors,
-                                     scenario_argument, warn)
+from scorer.commands.options import (CONTEXT, check_outputs, csv_bom, load, note, output_force, output_options,
+                                     quiet_option, reports_errors, scenario_argument, warn)
 from scorer.errors import ScoringError
 from scorer.matrix import AT_POINTS
 from scorer.models import METHODS
@@ -101,6 +101,7 @@ def score_command(scenario: str | None, method: str | None, weights: list, at: s
     """
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
+    check_outputs([output], inputs.paths)
     result = score(inputs, method, parse_overrides(weights), at)
     _warn(result.warnings)
     table = ranked_table(result, top)
@@ -108,7 +109,8 @@ def score_command(scenario: str | None, method: str | None, weights: list, at: s
         table = table[["rank", "id", "name", "score"]]
     # JSON stays the list of rows it has always been (scripts read it).
     about = workbook_about("score", inputs, settings={"method": result.method, "scores at": result.at})
-    emit_tables({"ranking": table}, fmt, output, inputs.paths, document=table, note=note, about=about, bom=csv_bom())
+    emit_tables({"ranking": table}, fmt, output, inputs.paths, document=table, note=note, about=about, bom=csv_bom(),
+                force=output_force())
 
 
 class _ShowByDefault(click.Group):
@@ -147,22 +149,25 @@ def weights_show(scenario: str | None, weights: list, fmt: str | None, output: s
     """
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
+    check_outputs([output], inputs.paths)
     report = derive_weights(inputs.criteria, parse_overrides(weights))
     _warn(report.warnings)
     tables = {"weights": weights_table(report)}
     if fmt == "xlsx":
         tables["weighting"] = pd.DataFrame([{"method": report.method, **(_ahp_summary(report) or {})}])
     emit_tables(tables, fmt, output, inputs.paths, digits=4, footer=_weighting_line(report),
-                document=_weights_json(report), note=note, about=workbook_about("weights", inputs), bom=csv_bom())
+                document=_weights_json(report), note=note, about=workbook_about("weights", inputs), bom=csv_bom(),
+                force=output_force())
 
 
 @weights_command.command("set", context_settings=CONTEXT)
 @click.argument("file", metavar="FILE")
 @click.argument("assignments", nargs=-1, required=True, metavar="ID=NUMBER...")
 @click.option("--dry-run", is_flag=True, help="Print the edited file on stdout instead of writing it.")
+@click.option("--force", is_flag=True, help="Change the file even if it is read-only.")
 @quiet_option
 @reports_errors
-def weights_set(file: str, assignments: tuple[str, ...], dry_run: bool) -> None:
+def weights_set(file: str, assignments: tuple[str, ...], dry_run: bool, force: bool) -> None:
     """Change raw weights in the criteria FILE, keeping every comment and its layout.
 
     ID is a criterion id, or a group id when no criterion has it. Only the
@@ -174,7 +179,7 @@ def weights_set(file: str, assignments: tuple[str, ...], dry_run: bool) -> None:
     if dry_run:
         emit(set_weights(file, changes), None)
         return
-    write_weights(file, changes)
+    write_weights(file, changes, force)
     for key, value in changes.items():
         note(f"{file}: {key} weight set to {value:g}")
 

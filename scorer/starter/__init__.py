@@ -51,7 +51,7 @@ def write_starter(folder: str | Path, force: bool = False) -> list[Path]:
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
     for target, text in zip(targets, starter_texts().values()):
-        write_atomic(target, text)
+        write_atomic(target, text, force=force)
     return targets
 
 
