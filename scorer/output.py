@@ -346,6 +346,11 @@ def xlsx_text(value: Any) -> str:
     stay as they are.
     """
     text = _XML_ESCAPE_LIKE.sub("_x005F_", str(value))
+    if text and not text.strip():
+        # openpyxl marks text xml:space="preserve" only when something is left after
+        # str.strip(), so XML parsers would drop the spaces, tabs and line ends of
+        # whitespace-only text; escaped, each survives.
+        text = "".join(f"_x{ord(ch):04X}_" if ch in " \t\r\n" else ch for ch in text)
     return _XML_UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 

@@ -220,10 +220,18 @@ def test_time_limit_stops_with_an_honest_gap() -> None:
     costs = rng.integers(1, 50, size=(n, 3)).tolist()
     p = make_problem(costs, horizon=(2026, 2030), per_year=300, total=900)
     model = PortfolioModel(p, rng.uniform(0, 100, n))
-    outcome = model.solve(SolverConfig("highs", time_limit=0.02, gap=0.0))
-    assert outcome.status in ("optimal", "feasible", "infeasible") or outcome
+    try:
+        outcome = model.solve(SolverConfig("highs", time_limit=0.02, gap=0.0))
+    except SolverError as exc:
+        # On a loaded machine HiGHS may find nothing in 0.02 s: saying so is the honest answer.
+        assert "found no portfolio" in str(exc) and "time limit" in str(exc)
+        return
+    # The empty portfolio fits, so "infeasible" would be a lie; an unproven answer is never "optimal".
+    assert outcome.status in ("optimal", "feasible")
     if outcome.status == "feasible":
         assert outcome.bound >= outcome.objective and outcome.gap > 0
+    else:
+        assert outcome.gap == 0 or outcome.bound == pytest.approx(outcome.objective)
 
 
 def test_identical_runs_give_identical_portfolios() -> None:
