@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from scorer.defaults import default_scenario
-from scorer.errors import CoprodError
+from scorer.errors import CoprodError, one_line
 from scorer.loading import ScenarioInputs, load_scenario
 from scorer.output import FORMATS
 
@@ -19,8 +19,13 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 def fail(message: str) -> None:
     """Print a one-line message on stderr and exit with code 1."""
-    click.echo(f"coprod: error: {message}", err=True)
+    click.echo(f"coprod: error: {shown(message)}", err=True)
     sys.exit(1)
+
+
+def shown(message: str) -> str:
+    """A message as stderr shows it: its own lines kept, every control character in them escaped."""
+    return "\n".join(one_line(line) for line in str(message).split("\n"))
 
 
 def reports_errors(command: Callable) -> Callable:
@@ -76,13 +81,13 @@ def is_quiet() -> bool:
 def warn(message: str) -> None:
     """A warning on stderr, unless quiet."""
     if not is_quiet():
-        click.echo(f"coprod: warning: {message}", err=True)
+        click.echo(f"coprod: warning: {shown(message)}", err=True)
 
 
 def note(message: str) -> None:
     """A note on stderr, unless quiet."""
     if not is_quiet():
-        click.echo(f"coprod: note: {message}", err=True)
+        click.echo(f"coprod: note: {shown(message)}", err=True)
 
 
 def show_progress() -> bool:
