@@ -361,8 +361,8 @@ def _rich_sections(sections: list[tuple[str | None, pd.DataFrame, int]], preambl
     from rich.text import Text
 
     console = terminal_console()
-    if preamble:
-        console.print(Text(printable(preamble.rstrip("\n"))))
+    if preamble:  # its own lines kept, each made printable
+        console.print(Text(_lines(preamble.rstrip("\n"), printable)))
     for title, df, digits in sections:
         parts, left_out = fit_columns(df, digits, console.width)
         for k, part in enumerate(p for p in parts if p):
@@ -374,7 +374,7 @@ def _rich_sections(sections: list[tuple[str | None, pd.DataFrame, int]], preambl
             console.print(Text(f"left out, too wide for {console.width} columns: {names} "
                                "(see them with --format csv, json or xlsx)"))
     if footer:
-        console.print(Text(printable(footer.strip("\n"))))
+        console.print(Text(_lines(footer.strip("\n"), printable)))
 
 
 # --------------------------------------------------------------------- excel ---

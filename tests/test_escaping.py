@@ -162,6 +162,30 @@ def test_validate_summary_lines_cannot_be_forged_by_a_name(case):
                                                                                    "per partner: JP, US"]
 
 
+@pytest.fixture
+def forged_pair(case):
+    """Scenarios A and B whose names hold a newline and a CR that would forge compare's heading."""
+    forged = case.texts["scenario"].replace("name: Test scenario", 'name: "Test\\nB: forged\\rX"')
+    (case.folder / "scenario.yaml").write_text(forged)
+    (case.folder / "b.yaml").write_text(forged.replace("total: 900", "total: 800"))
+    return case
+
+
+HEADING = ["A: scenario.yaml (Test\\nB: forged\\rX)", "B: b.yaml (Test\\nB: forged\\rX)"]
+
+
+def test_compare_heading_names_each_scenario_on_one_line_whatever_its_name_holds(forged_pair):
+    done = coprod("compare", "scenario.yaml", "b.yaml", "--format", "table", cwd=forged_pair.folder)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode("utf-8").split("\n")[:3] == [*HEADING, ""]
+
+
+def test_a_heading_on_a_terminal_keeps_its_own_lines(forged_pair):
+    code, drawn, err = on_terminal([str(COPROD), "-q", "compare", "scenario.yaml", "b.yaml"], forged_pair.folder)
+    assert code == 0, err.decode()
+    assert drawn.decode("utf-8").split("\r\n")[:2] == HEADING  # the line break between A and B, not '?'
+
+
 # ----------------------------------------------------------------------- csv ---
 
 
