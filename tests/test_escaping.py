@@ -3,10 +3,10 @@
 Every test runs the installed ``coprod`` in a subprocess and reads what it
 prints with the real parser of the format (markdown-it-py for Markdown, the
 csv module for CSV), and each fails when the guard it is named after is
-removed: Markdown cells escaped as in report.md, messages and the
-``validate`` summary with control characters and newlines shown as escapes,
-CSV without raw control characters or full-width formula starters, and no
-PNG on a terminal. (HTML and terminal tables: see test_safety.py.)
+removed: Markdown cells (and the text around them) escaped as in report.md,
+errors, notes, the ``validate`` summary and ``compare``'s heading with
+control characters and newlines shown as escapes, CSV without raw control
+characters or full-width formula starters, and no PNG on a terminal. (HTML and terminal tables: see test_safety.py.)
 """
 
 from __future__ import annotations
@@ -28,10 +28,32 @@ COPROD = Path(sys.executable).with_name("coprod")
 CONTROLS = [chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]]
 
 
-def coprod(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+def coprod(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """The installed executable, stdout and stderr kept apart as bytes."""
     assert COPROD.exists(), f"{COPROD} is not installed (pip install -e '.[test]')"
-    return subprocess.run([str(COPROD), *args], cwd=cwd, input=stdin, capture_output=True, timeout=300)
+    return subprocess.run([str(COPROD), *args], cwd=cwd, capture_output=True, timeout=300)
+
+
+def on_terminal(argv: list[str], cwd: Path) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` with stdout on a pseudo-terminal: exit code, what it drew, its stderr."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=slave, stderr=subprocess.PIPE)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every writer of the terminal has gone
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        err = proc.stderr.read()
+        proc.wait(timeout=300)
+    finally:
+        os.close(master)
+    return proc.returncode, b"".join(chunks), err
 
 
 def raw_controls(data: bytes, keep: str = "\n") -> list[str]:
@@ -134,6 +156,14 @@ def test_error_messages_show_control_characters_escaped_whatever_raised_them(cas
     assert "unknown criterion '\\x1b]0;pwned\\x07\\x9b2J'" in done.stderr.decode("utf-8")
 
 
+def test_notes_show_control_characters_escaped(tmp_path):
+    # init's notes name the folder written, as typed on the command line.
+    done = coprod("init", "new\x1b]0;pwned\x07", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    assert raw_controls(done.stderr) == []
+    assert "coprod: note: wrote new\\x1b]0;pwned\\x07/scenario.yaml" in done.stderr.decode("utf-8")
+
+
 def test_an_infeasibility_message_keeps_its_two_lines_whatever_a_key_holds(tmp_path):
     key = "co-sustainment\\nforged: x"
     case = write_case(tmp_path, {"candidates": [("category: co-sustainment", f'category: "{key}"')],
@@ -215,28 +245,6 @@ def test_full_width_formula_starters_are_neutralised_in_csv(tmp_path):
 
 
 # --------------------------------------------------------------------- chart ---
-
-
-def on_terminal(argv: list[str], cwd: Path) -> tuple[int, bytes, bytes]:
-    """Run ``argv`` with stdout on a pseudo-terminal: exit code, what it drew, its stderr."""
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=slave, stderr=subprocess.PIPE)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: every writer of the terminal has gone
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        err = proc.stderr.read()
-        proc.wait(timeout=300)
-    finally:
-        os.close(master)
-    return proc.returncode, b"".join(chunks), err
 
 
 def test_a_png_chart_is_refused_on_a_terminal_and_written_to_a_pipe(case):
