@@ -1,12 +1,37 @@
 """The one exception hierarchy of coprod.
 
 Every error a user can cause derives from :class:`CoprodError`; the command
-line turns it into a one-line message on stderr and exit code 1.
+line turns it into a one-line message on stderr and exit code 1, input text in
+it shown by :func:`one_line` (control characters as visible escapes).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
+
+
+# What a message shows as an escape: C0 (newline, CR, tab, ESC, BEL...), DEL, C1 (CSI 0x9b...),
+# line and paragraph separators, format characters (bidi overrides) and lone surrogates.
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+                      "\ufeff\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(value: Any) -> str:
+    """Text for a one-line message on a terminal: every control character as a visible escape.
+
+    A newline reads ``\\n`` and ESC ``\\x1b``, so a name from an input file can
+    neither start a terminal sequence nor forge another line of the output.
+    """
+    text = "" if value is None else str(value)
+    return _UNSHOWN.sub(lambda m: _NAMED.get(m.group()) or _escape(m.group()), text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class CoprodError(Exception):
@@ -38,7 +63,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        # One line whatever the file holds: a key or value with a newline or ESC is shown escaped.
+        return ": ".join(one_line(part) for part in (where, self.path, self.message) if part)
 
 
 class InputError(CoprodError):

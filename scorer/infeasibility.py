@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from scorer.errors import one_line
 from scorer.optimizer import PortfolioModel, SolverConfig, violation_cost
 from scorer.portfolio import Limit, PortfolioProblem
 
@@ -59,7 +60,8 @@ def explain_infeasibility(problem: PortfolioProblem, config: SolverConfig) -> st
     head = _headline([limits[k] for k in conflict], need)
     remedy = joined.join(fix_text(limits[k], a) + _share(a, need.get(k)) for k, a in fixes)
     fields = "; ".join(_field_text(limits[k]) for k in conflict)
-    return f"infeasible: {head} — {remedy}\nconflicting limits: {fields}"
+    # Two lines of its own; a limit's key from the inputs cannot make a third (or drive the terminal).
+    return f"infeasible: {one_line(head)} — {one_line(remedy)}\nconflicting limits: {one_line(fields)}"
 
 
 def _feasible(problem: PortfolioProblem, dropped: set[str], config: SolverConfig) -> bool:

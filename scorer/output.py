@@ -21,13 +21,19 @@ from typing import Any
 import pandas as pd
 
 from scorer import columns, targets
-from scorer.errors import OutputError
+from scorer.errors import OutputError, one_line
+from scorer.rendering import md_cell, md_text
 
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
 _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "table",
                    ".xlsx": "xlsx"}
-# A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of these as a formula; Japanese Excel also
+# takes the full-width and small forms of = + - @ (and the minus sign) as the sign that starts one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\u2212",
+                  "\ufe66", "\ufe62", "\ufe63", "\ufe6b")
+# Control characters a CSV cell must not carry raw: a terminal runs them (`cat out.csv`) and a
+# spreadsheet shows garbage. Tab, newline and CR are data (the writer quotes the last two).
+_CSV_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def choose_format(requested: str | None, output: str | None) -> str:
@@ -55,13 +61,14 @@ def to_csv(df: pd.DataFrame) -> str:
 
     A carriage return inside a cell is quoted like a newline: Python's csv
     writer with a ``\n`` line end would leave it bare, and every reader
-    would split the row there.
+    would split the row there. Other control characters (ESC, BEL, DEL, the
+    C1 range) become U+FFFD, the replacement character.
     """
     safe = df.copy()
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(lambda v: _mark_cr(neutralise(v)))
-    safe.columns = [_mark_cr(neutralise(str(c))) for c in safe.columns]
+            safe[col] = safe[col].map(lambda v: _mark_cr(neutralise(_csv_text(v))))
+    safe.columns = [_mark_cr(neutralise(_csv_text(str(c)))) for c in safe.columns]
     buf = io.StringIO()
     safe.to_csv(buf, index=False, lineterminator="\n", float_format=_float_text)
     return buf.getvalue().replace(_CR_MARK, "\r")
@@ -70,6 +77,10 @@ def to_csv(df: pd.DataFrame) -> str:
 # A newline makes the writer quote the cell; NUL never reaches here from an input
 # file (the loader refuses it) and is dropped from text cells, so the mark is unambiguous.
 _CR_MARK = "\n\x00"
+
+
+def _csv_text(value: Any) -> Any:
+    return _CSV_CONTROL.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _mark_cr(value: Any) -> Any:
@@ -108,10 +119,12 @@ def _cell(value: Any, digits: int) -> str:
 
 
 def to_markdown(df: pd.DataFrame, digits: int = 2) -> str:
-    """A GitHub-flavoured Markdown table; pipes and newlines in text are escaped."""
+    """A GitHub-flavoured Markdown table, its text escaped as in report.md (:func:`~scorer.rendering.md_cell`).
 
+    No HTML, comment, link or code span starts in a cell, and pipes do not split it.
+    """
     def esc(value: Any) -> str:
-        return _cell(value, digits).replace("\\", "\\\\").replace("|", "\\|")
+        return md_cell(_cell(value, digits))
 
     numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
     head = "| " + " | ".join(esc(c) for c in df.columns) + " |"
@@ -301,8 +314,8 @@ def _rich_sections(sections: list[tuple[str | None, pd.DataFrame, int]], preambl
     from rich.text import Text
 
     console = terminal_console()
-    if preamble:
-        console.print(Text(printable(preamble.rstrip("\n"))))
+    if preamble:  # its own lines kept, each made printable
+        console.print(Text(_lines(preamble.rstrip("\n"), printable)))
     for title, df, digits in sections:
         parts, left_out = fit_columns(df, digits, console.width)
         for k, part in enumerate(p for p in parts if p):
@@ -314,7 +327,7 @@ def _rich_sections(sections: list[tuple[str | None, pd.DataFrame, int]], preambl
             console.print(Text(f"left out, too wide for {console.width} columns: {names} "
                                "(see them with --format csv, json or xlsx)"))
     if footer:
-        console.print(Text(printable(footer.strip("\n"))))
+        console.print(Text(_lines(footer.strip("\n"), printable)))
 
 
 # --------------------------------------------------------------------- excel ---
@@ -483,13 +496,18 @@ def _save_fixed(wb: Any) -> bytes:
 
 
 def _stderr_note(message: str) -> None:
-    sys.stderr.write(f"coprod: note: {message}\n")
+    sys.stderr.write(f"coprod: note: {one_line(message)}\n")
 
 
 def xlsx_destination(output: str | None) -> None:
     """Refuse to send a binary workbook to a terminal (a file or a pipe is fine)."""
+    binary_destination(output, "xlsx")
+
+
+def binary_destination(output: str | None, fmt: str) -> None:
+    """Refuse to send a binary format (``xlsx``, ``png``) to a terminal: it would print garbage."""
     if (output is None or output == "-") and sys.stdout.isatty():
-        raise OutputError("xlsx is a binary format: write it to a file with -o FILE.xlsx, or pipe it")
+        raise OutputError(f"{fmt} is a binary format: write it to a file with -o FILE.{fmt}, or pipe it")
 
 
 def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None,
@@ -561,11 +579,17 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
 
 def _text_sections(sections: list[tuple[str | None, pd.DataFrame, int]], fmt: str, preamble: str,
                    footer: str) -> str:
+    # Each line of text around the tables is made inert as their cells are.
+    inert = md_text if fmt == "markdown" else printable
     parts = []
     for title, df, places in sections:
-        head = "" if not title else (f"### {printable(title)}\n\n" if fmt == "markdown" else f"{printable(title)}:\n\n")
+        head = "" if not title else (f"### {inert(title)}\n\n" if fmt == "markdown" else f"{inert(title)}:\n\n")
         parts.append(head + render(df, fmt, places))
-    return preamble + "\n".join(parts) + footer
+    return _lines(preamble, inert) + "\n".join(parts) + _lines(footer, inert)
+
+
+def _lines(text: str, inert: Callable[[Any], str]) -> str:
+    return "\n".join(inert(line) for line in text.split("\n"))
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:

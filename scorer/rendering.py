@@ -212,6 +212,11 @@ def md_text(text: Any) -> str:
     return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), clean)
 
 
+def md_cell(text: Any) -> str:
+    """Input text made inert for a cell of a Markdown table: :func:`md_text`, its pipes escaped too."""
+    return md_text(text).replace("|", "\\|")
+
+
 def _md_block(b: Block) -> str:
     if b.kind == "h1":
         return f"# {md_text(b.text)}\n"
@@ -237,7 +242,7 @@ def _md_table(b: Block) -> str:
                for j in range(len(b.table.columns))]
 
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(md_text(c).replace("|", "\\|") for c in cells) + " |"
+        return "| " + " | ".join(md_cell(c) for c in cells) + " |"
 
     rule = "|" + "|".join("---:" if n else "---" for n in numeric) + "|"
     return "\n".join([line([str(c) for c in b.table.columns]), rule,

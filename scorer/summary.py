@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from scorer.errors import one_line
 from scorer.loading import ScenarioInputs, display_path
 
 
@@ -27,7 +28,8 @@ def summarise(inputs: ScenarioInputs) -> str:
         f"  rules:      {_rules(rules)}",
         f"  method:     {s.method}; solver {s.solver.name} (time limit {s.solver.time_limit:g} s, gap {s.solver.gap:g}); seed {s.seed}",
     ]
-    return "\n".join(lines)
+    # Each line stays one line: a name holding a newline, CR or ESC shows it escaped.
+    return "\n".join(one_line(line) for line in lines)
 
 
 def _budget(inputs: ScenarioInputs) -> str:

@@ -9,6 +9,7 @@ import click
 from scorer.commands.options import (CONTEXT, check_outputs, csv_bom, note, output_force, output_options, quiet_option,
                                      reports_errors)
 from scorer.compare import TABLES, compare, differs, solve_side, titled
+from scorer.errors import one_line
 from scorer.loading import display_path, load_scenario
 from scorer.output import choose_format, emit_tables, xlsx_destination
 from scorer.summary import scenario_about, workbook_about
@@ -43,7 +44,9 @@ def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: s
     a = solve_side(f"{_shown(scenario_a)} (A)", inputs_a)
     b = solve_side(f"{_shown(scenario_b)} (B)", inputs_b)
     tables = compare(a, b)
-    head = f"A: {scenario_a} ({a.inputs.scenario.name})\nB: {scenario_b} ({b.inputs.scenario.name})\n"
+    # One line per scenario, whatever its name holds.
+    head = (f"A: {one_line(scenario_a)} ({one_line(a.inputs.scenario.name)})\n"
+            f"B: {one_line(scenario_b)} ({one_line(b.inputs.scenario.name)})\n")
     head += "\n" if differs(tables) else "no differences\n\n"
     about = workbook_about("compare", a.inputs, a.solution, "A") + scenario_about(b.inputs, b.solution, "B")
     emit_tables({name: tables[name] for name in TABLES}, fmt, output, files, titles=titled(tables), preamble=head,

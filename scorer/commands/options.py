@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from scorer.defaults import default_scenario
-from scorer.errors import CoprodError
+from scorer.errors import CoprodError, one_line
 from scorer.limits import MAX_MONEY
 from scorer.loading import ScenarioInputs, load_scenario
 from scorer.numbers import parse_number
@@ -70,8 +70,13 @@ def money_text(text: str) -> float:
 
 def fail(message: str, code: int = 1) -> None:
     """Print a one-line message on stderr and exit with ``code`` (1: bad input; 2: bad usage)."""
-    click.echo(f"coprod: error: {message}", err=True)
+    click.echo(f"coprod: error: {shown(message)}", err=True)
     sys.exit(code)
+
+
+def shown(message: str) -> str:
+    """A message as stderr shows it: its own lines kept, every control character in them escaped."""
+    return "\n".join(one_line(line) for line in str(message).split("\n"))
 
 
 def reports_errors(command: Callable) -> Callable:
@@ -127,13 +132,13 @@ def is_quiet() -> bool:
 def warn(message: str) -> None:
     """A warning on stderr, unless quiet."""
     if not is_quiet():
-        click.echo(f"coprod: warning: {message}", err=True)
+        click.echo(f"coprod: warning: {shown(message)}", err=True)
 
 
 def note(message: str) -> None:
     """A note on stderr, unless quiet."""
     if not is_quiet():
-        click.echo(f"coprod: note: {message}", err=True)
+        click.echo(f"coprod: note: {shown(message)}", err=True)
 
 
 def show_progress() -> bool:

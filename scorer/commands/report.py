@@ -11,7 +11,7 @@ from scorer.charts import CHART_FORMATS
 from scorer.commands.options import (CONTEXT, check_outputs, force_option, load, note, output_force,
                                      parallel_options, quiet_option, reports_errors, scenario_argument)
 from scorer.models import METHODS
-from scorer.output import write_atomic
+from scorer.output import binary_destination, write_atomic
 from scorer.report import (CHART_KINDS, CHART_PARTS, RobustnessSettings, analyse, build_report, chart,
                            check_report_folder, write_report)
 
@@ -87,6 +87,8 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
     frontier, tornado, acceptability, core (robustness charts).
     """
     fmt = fmt or _chart_format(output)
+    if fmt == "png":
+        binary_destination(output, fmt)
     inputs = load(scenario)
     check_outputs([output], inputs.paths)
     part = CHART_PARTS.get(kind)
