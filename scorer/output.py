@@ -14,6 +14,7 @@ import json
 import math
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -193,7 +194,9 @@ def emit(text: str, output: str | None, protected: Iterable[Path] = (), force: b
 def printable(value: Any) -> str:
     """Text with every control character replaced, safe to show on a terminal."""
     text = "" if value is None else str(value)
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
+    # str.isprintable() refuses every space but " ": a name such as 航空機　整備
+    # (with U+3000, the ideographic space) keeps its spaces.
+    return "".join(ch if ch.isprintable() or unicodedata.category(ch) == "Zs" else "?" for ch in text)
 
 
 def rich_table(df: pd.DataFrame, digits: int = 2, title: str | None = None,

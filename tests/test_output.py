@@ -347,3 +347,11 @@ def test_bom_starts_csv_files_and_stdout_only(tmp_path: Path, capsysbinary: pyte
     assert capsysbinary.readouterr().out.startswith(b"{")
     emit_tables({"t": names}, "csv", None)
     assert capsysbinary.readouterr().out == to_csv(names).encode()
+
+
+def test_terminal_text_keeps_ideographic_and_no_break_spaces():
+    # A Japanese name with U+3000 showed as 航空機?整備: str.isprintable() refuses every space but " ".
+    from scorer.output import printable
+
+    assert printable("航空機\u3000整備\u00a0x") == "航空機\u3000整備\u00a0x"
+    assert printable("a\x1b]0;t\x07\u2028b") == "a?]0;t??b"
