@@ -12,14 +12,22 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from scorer.models import Candidate, CandidatesFile, CriteriaFile, Criterion, Scenario, fmt_num
+from scorer.yamlfile import yaml11_number_hint
 
 Finding = tuple[str, tuple, str]
 
 
 def check_all(scenario: Scenario, criteria: CriteriaFile, candidates: CandidatesFile) -> list[Finding]:
-    """Every cross-model check on a loaded scenario."""
+    """Every cross-model check on a loaded scenario; the criteria file's own come first, alone.
+
+    The other files are checked against the criteria, so a criteria file
+    broken on its own (a duplicate criterion id) would make sound scores look
+    wrong: its problems are reported without the ones they would cause.
+    """
+    own = list(check_criteria(criteria))
+    if own:
+        return own
     return [
-        *check_criteria(criteria),
         *check_candidates(candidates, criteria),
         *check_windows(candidates, scenario),
         *check_scenario(scenario, candidates),
@@ -179,7 +187,8 @@ def _score_problems(score, crit: Criterion) -> Iterator[tuple[str, str]]:
             yield "value", f"{got} is not a level of criterion '{crit.id}' ({', '.join(levels)})"
         return
     if isinstance(score.value, str):
-        yield "value", f"'{score.value}' is a label, but criterion '{crit.id}' takes numbers on {_scale(crit)}"
+        yield "value", (f"'{score.value}' is a label, but criterion '{crit.id}' takes numbers on {_scale(crit)}"
+                        + yaml11_number_hint(score.value))
         return
     for field in ("value", "low", "high"):
         x = getattr(score, field)

@@ -20,7 +20,7 @@ from scorer.crosscheck import check_all
 from scorer.errors import InputError, Problem
 from scorer.limits import check_scoring_size, money_problems
 from scorer.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scenario
-from scorer.yamlfile import YamlDocument, format_path, parse_yaml, read_yaml
+from scorer.yamlfile import YamlDocument, format_path, parse_yaml, read_yaml, yaml11_number_hint
 
 STDIN = "-"
 
@@ -152,7 +152,16 @@ def _read_referenced(target: Path, scenario_doc: YamlDocument, kind: str, ref: s
     return read_yaml(target, display_path(target))
 
 
+_KIND_OF = {model: kind for kind, model in FILE_MODELS.items()}
+
+
 def _validate(model: type[BaseModel], doc: YamlDocument) -> Any:
+    if not isinstance(doc.data, dict):
+        # Never echo the content: the path may name any file (criteria: /etc/passwd).
+        kind = {str: "text", list: "a list"}.get(type(doc.data), "a single value")
+        raise InputError([Problem(doc.display, doc.line_of(()), "", (
+            f"is not a {_KIND_OF[model]} file: its top level is {kind}, not a mapping of keys"
+            " (see 'coprod schema' for the format)"))])
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
@@ -206,4 +215,5 @@ def _message(err: dict) -> str:
         shown = {dict: "a mapping", list: "a list"}.get(type(got), "empty")
     else:
         shown = repr(got) if len(repr(got)) <= 60 else repr(got)[:57] + "..."
-    return f"{msg} (got {shown})"
+    hint = yaml11_number_hint(got) if isinstance(got, str) else ""
+    return f"{msg} (got {shown}{hint})"

@@ -8,6 +8,7 @@ node positions, and walk the field path to its line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 
 from scorer.errors import InputError, Problem
 
@@ -26,6 +27,35 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_EXPANDED_NODES = 20_000_000
 
 
+# The YAML 1.2 core schema (YAML 1.2.2, section 10.3.2). ruamel's "1.2"
+# rules still take YAML 1.1 forms (1_000, 0b101, +0x1F, dates) as numbers and
+# timestamps; here they are text, which validation then refuses where a
+# number belongs (see :func:`yaml11_number_hint`).
+_CORE_SCHEMA = [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     list("-+0123456789.")),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),  # not core, but harmless and widely used
+]
+_YAML11_NUMBERS = [re.compile(regexp.pattern, regexp.flags) for versions, tag, regexp, _ in implicit_resolvers
+                   if (1, 1) in versions and tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+
+
+_CORE_NUMBERS = [re.compile(regexp) for tag, regexp, _ in _CORE_SCHEMA if tag.endswith(("int", "float"))]
+
+
+def yaml11_number_hint(text: str) -> str:
+    """Why ``text`` is not a number, if YAML 1.1 (but not 1.2) reads it as one (``1_000``); else ``""``."""
+    if any(r.match(text) for r in _CORE_NUMBERS) or not any(r.match(text) for r in _YAML11_NUMBERS):
+        return ""
+    plain = text.replace("_", "")
+    advice = f"write {plain}" if "_" in text and plain.replace(".", "", 1).isdigit() else "write plain decimal digits"
+    return f"; {text} is a number only in YAML 1.1 (coprod reads YAML 1.2, where it is text): {advice}"
+
+
 class _Yaml12Resolver(VersionedResolver):
     """The YAML 1.2 core resolver, fast for files of a million scalars.
 
@@ -33,7 +63,8 @@ class _Yaml12Resolver(VersionedResolver):
     errors when the C parser is in use) and rebuilds the candidate regex list
     each time; with inputs of a million scalars that costs seconds. Input files
     are YAML 1.2 by contract and use no path resolvers, so the version is fixed
-    and a plain scalar's tag can be cached by its text.
+    and a plain scalar's tag can be cached by its text. The rules are the
+    core schema's (:data:`_CORE_SCHEMA`), not ruamel's looser ones.
     """
 
     _cache_limit = 200_000
@@ -50,7 +81,9 @@ class _Yaml12Resolver(VersionedResolver):
     def versioned_resolver(self) -> Any:
         table = self._version_implicit_resolver.get((1, 2))
         if table is None:
-            table = VersionedResolver.versioned_resolver.fget(self)
+            for tag, regexp, first in _CORE_SCHEMA:
+                self.add_version_implicit_resolver((1, 2), tag, re.compile(regexp), first)
+            table = self._version_implicit_resolver[(1, 2)]
         return table
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:

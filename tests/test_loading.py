@@ -7,13 +7,19 @@ in the edited file, so the assertions check the real line numbers.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_case
+from conftest import NAMES, write_case
 from scorer.cli import main
 from scorer.errors import InputError
 from scorer.loading import load_scenario
+
+COPROD = Path(sys.executable).with_name("coprod")
 
 # (id, file kind, [(old, new)], marker of the expected line (or (marker, nth)), field path, message part)
 CASES = [
@@ -198,7 +204,7 @@ FILE_CASES = [
     ("alias-bomb", "candidates", ALIAS_BOMB.encode(), None, "aliases expand to more than"),
     ("python-tag", "scenario", (None, "seed: 7\n", "seed: !!python/object/apply:os.system [id]\n"), 20,
      "tags are not allowed"),
-    ("top-level-list", "criteria", b"- version: 1\n", 1, "Input should be a valid dictionary"),
+    ("top-level-list", "criteria", b"- version: 1\n", 1, "is not a criteria file: its top level is a list"),
     ("binary", "candidates", b"version: 1\ncandidates: \x00\x01\x02", 2, "contains a NUL character"),
     ("png", "candidates", b"\x89PNG\r\n\x1a\n\x00\x00", 1, "is not valid UTF-8 (byte 0x89)"),
 ]
@@ -218,3 +224,48 @@ def test_broken_file_names_file_and_line(in_tmp, kind, content, line, message):
     assert first.startswith(where + ": "), first
     assert message in first
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("kind", sorted(NAMES))
+def test_version_true_is_refused_like_every_boolean(in_tmp, kind):
+    # Literal[1] alone takes True, since True == 1 in Python.
+    case = write_case(in_tmp, {kind: [("version: 1", "version: true")]})
+    with pytest.raises(InputError) as info:
+        load_scenario(case.path)
+    assert [str(p) for p in info.value.problems] == [f"{NAMES[kind]}:1: version: Input should be 1, not true/false"]
+
+
+def test_an_underscored_number_is_text_and_a_located_error(in_tmp):
+    # YAML 1.1 reads 1_000 as 1000; YAML 1.2 (the core schema) as text.
+    case = write_case(in_tmp, {"candidates": [("cost: [50, 50]", "cost: [1_000, 50]")]})
+    with pytest.raises(InputError) as info:
+        load_scenario(case.path)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line, problem.path) == ("candidates.yaml", case.line_of("candidates", "1_000"),
+                                                          "candidates[1].cost[0]")
+    assert problem.message.startswith("Input should be a valid number (got '1_000'; 1_000 is a number only in YAML 1.1")
+    assert problem.message.endswith("write 1000)")
+
+
+def test_a_duplicate_criterion_id_comes_alone_before_the_errors_it_causes(in_tmp):
+    # The second export_friction is categorical: every candidate's number for it would look wrong too.
+    case = write_case(in_tmp, {"criteria": [("  - id: cost_sharing", "  - id: export_friction")]})
+    with pytest.raises(InputError) as info:
+        load_scenario(case.path)
+    assert [str(p) for p in info.value.problems] == [
+        f"criteria.yaml:{case.line_of('criteria', '  - id: export_friction', 2)}: criteria[2].id: "
+        "duplicate id 'export_friction'"]
+
+
+PASSWD = "root:x:0:0:root:/root:/bin/bash\nsecret-user:x:1000:1000:s3cret-token:/home/s:/bin/sh\n"
+
+
+@pytest.mark.parametrize("kind", ["criteria", "candidates"])
+def test_a_file_that_is_not_ours_is_named_but_never_echoed(in_tmp, kind):
+    case = write_case(in_tmp)
+    case.file(kind).write_text("# not coprod's\n" + PASSWD)
+    result = subprocess.run([COPROD, "validate", "scenario.yaml"], capture_output=True, text=True, cwd=in_tmp)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (f"{NAMES[kind]}:2: is not a {kind} file: its top level is text, "
+                                             "not a mapping of keys (see 'coprod schema' for the format)")
+    assert "root" not in result.stderr and "s3cret" not in result.stderr and "/bin" not in result.stderr

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from scorer.errors import InputError
-from scorer.yamlfile import MAX_FILE_BYTES, format_path, line_of, parse_yaml, read_yaml
+from scorer.yamlfile import MAX_FILE_BYTES, format_path, line_of, parse_yaml, read_yaml, yaml11_number_hint
 
 
 def problem_of(tmp_path, content: bytes | str, name: str = "f.yaml"):
@@ -153,3 +153,31 @@ def test_fast_builder_matches_ruamel(doc, flow):
     text = buf.getvalue()
     expected = YAML(typ="safe").load(text)
     assert parse_yaml(text, "t.yaml") == expected
+
+
+# YAML 1.2.2, section 10.3.2 (core schema): these plain scalars are numbers, booleans or null...
+CORE = [("1000", 1000), ("-17", -17), ("+3", 3), ("017", 17), ("0o17", 15), ("0x1F", 31), ("1.5", 1.5),
+        (".5e3", 500.0), ("1e5", 1e5), ("-1.5E-3", -0.0015), ("1.", 1.0), ("true", True), ("FALSE", False),
+        ("~", None), ("Null", None)]
+# ...and these are text, although YAML 1.1 (and ruamel's "1.2" rules) read them as numbers or dates.
+YAML11_ONLY = ["1_000", "1_0.5", "0b101", "+0x1F", "0x_1", "1:30", "2026-01-01", "yes", "off", "="]
+
+
+@pytest.mark.parametrize("text, value", CORE, ids=[t for t, _ in CORE])
+def test_core_schema_scalars_are_numbers(text, value):
+    got = parse_yaml(f"a: {text}\n", "f.yaml")["a"]
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize("text", YAML11_ONLY)
+def test_yaml_1_1_numbers_are_text_as_yaml_1_2_says(text):
+    assert parse_yaml(f"a: {text}\n", "f.yaml") == {"a": text}
+    assert parse_yaml(f"- - {text}\n", "f.yaml") == [[text]]
+    # A merge key sends the document to ruamel's own constructor, which must agree.
+    assert parse_yaml(f"b: &x {{k: v}}\na: {text}\n<<: *x\n", "f.yaml")["a"] == text
+
+
+def test_a_yaml_1_1_number_gets_a_hint_and_core_text_does_not():
+    assert yaml11_number_hint("1_000").endswith("write 1000")
+    assert "YAML 1.1" in yaml11_number_hint("0b101")
+    assert yaml11_number_hint("1000") == yaml11_number_hint("high") == yaml11_number_hint("2026-01-01") == ""
