@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -44,3 +46,12 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
 
 def test_init_needs_a_folder() -> None:
     assert run("init").exit_code == 2
+
+
+def test_init_refuses_an_empty_folder_name(tmp_path: Path) -> None:
+    # '' would otherwise write the starter files into the current directory.
+    coprod = Path(sys.executable).with_name("coprod")
+    result = subprocess.run([coprod, "init", ""], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.rstrip().endswith("Invalid value for 'DIR': must not be empty")
+    assert list(tmp_path.iterdir()) == []

@@ -15,6 +15,8 @@ import csv
 import errno
 import io
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,7 @@ WRITERS = [
     (("chart", "contributions", "scenario.yaml"), "-o", "chart.png"),
 ]
 WRITER_IDS = [f"{args[0]}{opt}{name}" for args, opt, name in WRITERS]
+COPROD = Path(sys.executable).with_name("coprod")
 
 
 def run(*args: str):
@@ -253,6 +256,21 @@ def test_only_the_named_paths_are_written(tmp_path, monkeypatch, args):
     named = args[-1] if args[0] == "init" or args[-2:-1] in (("-o",), ("--schedule",), ("--lp",)) else None
     top = sorted(p.name for p in work.iterdir())
     assert top == ([named] if named else []), top
+
+
+EMPTY_PATHS = [(*args, option) for args, option, _ in WRITERS if option != "--lp"] + [
+    ("report", "scenario.yaml", "-o"), ("validate",), ("compare", "scenario.yaml"), ("weights", "set")]
+
+
+@pytest.mark.parametrize("args", EMPTY_PATHS, ids=[" ".join(a[:1] + a[-1:]) for a in EMPTY_PATHS])
+def test_an_empty_path_is_a_usage_error(here, args):
+    # '' is no file name: it must not become the current directory (exit 1 or files written there).
+    before = listing(here.folder)
+    argv = [*args, ""] + (["standardization=1"] if args == ("weights", "set") else [])
+    result = subprocess.run([COPROD, *argv], capture_output=True, text=True, cwd=here.folder)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.rstrip().endswith(": must not be empty")
+    assert listing(here.folder) == before
 
 
 # ------------------------------------------------------ YAML and its caps ---

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from scorer.commands.options import (CONTEXT, check_outputs, csv_bom, note, output_force, output_options, quiet_option,
-                                     reports_errors)
+from scorer.commands.options import (CONTEXT, check_outputs, csv_bom, not_empty, note, output_force, output_options,
+                                     quiet_option, reports_errors)
 from scorer.compare import TABLES, compare, differs, solve_side, titled
 from scorer.errors import one_line
 from scorer.loading import display_path, load_scenario
@@ -16,8 +16,8 @@ from scorer.summary import scenario_about, workbook_about
 
 
 @click.command("compare", context_settings=CONTEXT)
-@click.argument("scenario_a", metavar="A")
-@click.argument("scenario_b", metavar="B")
+@click.argument("scenario_a", metavar="A", callback=not_empty)
+@click.argument("scenario_b", metavar="B", callback=not_empty)
 @output_options
 @quiet_option
 @reports_errors

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from scorer.commands.options import CONTEXT, note, quiet_option, reports_errors
+from scorer.commands.options import CONTEXT, not_empty, note, quiet_option, reports_errors
 from scorer.starter import write_starter
 
 
 @click.command("init", context_settings=CONTEXT)
-@click.argument("folder", metavar="DIR")
+@click.argument("folder", metavar="DIR", callback=not_empty)
 @click.option("--force", is_flag=True, help="Overwrite starter files that already exist in DIR.")
 @quiet_option
 @reports_errors

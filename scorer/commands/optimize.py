@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from scorer.commands.options import (CONTEXT, MONEY, check_outputs, csv_bom, like_field, load, money_text, note,
-                                     output_force, output_options, quiet_option, reports_errors, scenario_argument,
-                                     warn)
+from scorer.commands.options import (CONTEXT, MONEY, check_outputs, csv_bom, like_field, load, money_text, not_empty,
+                                     note, output_force, output_options, quiet_option, reports_errors,
+                                     scenario_argument, warn)
 from scorer.errors import InputError, Problem
 from scorer.models import SolverSettings
 from scorer.optimizer import SOLVERS, PortfolioModel, scenario_config, solve_built
@@ -58,7 +58,8 @@ def _model_file(ctx: click.Context, param: click.Parameter, value: str | None) -
               help="Also show which limits hold the portfolio back and each candidate's value threshold "
                    "(costs extra solves).")
 @output_options
-@click.option("--schedule", metavar="FILE", help="Write the year x candidate spend schedule to FILE.")
+@click.option("--schedule", metavar="FILE", callback=not_empty,
+              help="Write the year x candidate spend schedule to FILE.")
 @click.option("--lp", "lp_file", metavar="FILE", callback=_model_file,
               help="Write the model to FILE (.lp or .mps) for other solvers.")
 @quiet_option

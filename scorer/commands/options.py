@@ -149,9 +149,16 @@ def show_progress() -> bool:
     return not is_quiet() and sys.stderr.isatty()
 
 
+def not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Callback for a path: '' is a usage error (exit 2), never the current directory."""
+    if value == "":
+        raise click.BadParameter("must not be empty", ctx, param)
+    return value
+
+
 def scenario_argument(command: Callable) -> Callable:
     """The optional SCENARIO argument: a file, '-' for stdin, or the default scenario."""
-    return click.argument("scenario", required=False, metavar="[SCENARIO]")(command)
+    return click.argument("scenario", required=False, metavar="[SCENARIO]", callback=not_empty)(command)
 
 
 _BOM = "coprod.bom"
@@ -210,7 +217,8 @@ def output_options(command: Callable) -> Callable:
              "(without it Excel on Windows reads CSV in its own code page).",
     )(command)
     command = click.option(
-        "-o", "--output", metavar="FILE", help="Write to FILE ('-' for stdout); the format follows its suffix."
+        "-o", "--output", metavar="FILE", callback=not_empty,
+        help="Write to FILE ('-' for stdout); the format follows its suffix."
     )(command)
     return click.option(
         "--format", "fmt", type=click.Choice(FORMATS),

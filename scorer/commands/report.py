@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from scorer.charts import CHART_FORMATS
-from scorer.commands.options import (CONTEXT, check_outputs, force_option, load, note, output_force,
+from scorer.commands.options import (CONTEXT, check_outputs, force_option, load, not_empty, note, output_force,
                                      parallel_options, quiet_option, reports_errors, scenario_argument)
 from scorer.models import METHODS
 from scorer.output import binary_destination, write_atomic
@@ -32,7 +32,7 @@ def robustness_options(command):
 
 @click.command("report", context_settings=CONTEXT)
 @scenario_argument
-@click.option("-o", "--output", "folder", required=True, metavar="DIR",
+@click.option("-o", "--output", "folder", required=True, metavar="DIR", callback=not_empty,
               help="Folder to write report.html, report.md and the charts (PNG and SVG) into; created if missing, "
                    "replaced whole when it holds an earlier report; one with other files needs --force.")
 @click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
@@ -67,7 +67,7 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
 @click.command("chart", context_settings=CONTEXT)
 @click.argument("kind", type=click.Choice(CHART_KINDS))
 @scenario_argument
-@click.option("-o", "--output", required=True, metavar="FILE",
+@click.option("-o", "--output", required=True, metavar="FILE", callback=not_empty,
               help="The image file (.png or .svg); '-' writes to stdout in --format.")
 @click.option("--format", "fmt", type=click.Choice(CHART_FORMATS),
               help="png or svg (default: the file's suffix; png for stdout).")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import pandas as pd
 
-from scorer.commands.options import (CONTEXT, check_outputs, csv_bom, load, note, output_force, output_options,
-                                     quiet_option, reports_errors, scenario_argument, warn)
+from scorer.commands.options import (CONTEXT, check_outputs, csv_bom, load, not_empty, note, output_force,
+                                     output_options, quiet_option, reports_errors, scenario_argument, warn)
 from scorer.errors import ScoringError
 from scorer.matrix import AT_POINTS
 from scorer.models import METHODS
@@ -161,7 +161,7 @@ def weights_show(scenario: str | None, weights: list, fmt: str | None, output: s
 
 
 @weights_command.command("set", context_settings=CONTEXT)
-@click.argument("file", metavar="FILE")
+@click.argument("file", metavar="FILE", callback=not_empty)
 @click.argument("assignments", nargs=-1, required=True, metavar="ID=NUMBER...")
 @click.option("--dry-run", is_flag=True, help="Print the edited file on stdout instead of writing it.")
 @click.option("--force", is_flag=True, help="Change the file even if it is read-only.")
