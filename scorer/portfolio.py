@@ -102,7 +102,8 @@ def problem_from_inputs(
     """
     sc, cands = inputs.scenario, inputs.candidates.candidates
     years = np.arange(sc.horizon.start, sc.horizon.end + 1)
-    partners = tuple(dict.fromkeys(p for c in cands for p in c.partners))
+    # Sorted, so columns and rows never follow the key order inside a `partners:` mapping.
+    partners = tuple(sorted({p for c in cands for p in c.partners}))
     shares = np.array([[c.partners.get(p, 0.0) for p in partners] for c in cands], dtype=float)
     year_cap = _caps(sc.budget.per_year, years)
     for year, cap in (year_caps or {}).items():

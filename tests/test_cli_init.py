@@ -28,7 +28,7 @@ def test_init_then_validate_and_optimize(tmp_path: Path) -> None:
     assert validated.exit_code == 0 and validated.stdout.startswith(f"{scenario}: valid\n")
     optimised = run("optimize", str(scenario), "--format", "csv")
     assert optimised.exit_code == 0, optimised.output
-    assert optimised.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP,discounted_value"
+    assert optimised.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_JP,cost_US,discounted_value"
     assert run("weights", "set", str(folder / "criteria.yaml"), "standardization=10").exit_code == 0
 
 

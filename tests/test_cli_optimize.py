@@ -26,7 +26,7 @@ def test_csv_columns() -> None:
     result = run("--format", "csv")
     assert result.exit_code == 0
     header = result.output.splitlines()[0]
-    assert header == "id,name,start,finish,value,cost_total,cost_US,cost_JP,discounted_value"
+    assert header == "id,name,start,finish,value,cost_total,cost_JP,cost_US,discounted_value"
     assert len(result.output.splitlines()) == 1 + 9
 
 
@@ -92,7 +92,7 @@ def test_explain_with_csv_says_where_the_explanation_is():
 
     result = CliRunner().invoke(main, ["optimize", "--explain", "--format", "csv"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP,discounted_value"
+    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_JP,cost_US,discounted_value"
     assert result.stderr == ("coprod: warning: CSV holds the portfolio only; use --format json, table or markdown "
                              "to see the explanation\n")
 
@@ -100,7 +100,7 @@ def test_explain_with_csv_says_where_the_explanation_is():
 def test_quiet_drops_warnings_not_data() -> None:
     result = CliRunner().invoke(main, ["-q", "optimize", "--explain", "--format", "csv"])
     assert result.exit_code == 0 and result.stderr == ""
-    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_US,cost_JP,discounted_value"
+    assert result.stdout.splitlines()[0] == "id,name,start,finish,value,cost_total,cost_JP,cost_US,discounted_value"
     failed = CliRunner().invoke(main, ["-q", "optimize", "--budget", "1000"])
     assert failed.exit_code == 1 and failed.stderr.startswith("coprod: error: infeasible")  # errors stay
 

@@ -105,6 +105,20 @@ def test_the_order_of_candidates_does_not_matter(tmp_path, monkeypatch, fixed_da
         assert not different, f"order {order} changes {different}"
 
 
+@pytest.mark.parametrize("args,files", RUNS, ids=IDS)
+def test_the_order_of_keys_in_partners_does_not_matter(tmp_path, monkeypatch, fixed_date, args, files):
+    # Partner columns (cost_<partner>, spend, model rows) come sorted by partner, not in key order.
+    write_case(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    reference = outputs(tmp_path, args, files)
+    swapped, count = re.subn(r"partners: \{US: ([0-9.]+), JP: ([0-9.]+)\}", r"partners: {JP: \2, US: \1}", CANDIDATES)
+    assert count == CANDIDATES.count("  - id: ")
+    (tmp_path / NAMES["candidates"]).write_text(swapped)
+    different = sorted(k for k, v in outputs(tmp_path, args, files).items()
+                       if without_hashes(reference.get(k)) != without_hashes(v))
+    assert not different, f"swapped partner keys change {different}"
+
+
 # ------------------------------------------------------------ ties by id ---
 
 TIE_CRITERIA = """version: 1

@@ -206,7 +206,7 @@ def test_optimize_csv_discounted_value_sums_to_the_objective(tmp_path: Path) -> 
     with (tmp_path / "p.csv").open(newline="") as fh:
         reader = csv.DictReader(fh)
         rows = list(reader)
-    assert reader.fieldnames == ["id", "name", "start", "finish", "value", "cost_total", "cost_US", "cost_JP",
+    assert reader.fieldnames == ["id", "name", "start", "finish", "value", "cost_total", "cost_JP", "cost_US",
                                  "discounted_value"]  # formats.md's columns first, the new one after
     objective = json.loads((tmp_path / "p.json").read_text())["objective"]
     assert math.isclose(sum(float(r["discounted_value"]) for r in rows), objective, rel_tol=1e-9)
