@@ -132,7 +132,8 @@ def describe(lim: Limit) -> str:
         "earliest": f"{lim.candidate}'s earliest_start {b.replace(',', '')}",
         "latest": f"{lim.candidate}'s latest_finish {b.replace(',', '')}",
         "requires": f"{lim.candidate} requiring {lim.other} first",
-        "excludes": f"{lim.candidate} excluding {lim.other}",
+        "excludes": f"{lim.candidate} and {lim.other} excluding each other" if lim.mutual
+        else f"{lim.candidate} excluding {lim.other}",
     }[lim.kind]
 
 
@@ -159,7 +160,8 @@ def fix_text(lim: Limit, amount: float) -> str:
         "earliest": f"let {lim.candidate} start {_plural(amount, 'year')} before its earliest_start {year}",
         "latest": f"let {lim.candidate} finish {_plural(amount, 'year')} after its latest_finish {year}",
         "requires": f"drop {lim.other} from {lim.candidate}'s requires",
-        "excludes": f"drop the exclusion between {lim.candidate} and {lim.other}",
+        "excludes": f"drop {lim.other} from {lim.candidate}'s excludes"
+        + (f" and {lim.candidate} from {lim.other}'s" if lim.mutual else ""),
     }[lim.kind]
 
 
@@ -195,6 +197,7 @@ def _join(items: list[str]) -> str:
 
 def _field_text(lim: Limit) -> str:
     if lim.unit == "rule":
-        return f"{lim.field}: {lim.candidate}" + (f" -> {lim.other}" if lim.other else "")
+        arrow = " <-> " if lim.mutual else " -> "
+        return f"{lim.field}: {lim.candidate}" + (f"{arrow}{lim.other}" if lim.other else "")
     bound = str(int(lim.bound)) if lim.unit == "years" else fmt_amount(lim.bound)
     return f"{lim.field} = {bound}"

@@ -66,6 +66,9 @@ class PortfolioProblem:
     excludes: tuple[tuple[int, int], ...]  # (i, j), i < j, each pair once
     delay_discount: float = 0.0
     currency: str = "money units"
+    # (holder, excluded) as written: an exclusion binds both ways but sits in
+    # one candidate's entry, which messages must name. Empty: the first of each pair.
+    excluders: tuple[tuple[int, int], ...] = ()
 
     @property
     def n(self) -> int:
@@ -144,6 +147,7 @@ def problem_from_inputs(
         excludes=tuple(sorted({tuple(sorted((pos[c.id], pos[e]))) for c in cands for e in c.excludes})),
         delay_discount=sc.objective.delay_discount,
         currency=inputs.candidates.currency,
+        excluders=tuple(sorted({(pos[c.id], pos[e]) for c in cands for e in c.excludes})),
     )
     where = inputs.files.get("scenario")
     guard_size(problem, where=display_path(where) if where is not None else "<stdin>")
@@ -309,6 +313,7 @@ class Limit:
     candidate: str | None = None
     other: str | None = None
     category: str | None = None
+    mutual: bool = False  # an exclusion written in both candidates' entries
 
 
 def slug(text: str) -> str:
@@ -422,11 +427,14 @@ def _logic_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
             rows.append(Row(f"{key}_{s}", idx, coef, "<=", 0.0))
         out.append(Limit(key, "requires", f"candidates.{p.ids[dep]}.requires", 0, "rule", tuple(rows),
                          candidate=p.ids[dep], other=p.ids[req]))
+    written = set(p.excluders) or set(p.excludes)
     for a, b in p.excludes:
         key = f"excludes_{slug(p.ids[a])}_{slug(p.ids[b])}"
         row = _count_row(key, (o.cand == a) | (o.cand == b), "<=", 1)
-        out.append(Limit(key, "excludes", f"candidates.{p.ids[a]}.excludes", 1, "rule", (row,),
-                         candidate=p.ids[a], other=p.ids[b]))
+        holders = [pair for pair in ((a, b), (b, a)) if pair in written] or [(a, b)]
+        field = ", ".join(f"candidates.{p.ids[h]}.excludes" for h, _ in holders)
+        out.append(Limit(key, "excludes", field, 1, "rule", (row,), candidate=p.ids[holders[0][0]],
+                         other=p.ids[holders[0][1]], mutual=len(holders) == 2))
     return out
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import write_case
 from portfolio_factory import make_problem
+from scorer.loading import load_scenario
+from scorer.portfolio import problem_from_inputs
 from scorer.errors import InfeasibleError
 from scorer.optimizer import SolverConfig, optimize
 from scorer.infeasibility import fmt_amount, minimal_conflict
@@ -50,7 +53,7 @@ def test_total_budget() -> None:
 def test_mandatory_against_exclusion() -> None:
     text = message(make_problem([[1], [1]], mandatory=[0, 1], excludes=[(0, 1)]))
     assert "drop c0 from mandatory" in text and "drop c1 from mandatory" in text
-    assert "drop the exclusion between c0 and c1" in text
+    assert "drop c1 from c0's excludes" in text
 
 
 def test_category_minimum() -> None:
@@ -125,3 +128,26 @@ def test_money_below_one_unit_is_explained_in_the_users_units() -> None:
     text = message(make_problem([[0.6], [0.85]], horizon=(2028, 2028), per_year=1.2, mandatory=[0, 1]))
     assert text.splitlines()[0] == ("infeasible: mandatory c0 and c1 need 1.45 in 2028 but the 2028 cap is 1.2 — "
                                     "raise the 2028 cap by 0.25, or drop c0 from mandatory, or drop c1 from mandatory")
+
+
+def _file_message(tmp_path, edits: dict) -> str:
+    case = write_case(tmp_path, edits)
+    inputs = load_scenario(case.path)
+    return message(problem_from_inputs(inputs))
+
+
+def test_an_exclusion_is_named_in_the_entry_that_holds_it(tmp_path) -> None:
+    # Only t7a (the second of the pair in id order) lists the exclusion, so the fix is in t7a's entry.
+    text = _file_message(tmp_path, {"candidates": [("    latest_finish: 2030\n", "    latest_finish: 2030\n    excludes: [gpi]\n")],
+                                    "scenario": [("mandatory: [gpi]", "mandatory: [gpi, t7a]")]})
+    assert "t7a excluding gpi" in text and "drop gpi from t7a's excludes" in text
+    assert text.splitlines()[1].endswith("candidates.t7a.excludes: t7a -> gpi")
+    assert "candidates.gpi.excludes" not in text
+
+
+def test_an_exclusion_written_on_both_sides_is_dropped_on_both(tmp_path) -> None:
+    text = _file_message(tmp_path, {"candidates": [("    latest_finish: 2030\n", "    latest_finish: 2030\n    excludes: [gpi]\n"),
+                                                   ("    earliest_start: 2026\n", "    earliest_start: 2026\n    excludes: [t7a]\n")],
+                                    "scenario": [("mandatory: [gpi]", "mandatory: [gpi, t7a]")]})
+    assert "gpi and t7a excluding each other" in text and "drop t7a from gpi's excludes and gpi from t7a's" in text
+    assert text.splitlines()[1].endswith("candidates.gpi.excludes, candidates.t7a.excludes: gpi <-> t7a")
