@@ -35,6 +35,10 @@ TITLES = {
     "settings": "Scenario settings (budgets, rules, horizon, objective, method, solver)",
     "candidates": "Candidates added, removed or changed, with their 0-100 values",
 }
+# How the one-line "unchanged:" list names each table that can be empty.
+SHORT = {"portfolio": "projects", "spend": "spend by year", "weights": "effective weights",
+         "settings": "scenario settings", "candidates": "candidates"}
+TEXT_FORMATS = ("table", "markdown")
 _TOL = 1e-9
 
 
@@ -76,6 +80,22 @@ def compare(a: Side, b: Side) -> dict[str, pd.DataFrame]:
 def titled(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     """Each table's title, saying "no differences" for an empty one."""
     return {name: TITLES[name] + ("" if len(tables[name]) else " (no differences)") for name in tables}
+
+
+def shown(tables: dict[str, pd.DataFrame], fmt: str) -> dict[str, pd.DataFrame]:
+    """The tables an output in ``fmt`` holds, in :data:`TABLES` order.
+
+    json and xlsx hold every table, so readers always find each key or sheet;
+    CSV is the portfolio table, empty or not; the text formats leave out
+    empty tables (:func:`unchanged_line` names them).
+    """
+    return {name: tables[name] for name in TABLES if fmt not in TEXT_FORMATS or len(tables[name])}
+
+
+def unchanged_line(tables: dict[str, pd.DataFrame]) -> str:
+    """``"unchanged: projects, effective weights\n"`` for the empty tables, or ``""``."""
+    same = [SHORT[name] for name in TABLES if name in SHORT and not len(tables[name])]
+    return f"unchanged: {', '.join(same)}\n" if same else ""
 
 
 def differs(tables: dict[str, pd.DataFrame]) -> bool:
@@ -183,7 +203,9 @@ def candidate_changes(a: Side, b: Side) -> pd.DataFrame:
             fields = "added" if cid not in ca else "removed"
         else:
             fa, fb = flatten(ca[cid]), flatten(cb[cid])
-            fields = ", ".join(k for k in dict.fromkeys([*fa, *fb]) if fa.get(k) != fb.get(k))
+            # A field absent on one side (a score for a criterion only A has) counts as
+            # empty there, as its defaults do: only what is written on either side differs.
+            fields = ", ".join(k for k in dict.fromkeys([*fa, *fb]) if fa.get(k, "") != fb.get(k, ""))
             if not fields and abs(va - vb) <= _TOL:
                 continue
         rows.append({"id": cid, "change": fields or "value (criteria or weights)", "value_a": va, "value_b": vb})

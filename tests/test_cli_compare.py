@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -34,6 +36,7 @@ def test_table_shows_every_difference(pair):
     assert result.stdout == f"""\
 A: {a} (Test scenario)
 B: {b} (Test scenario)
+unchanged: effective weights, candidates
 
 Projects in or out, or moved (an empty start: not selected):
 
@@ -57,22 +60,29 @@ year  spend_a  spend_b  change
 2026   170.00   120.00  -50.00
 2027   270.00   220.00  -50.00
 
-Effective weights (no differences):
-
-id  weight_a  weight_b  change
---  --------  --------  ------
-
 Scenario settings (budgets, rules, horizon, objective, method, solver):
 
 field               a  b
 ------------------  -  -
 rules.max_projects  3  2
-
-Candidates added, removed or changed, with their 0-100 values (no differences):
-
-id  change  value_a  value_b
---  ------  -------  -------
 """
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_text_formats_leave_out_empty_tables(pair, tmp_path, fmt):
+    # Through the installed command: an empty table is named on the "unchanged:" line, not printed.
+    out = tmp_path / "diff.txt"
+    coprod = Path(sys.executable).with_name("coprod")
+    result = subprocess.run([coprod, "compare", *pair, "--format", fmt, "-o", str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert text.splitlines()[2] == "unchanged: effective weights, candidates"
+    assert "no differences" not in text and "weight_a" not in text and "value_a" not in text
+    assert "rules.max_projects" in text and "t7a" in text
+    same = tmp_path / "same.txt"
+    assert subprocess.run([coprod, "compare", pair[0], pair[0], "--format", fmt, "-o", str(same)]).returncode == 0
+    assert same.read_text().splitlines()[2:4] == ["no differences", ""]
+    assert "start_a" not in same.read_text() and "objective" in same.read_text()
 
 
 def test_identical_scenarios_exit_0_too(pair):

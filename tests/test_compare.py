@@ -94,3 +94,16 @@ def test_flatten() -> None:
     assert flatten({"budget": {"total": 5.0, "per_year": {2026: 1.5}}, "rules": {"mandatory": ["b", "a"]},
                     "x": None}) == {"budget.total": "5", "budget.per_year.2026": "1.5", "rules.mandatory": "a, b",
                                     "x": ""}
+
+
+def test_a_criterion_on_one_side_changes_only_the_score_written(tmp_path: Path) -> None:
+    # B adds criterion `extra` and scores it in short form: its low, high, rationale and
+    # source exist on neither side, so only the score itself differs.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = write_case(tmp_path / "a")
+    b = write_case(tmp_path / "b", {"criteria": [("groups:\n", "  - id: extra\n    name: Extra\n    scale: {min: 0, max: 10}\n"
+                                                                 "    weight: 1\n    group: governance\ngroups:\n")]})
+    b.file("candidates").write_text(b.texts["candidates"].replace("    scores:\n", "    scores:\n      extra: 5\n"))
+    tables = compare(solve_side("A", load_scenario(a.path)), solve_side("B", load_scenario(b.path)))
+    assert tables["candidates"]["change"].tolist() == ["scores.extra.value"] * 4

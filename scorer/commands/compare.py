@@ -8,7 +8,7 @@ import click
 
 from scorer.commands.options import (CONTEXT, check_outputs, csv_bom, not_empty, note, output_force, output_options,
                                      quiet_option, reports_errors)
-from scorer.compare import TABLES, compare, differs, solve_side, titled
+from scorer.compare import TEXT_FORMATS, compare, differs, shown, solve_side, titled, unchanged_line
 from scorer.errors import one_line
 from scorer.loading import display_path, load_scenario
 from scorer.output import choose_format, emit_tables, xlsx_destination
@@ -47,9 +47,13 @@ def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: s
     # One line per scenario, whatever its name holds.
     head = (f"A: {one_line(scenario_a)} ({one_line(a.inputs.scenario.name)})\n"
             f"B: {one_line(scenario_b)} ({one_line(b.inputs.scenario.name)})\n")
-    head += "\n" if differs(tables) else "no differences\n\n"
+    if not differs(tables):
+        head += "no differences\n"
+    elif fmt in TEXT_FORMATS:
+        head += unchanged_line(tables)
+    head += "\n"
     about = workbook_about("compare", a.inputs, a.solution, "A") + scenario_about(b.inputs, b.solution, "B")
-    emit_tables({name: tables[name] for name in TABLES}, fmt, output, files, titles=titled(tables), preamble=head,
+    emit_tables(shown(tables, fmt), fmt, output, files, titles=titled(tables), preamble=head,
                 digits={"weights": 4}, note=note, about=about, bom=csv_bom(), force=output_force())
 
 
