@@ -128,7 +128,7 @@ def limits_table(uses: list[LimitUse]) -> pd.DataFrame:
         "bound": [float(u.bound) for u in uses],
         "used": [round(u.used, 9) for u in uses],
         "slack": [round(u.slack, 9) + 0.0 for u in uses],
-        "binding": [u.binding for u in uses],
+        "binding": np.array([u.binding for u in uses], dtype=bool),  # a mask even with no limits
         "gain_removed": [u.gain_removed for u in uses],
         "gain_unit": [u.gain_unit for u in uses],
     })

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from portfolio_factory import make_problem
-from scorer.explain import binding_limits, limit_use, value_thresholds
+from scorer.explain import binding_limits, limit_use, limits_table, value_thresholds
 from scorer.optimizer import SolverConfig, optimize
 
 
@@ -100,3 +100,12 @@ def test_tiny_money_limits_are_explained_as_ordinary_ones() -> None:
     assert small.gain_removed == big.gain_removed == pytest.approx(35.0)
     assert (small.used, small.slack, small.tight) == (big.used * unit, big.slack * unit, big.tight)
     assert optimize(tiny.problem, values).objective == tiny.objective  # the model's bounds were put back
+
+
+def test_a_scenario_without_limits_gives_a_table_whose_binding_column_masks_rows() -> None:
+    # No budget and no rules: no limit at all. An empty float column used as a mask
+    # selects columns (none), not rows, and the report's later use of them failed.
+    sol = optimize(make_problem([[1], [2]]), [50.0, 60.0])
+    table = limits_table(limit_use(sol, SolverConfig()))
+    assert table.empty and table["binding"].dtype == bool
+    assert list(table[table["binding"]].columns) == list(table.columns)
