@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from scorer.errors import ClusterError
+from scorer.limits import MAX_WORKERS
 from scorer.progress import ProgressBar
 
 T = TypeVar("T")
@@ -97,6 +98,8 @@ def _worker_count(workers: int | None) -> int:
         return available_cores()
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ClusterError(f"the number of workers must be a whole number of at least 1, not {workers!r}")
+    if workers > MAX_WORKERS:
+        raise ClusterError(f"workers is {workers:,}; the largest accepted is {MAX_WORKERS:,}")
     return workers
 
 
