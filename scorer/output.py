@@ -9,6 +9,7 @@ else it is plain aligned text, so scripts and tests see stable bytes.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import math
@@ -161,6 +162,7 @@ def write_atomic(path: str | Path, data: str | bytes, protected: Iterable[Path] 
         Files that must never be overwritten (the inputs of the run).
     """
     target = Path(path)
+    refuse_link_loop(target, f"{path}: cannot write")
     if any(_same_file(target, p) for p in protected if p is not None):
         raise OutputError(f"{path}: refusing to overwrite an input file")
     folder = target.parent if str(target.parent) else Path(".")
@@ -204,10 +206,21 @@ def _file_mode(target: Path) -> int:
 
 
 def _same_file(a: Path, b: Path) -> bool:
+    # realpath, not Path.resolve: on a symbolic link loop it stops instead of raising RuntimeError.
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_link_loop(path: Path, what: str) -> None:
+    """Raise :class:`OutputError` ``"{what} (Too many levels of symbolic links)"`` when ``path`` runs into a loop.
+
+    A loop (``ln -s a b; ln -s b a``) leads to no file: writing "through" it
+    has no meaning, so it is refused as a shell's ``>`` refuses it.
+    """
     try:
-        return a.resolve() == Path(b).resolve()
-    except OSError:
-        return False
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputError(f"{what} ({exc.strerror})") from None
 
 
 def emit(text: str, output: str | None, protected: Iterable[Path] = ()) -> None:
@@ -228,6 +241,7 @@ def write_with(path: str | Path, writer: Callable[[str], None], protected: Itera
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
+    refuse_link_loop(target, f"{path}: cannot write")
     if any(_same_file(target, p) for p in protected if p is not None):
         raise OutputError(f"{path}: refusing to overwrite an input file")
     if not _is_dir(folder):

@@ -41,7 +41,7 @@ from scorer.loading import ScenarioInputs, display_path
 from scorer.models import Scenario
 from scorer.limits import SizeLimitError
 from scorer.optimizer import Solution, SolverConfig, isolates, optimize, scenario_config
-from scorer.output import write_atomic
+from scorer.output import refuse_link_loop, write_atomic
 from scorer.portfolio import problem_from_inputs
 from scorer.rendering import Block, render_html, render_markdown
 from scorer.sampling import SampleSpec
@@ -513,14 +513,17 @@ def write_report(report: Report, folder: str | Path, protected: Iterable[Path] =
     """
     target = Path(folder)
     files = {**dict(sorted(report.files.items())), "report.md": report.markdown, "report.html": report.html}
-    guarded = [Path(p).resolve() for p in protected if p is not None]
+    refuse_link_loop(target, f"{folder}: cannot create the folder")
+    # realpath, not Path.resolve: on a symbolic link loop it stops instead of raising RuntimeError.
+    guarded = [os.path.realpath(p) for p in protected if p is not None]
     for name in files:
-        if (target / name).resolve() in guarded:
+        refuse_link_loop(target / name, f"{target / name}: cannot write")
+        if os.path.realpath(target / name) in guarded:
             raise OutputError(f"{target / name}: refusing to overwrite an input file")
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
     for name, data in files.items():
-        write_atomic(target / name, data, guarded)
+        write_atomic(target / name, data, [Path(p) for p in guarded])
     return [target / name for name in files]

@@ -8,6 +8,8 @@ node positions, and walk the field path to its line.
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,6 +188,15 @@ def read_yaml(path: Path, display: str) -> YamlDocument:
     text = _read_text(path, display)
     data = parse_yaml(text, display)
     return YamlDocument(display, text, data)
+
+
+def is_link_loop(path: Path) -> bool:
+    """Whether ``path`` runs into a symbolic link loop (``ln -s a b; ln -s b a``)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _read_text(path: Path, display: str) -> str:
