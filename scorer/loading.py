@@ -20,7 +20,7 @@ from scorer.crosscheck import check_all
 from scorer.errors import InputError, Problem
 from scorer.limits import check_scoring_size, money_problems
 from scorer.models import CandidatesFile, CriteriaFile, Scenario
-from scorer.yamlfile import YamlDocument, format_path, is_link_loop, parse_yaml, read_yaml
+from scorer.yamlfile import YamlDocument, format_path, is_link_loop, read_yaml, read_yaml_stream
 
 STDIN = "-"
 
@@ -114,8 +114,7 @@ def display_path(path: Path) -> str:
 
 def _scenario_document(path: str | Path) -> tuple[YamlDocument, Path]:
     if str(path) == STDIN:
-        text = sys.stdin.read()
-        return YamlDocument("<stdin>", text, parse_yaml(text, "<stdin>")), Path.cwd()
+        return read_yaml_stream(sys.stdin.buffer, "<stdin>"), Path.cwd()
     path = Path(path)
     return read_yaml(path, display_path(path)), path.parent
 

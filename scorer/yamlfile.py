@@ -12,7 +12,7 @@ import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -190,6 +190,26 @@ def read_yaml(path: Path, display: str) -> YamlDocument:
     return YamlDocument(display, text, data)
 
 
+def read_yaml_stream(stream: BinaryIO, display: str) -> YamlDocument:
+    """As :func:`read_yaml`, from a binary stream such as standard input, with the same size cap.
+
+    A pipe has no size to check beforehand, so at most one byte more than the
+    cap is read: a larger input is refused after 64 MiB, not read whole.
+    """
+    try:
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError([Problem(display, None, "", f"cannot be read ({exc.strerror or exc})")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError([Problem(display, None, "", _too_large(f"is more than {MAX_FILE_BYTES / 2**20:.1f} MiB"))])
+    text = _decode(raw, display)
+    return YamlDocument(display, text, parse_yaml(text, display))
+
+
+def _too_large(what: str) -> str:
+    return f"{what}; input files are limited to {MAX_FILE_BYTES // 2**20} MiB"
+
+
 def is_link_loop(path: Path) -> bool:
     """Whether ``path`` runs into a symbolic link loop (``ln -s a b; ln -s b a``)."""
     try:
@@ -208,12 +228,16 @@ def _read_text(path: Path, display: str) -> str:
         if not path.is_file():
             raise fail("is not a file")
         if size > MAX_FILE_BYTES:
-            raise fail(f"is {size / 2**20:.1f} MiB; input files are limited to {MAX_FILE_BYTES // 2**20} MiB")
+            raise fail(_too_large(f"is {size / 2**20:.1f} MiB"))
         raw = path.read_bytes()
     except FileNotFoundError:
         raise fail("file not found") from None
     except OSError as exc:
         raise fail(f"cannot be read ({exc.strerror or exc})") from None
+    return _decode(raw, display)
+
+
+def _decode(raw: bytes, display: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -367,3 +367,22 @@ def test_a_symbolic_link_loop_is_a_one_line_error(tmp_path, argv, what):
     else:
         assert ours == [f"coprod: error: {message}"], result.stderr
 
+
+# ------------------------------------------------------ standard input ---
+
+def test_standard_input_has_the_same_size_cap_as_files(tmp_path):
+    # 300 MB piped to validate - was read whole (a MemoryError under a memory limit).
+    proc = subprocess.Popen([str(COPROD), "validate", "-"], cwd=tmp_path, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    chunk = b"# a comment line that a YAML parser would read through, were it let\n" * 16384
+    try:
+        for _ in range(65 * 2**20 // len(chunk) + 1):  # 65 MiB, generated as it goes
+            proc.stdin.write(chunk)
+        proc.stdin.close()
+    except BrokenPipeError:  # coprod stopped reading at the cap: the point
+        pass
+    proc.stdin = None  # closed or broken: communicate must leave it alone
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert err.decode().splitlines() == ["<stdin>: is more than 64.0 MiB; input files are limited to 64 MiB",
+                                         "coprod: 1 problem found"]
