@@ -22,6 +22,7 @@ import pandas as pd
 
 from scorer.errors import ScoringError
 from scorer.columns import COUNT, ID, PERCENT, POINTS, TEXT, declare
+from scorer.limits import MAX_ALTERNATIVES, check_count
 from scorer.optimizer import PortfolioModel, Solution, SolverConfig, checked_solution, solve_built
 from scorer.portfolio import PortfolioProblem, no_good
 from scorer.progress import ProgressBar
@@ -79,6 +80,7 @@ def k_best(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, 
     """
     if k < 1:
         raise ScoringError(f"-k must be at least 1, got {k}")
+    check_count("k", k, MAX_ALTERNATIVES)
     model = PortfolioModel(problem, values)
     found = [solve_built(model, config)]
     with ProgressBar("alternative portfolios", k) as bar:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from scorer.errors import InfeasibleError, ScoringError
 from scorer.columns import COUNT, FLAG, FRACTION, ID, MONEY, POINTS, TEXT, declare
+from scorer.limits import MAX_STEPS, check_count
 from scorer.optimizer import SolverConfig
 from scorer.parallel import run_map
 from scorer.portfolio import PortfolioProblem
@@ -71,6 +72,7 @@ def sweep_levels(problem: PortfolioProblem, start: float | None, stop: float | N
     """
     if steps < 2:
         raise ScoringError(f"--steps must be at least 2, got {steps}")
+    check_count("steps", steps, MAX_STEPS)
     if year is not None and year not in problem.years:
         raise ScoringError(f"--year {year} is outside the horizon {problem.years[0]}-{problem.years[-1]}")
     ceiling = float(sum(c.sum() for c in problem.costs)) if year is None else float(

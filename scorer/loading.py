@@ -20,7 +20,7 @@ from scorer.crosscheck import check_all
 from scorer.errors import InputError, Problem
 from scorer.limits import check_scoring_size, money_problems
 from scorer.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scenario
-from scorer.yamlfile import YamlDocument, format_path, parse_yaml, read_yaml, yaml11_number_hint
+from scorer.yamlfile import YamlDocument, format_path, is_link_loop, read_yaml, read_yaml_stream, yaml11_number_hint
 
 STDIN = "-"
 
@@ -131,6 +131,8 @@ def _in_id_order(candidates: CandidatesFile) -> CandidatesFile:
 
 def display_path(path: Path) -> str:
     """A path as messages show it: relative to the current directory when under it."""
+    if is_link_loop(path):  # it resolves to no file, and Path.resolve raises RuntimeError: as given
+        return str(path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
@@ -139,14 +141,13 @@ def display_path(path: Path) -> str:
 
 def _scenario_document(path: str | Path) -> tuple[YamlDocument, Path]:
     if str(path) == STDIN:
-        text = sys.stdin.read()
-        return YamlDocument("<stdin>", text, parse_yaml(text, "<stdin>")), Path.cwd()
+        return read_yaml_stream(sys.stdin.buffer, "<stdin>"), Path.cwd()
     path = Path(path)
     return read_yaml(path, display_path(path)), path.parent
 
 
 def _read_referenced(target: Path, scenario_doc: YamlDocument, kind: str, ref: str) -> YamlDocument:
-    if not target.is_file():
+    if not target.is_file() and not is_link_loop(target):  # read_yaml names a loop as for the scenario
         what = "does not exist" if not target.exists() else "is not a file"
         raise InputError([scenario_doc.problem((kind,), f"{ref} {what} (looked for {display_path(target)})")])
     return read_yaml(target, display_path(target))

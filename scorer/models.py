@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from scorer.limits import MAX_PORTFOLIO_SAMPLES, MAX_SAMPLES
+
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+$", min_length=1, max_length=64)]
 PartnerName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=32)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -405,11 +407,11 @@ class Robustness(Strict):
     are sampled uniformly within the ranges instead of from the Dirichlet.
     """
 
-    samples: Annotated[int, Field(ge=1, le=10_000_000)] = 1000
+    samples: Annotated[int, Field(ge=1, le=MAX_SAMPLES)] = 1000
     concentration: Annotated[float, Field(gt=0, le=1e9)] = 100.0
     weight_ranges: dict[Id, WeightRange] = {}
     score_distribution: Literal["none", "triangular", "pert"] = "none"
-    portfolio_samples: Annotated[int, Field(ge=0, le=10_000_000)] = 200
+    portfolio_samples: Annotated[int, Field(ge=0, le=MAX_PORTFOLIO_SAMPLES)] = 200
     tolerance: Annotated[float, Field(gt=0, le=0.5)] = 0.01
 
     @model_validator(mode="after")

@@ -13,7 +13,14 @@ imported the heavy modules once.
 
 Ctrl-C cancels what has not started, stops the workers and raises
 :class:`KeyboardInterrupt` in the caller within about a second; the command
-line turns it into ``coprod: interrupted`` and exit code 130.
+line turns it into ``coprod: interrupted`` and exit code 130. The terminal
+sends Ctrl-C to every process of the command; the forkserver and the workers
+never see it (it is blocked when the forkserver starts, and they inherit the
+block), so only this process reports it.
+
+No local process outlives this one, whatever ends it (even SIGKILL, which
+cannot be caught; see :mod:`scorer.lifetime`). Workers write nothing to this
+process's standard output: their file descriptor 1 is their standard error.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from scorer.errors import ClusterError
+from scorer.lifetime import PARENT_VARIABLE, kill_with_parent, stop_forkserver
+from scorer.limits import MAX_WORKERS
 from scorer.progress import ProgressBar
 
 T = TypeVar("T")
@@ -40,7 +49,8 @@ R = TypeVar("R")
 CHUNKS_PER_WORKER = 8
 # Modules the forkserver imports once, so each worker starts in milliseconds; the
 # coprod modules the caller has imported are added (see :func:`pool_context`).
-PRELOAD = ["numpy", "pandas", "pulp", "highspy", "scorer.resolve"]
+# scorer.lifetime first: it ties the forkserver's life to coprod's before the long imports.
+PRELOAD = ["scorer.lifetime", "numpy", "pandas", "pulp", "highspy", "scorer.resolve"]
 # How long to wait for a Dask scheduler before giving up.
 CONNECT_TIMEOUT = 5.0
 # tcp://host:port, tls://host:port or host:port (tcp); IPv6 hosts in brackets.
@@ -97,6 +107,8 @@ def _worker_count(workers: int | None) -> int:
         return available_cores()
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ClusterError(f"the number of workers must be a whole number of at least 1, not {workers!r}")
+    if workers > MAX_WORKERS:
+        raise ClusterError(f"workers is {workers:,}; the largest accepted is {MAX_WORKERS:,}")
     return workers
 
 
@@ -134,9 +146,40 @@ def _run_here(fn: Callable[[T], R], tasks: list[T], bar: ProgressBar) -> list[R]
 # --------------------------------------------------------- local processes ---
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle (no tracebacks from workers)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _start_worker() -> None:
+    """Worker initializer: end with coprod (see :mod:`scorer.lifetime`), leave Ctrl-C and stdout to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent owns Ctrl-C: it stops the workers
+    kill_with_parent()  # the parent is the forkserver, which ends with coprod
+    try:  # a library's banner on fd 1 would land in coprod's data, and fd 1 would hold a pipe open
+        os.dup2(2, 1)
+    except OSError:  # no standard error: drop the output
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+
+
+def _start_servers(ctx: multiprocessing.context.BaseContext) -> None:
+    """Start multiprocessing's resource tracker and forkserver with Ctrl-C blocked.
+
+    Each is a fresh interpreter that imports for a second or more; a Ctrl-C
+    reaching it meanwhile (the terminal signals the whole process group) would
+    print its traceback. A signal blocked when a process starts stays blocked
+    in it and in every process it forks; here it is only held back for the
+    few milliseconds of the start, then raised as usual. The forkserver learns
+    coprod's pid from its environment, to end with it (:mod:`scorer.lifetime`).
+    """
+    if ctx.get_start_method() != "forkserver":
+        return  # pragma: no cover - not Linux
+    from multiprocessing import forkserver, resource_tracker
+
+    resource_tracker.ensure_running()  # first: it unblocks SIGINT itself after starting its process
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    os.environ[PARENT_VARIABLE] = str(os.getpid())
+    try:
+        forkserver.ensure_running()
+    finally:
+        os.environ.pop(PARENT_VARIABLE, None)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def pool_context() -> multiprocessing.context.BaseContext:
@@ -154,8 +197,10 @@ def pool_context() -> multiprocessing.context.BaseContext:
 
 def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: ProgressBar) -> list[R]:
     parts = chunks(len(tasks), workers)
-    pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=pool_context(),
-                                  initializer=_ignore_sigint)
+    context = pool_context()
+    _start_servers(context)
+    pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context,
+                                  initializer=_start_worker)
     futures: list[cf.Future] = []
     try:
         futures = [pool.submit(run_chunk, fn, [tasks[i] for i in part]) for part in parts]
@@ -165,6 +210,10 @@ def _run_pool(fn: Callable[[T], R], tasks: list[T], workers: int, bar: ProgressB
         _stop(pool, futures)
         raise ClusterError("a worker process died (out of memory, or killed); run again with fewer "
                            "workers") from None
+    except KeyboardInterrupt:
+        stop_forkserver()  # the workers end with it, including one still starting
+        _stop(pool, futures)
+        raise
     except BaseException:
         _stop(pool, futures)
         raise

@@ -27,6 +27,7 @@ import numpy as np
 
 from scorer import aggregation as agg
 from scorer.errors import ScoringError
+from scorer.limits import MAX_SAMPLES, check_count
 from scorer.loading import ScenarioInputs
 from scorer.matrix import range_matrices, raw_is_benefit
 from scorer.models import METHODS, CriteriaFile
@@ -234,6 +235,7 @@ def sample_weights(basis: ScoringBasis, spec: SampleSpec, rng: np.random.Generat
     """The weight samples (samples, m) described by ``spec``."""
     if spec.samples < 1:
         raise ScoringError(f"the number of samples must be at least 1, got {spec.samples}")
+    check_count("samples", spec.samples, MAX_SAMPLES)
     if spec.ranges:
         return uniform_weights(basis.weights, ranges_array(basis.criteria, spec.ranges), spec.samples, rng)
     if spec.concentration is None:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scorer.columns import COUNT, FRACTION, ID, NUMBER, TEXT, declare
+from scorer.limits import MAX_PORTFOLIO_SAMPLES, check_count
 from scorer.optimizer import SolverConfig
 from scorer.parallel import run_map
 from scorer.portfolio import PortfolioProblem
@@ -129,11 +130,13 @@ def smaa(basis: ScoringBasis, spec: SampleSpec, problem: PortfolioProblem | None
     workers, scheduler
         As :func:`scorer.parallel.run_map`.
     """
+    take = spec.samples if portfolio_samples is None else max(1, min(portfolio_samples, spec.samples))
+    if problem is not None:
+        check_count("portfolio_samples", take, MAX_PORTFOLIO_SAMPLES)
     scores = sampled_scores(basis, spec)
     accept = acceptability(scores, basis.ids)
     if problem is None:
         return SmaaResult(basis.ids, basis.names, spec.samples, accept)
-    take = spec.samples if portfolio_samples is None else max(1, min(portfolio_samples, spec.samples))
     selections = sampled_portfolios(problem, scores[:take], config or SolverConfig(),
                                     base=basis.scores(basis.weights), workers=workers, scheduler=scheduler)
     return SmaaResult(basis.ids, basis.names, spec.samples, accept, take,

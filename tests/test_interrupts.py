@@ -147,3 +147,79 @@ def test_ctrl_c_during_validate_is_reported_like_every_other_command(case, monke
     monkeypatch.setattr(inputs_command, "load", interrupted)
     result = CliRunner().invoke(main, ["validate", str(case.path)], prog_name="coprod")
     assert (result.exit_code, result.stderr) == (130, "coprod: interrupted\n")
+
+
+# ------------------------------------------------- Ctrl-C while starting up ---
+
+EARLY = {  # the default scenario, so that the pool starts within seconds
+    "sensitivity": ["sensitivity", "--samples", "200", "--portfolio-samples", "200", "--workers", "2", "-o", "out.json"],
+    "report": ["report", "--workers", "2", "-o", "rep"],
+}
+
+
+def group(pgid: int) -> dict[int, bytes]:
+    """Live processes of process group ``pgid``: pid -> command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                found[int(entry.name)] = cmdline
+    return found
+
+
+def ctrl_c(args: list[str], cwd: Path, when) -> tuple[int, str, dict]:
+    """Start coprod in a session of its own, call ``when(proc)`` (it waits), then SIGINT its whole process
+    group as a terminal does; return the exit code, stderr and what of the group is left 2 s later."""
+    proc = subprocess.Popen([str(COPROD), *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        when(proc)
+        assert proc.poll() is None, f"finished before the signal: {proc.communicate()}"
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        deadline = time.monotonic() + 2.0
+        while group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return proc.returncode, err.decode(), group(proc.pid)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def check_quiet(code: int, stderr: str, left: dict) -> None:
+    assert code == 130, stderr
+    assert stderr.splitlines()[-1:] == ["coprod: interrupted"], stderr
+    for word in ("Traceback", "KeyboardInterrupt", "SemLock", "Error"):
+        assert word not in stderr, stderr
+    assert not left, f"left running: {left}"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find coprod's processes")
+@pytest.mark.parametrize("delay", [0.2, 0.5, 1.0])
+@pytest.mark.parametrize("command", sorted(EARLY))
+def test_ctrl_c_in_the_first_second_ends_quietly(tmp_path, command, delay):
+    # Mostly the imports on this machine; on a faster one the pool's start.
+    check_quiet(*ctrl_c(EARLY[command], tmp_path, lambda proc: time.sleep(delay)))
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find coprod's processes")
+@pytest.mark.parametrize("delay", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize("command", sorted(EARLY))
+def test_ctrl_c_while_the_workers_start_ends_quietly(tmp_path, command, delay):
+    def after_the_forkserver_starts(proc):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any(b"multiprocessing.forkserver" in cmd for cmd in group(proc.pid).values()):
+                break
+            time.sleep(0.02)
+        time.sleep(delay)  # its imports take a second or more, then it forks the workers
+
+    check_quiet(*ctrl_c(EARLY[command], tmp_path, after_the_forkserver_starts))

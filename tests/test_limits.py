@@ -13,6 +13,7 @@ import random
 import time
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -146,6 +147,85 @@ def test_every_command_refuses_a_score_matrix_over_the_limit(case, monkeypatch, 
     assert result.exit_code == 1
     assert "scenario.yaml: scoring 4 candidates x 3 criteria needs 12 cells" in result.stderr
     assert "Traceback" not in result.output
+
+
+# ----------------------------------------------------------------- counts ---
+
+COUNTS = [  # (command, option, largest accepted)
+    ("frontier", "--steps", limits.MAX_STEPS),
+    ("sensitivity", "--samples", limits.MAX_SAMPLES),
+    ("sensitivity", "--portfolio-samples", limits.MAX_PORTFOLIO_SAMPLES),
+    ("report", "--samples", limits.MAX_SAMPLES),
+    ("report", "--portfolio-samples", limits.MAX_PORTFOLIO_SAMPLES),
+    ("alternatives", "-k", limits.MAX_ALTERNATIVES),
+    ("sensitivity", "--workers", limits.MAX_WORKERS),
+    ("frontier", "--workers", limits.MAX_WORKERS),
+    ("report", "--workers", limits.MAX_WORKERS),
+]
+
+
+@pytest.mark.parametrize("command,option,largest", COUNTS, ids=[f"{c}{o}" for c, o, _ in COUNTS])
+def test_absurd_counts_are_a_usage_error_giving_the_largest_accepted(case, command, option, largest):
+    # frontier --steps 100000000 was accepted: 100 million tasks, workers of 770 MB each, for hours.
+    result = CliRunner().invoke(main, [command, str(case.path), option, "100000000"])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}': 100000000 is not in the range" in result.stderr
+    assert f"<={largest}." in result.stderr
+    param = next(p for p in main.commands[command].params if option in p.opts)
+    ctx = click.Context(main.commands[command])
+    assert param.type_cast_value(ctx, str(largest)) == largest  # the largest itself is accepted
+    with pytest.raises(click.BadParameter):
+        param.type_cast_value(ctx, str(largest + 1))
+
+
+def test_the_library_refuses_absurd_counts_naming_the_setting(case):
+    from scorer.alternatives import k_best
+    from scorer.frontier import sweep_levels
+    from scorer.loading import load_scenario
+    from scorer.optimizer import SolverConfig
+    from scorer.parallel import ClusterError, run_map
+    from scorer.portfolio import problem_from_inputs
+    from scorer.sampling import SampleSpec, sampled_scores, scoring_basis
+    from scorer.scoring import candidate_values
+    from scorer.smaa import smaa
+
+    inputs = load_scenario(case.path)
+    problem = problem_from_inputs(inputs)
+    basis = scoring_basis(inputs)
+    absurd = 100_000_000
+    calls = {
+        "steps": lambda: sweep_levels(problem, None, None, absurd),
+        "k": lambda: k_best(problem, candidate_values(inputs), SolverConfig(), absurd),
+        "samples": lambda: sampled_scores(basis, SampleSpec(samples=absurd)),
+        "portfolio_samples": lambda: smaa(basis, SampleSpec(samples=limits.MAX_PORTFOLIO_SAMPLES + 1), problem),
+    }
+    largest = {"steps": limits.MAX_STEPS, "k": limits.MAX_ALTERNATIVES, "samples": limits.MAX_SAMPLES,
+               "portfolio_samples": limits.MAX_PORTFOLIO_SAMPLES}
+    for setting, call in calls.items():
+        with pytest.raises(limits.SizeLimitError) as err:
+            call()
+        assert str(err.value).startswith(f"{setting} is ") and str(err.value).endswith(
+            f"; the largest accepted is {largest[setting]:,}"), setting
+    with pytest.raises(ClusterError, match=f"^workers is 100,000,000; the largest accepted is {limits.MAX_WORKERS:,}$"):
+        run_map(abs, [1, 2], workers=absurd)
+
+
+@pytest.mark.parametrize("key,largest", [("samples", limits.MAX_SAMPLES),
+                                         ("portfolio_samples", limits.MAX_PORTFOLIO_SAMPLES)])
+def test_the_scenario_file_has_the_same_caps(tmp_path, key, largest):
+    from scorer.errors import InputError
+    from scorer.loading import load_scenario
+
+    from conftest import write_case
+
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "bad").mkdir()
+    ok = write_case(tmp_path / "ok", {"scenario": [("seed: 7\n", f"seed: 7\nrobustness:\n  {key}: {largest}\n")]})
+    assert getattr(load_scenario(ok.path).scenario.robustness, key) == largest
+    bad = write_case(tmp_path / "bad", {"scenario": [("seed: 7\n", f"seed: 7\nrobustness:\n  {key}: {largest + 1}\n")]})
+    with pytest.raises(InputError) as err:
+        load_scenario(bad.path)
+    assert f"robustness.{key}: Input should be less than or equal to {largest}" in str(err.value)
 
 
 def test_human_bytes():

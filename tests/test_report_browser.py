@@ -8,7 +8,6 @@ switches that stop it calling home.
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import subprocess

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import errno
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import NAMES, write_case
+from conftest import NAMES, TEXTS, write_case
 from scorer import output, targets
 from scorer.cli import main
 
@@ -344,3 +343,67 @@ def test_a_missing_referenced_file_is_named_with_where_it_was_looked_for(tmp_pat
     assert result.exit_code == 1
     assert result.stderr == ("coprod: error: ../data/scenario.yaml:3: criteria: lists/criteria.yaml does not exist "
                              "(looked for ../data/lists/criteria.yaml)\n")
+
+
+# ------------------------------------------------- symbolic link loops ---
+
+COPROD = Path(sys.executable).with_name("coprod")
+LOOP_ERROR = "(Too many levels of symbolic links)"
+# Every path a user names, as (argv with LOOP where the looping path goes, what coprod does with it).
+LOOPED = [
+    (["validate", "LOOP.yaml"], "cannot be read"),
+    (["score", "LOOP.yaml"], "cannot be read"),
+    (["score", "scenario.yaml"], "cannot be read"),  # the scenario names criteria: LOOP.yaml
+    (["compare", "scenario-ok.yaml", "LOOP.yaml"], "cannot be read"),
+    (["weights", "set", "LOOP.yaml", "standardization=1"], "cannot be read"),
+    (["score", "scenario-ok.yaml", "-o", "LOOP.csv"], "cannot write"),
+    (["optimize", "scenario-ok.yaml", "-o", "LOOP.json"], "cannot write"),
+    (["optimize", "scenario-ok.yaml", "--schedule", "LOOP.csv"], "cannot write"),
+    (["optimize", "scenario-ok.yaml", "--lp", "LOOP.lp"], "cannot write"),
+    (["chart", "gantt", "scenario-ok.yaml", "-o", "LOOP.svg"], "cannot write"),
+    (["report", "scenario-ok.yaml", "--no-robustness", "--no-explain", "-o", "LOOP"], "cannot create the folder"),
+    (["report", "scenario-ok.yaml", "--no-robustness", "--no-explain", "-o", "rep"], "cannot write"),  # rep/report.md
+    (["weights", "scenario-ok.yaml", "-o", "LOOP.json"], "cannot write"),
+]
+
+
+@pytest.mark.parametrize("argv,what", LOOPED, ids=[" ".join(a) for a, _ in LOOPED])
+def test_a_symbolic_link_loop_is_a_one_line_error(tmp_path, argv, what):
+    # ln -s b a; ln -s a b: Path.resolve raised RuntimeError("Symlink loop") on every one of these paths.
+    write_case(tmp_path, {"scenario": [("criteria: criteria.yaml", "criteria: LOOP.yaml")]})
+    (tmp_path / "scenario-ok.yaml").write_text(TEXTS["scenario"])
+    named = next((a for a in argv if a.startswith("LOOP")), "LOOP.yaml" if argv[1:2] == ["scenario.yaml"] else None)
+    if argv[-1] == "rep":  # the folder is fine; a file the report writes into it loops
+        (tmp_path / "rep").mkdir()
+        named = "rep/report.md"
+    (tmp_path / "OTHER").symlink_to(tmp_path / named)
+    (tmp_path / named).symlink_to(tmp_path / "OTHER")
+    result = subprocess.run([str(COPROD), *argv], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "RuntimeError" not in result.stderr, result.stderr
+    ours = [line for line in result.stderr.splitlines() if line.startswith("coprod:") or "LOOP" in line]
+    message = f"{named}: {what} {LOOP_ERROR}"
+    if argv[0] == "validate":
+        assert ours == [message, "coprod: 1 problem found"], result.stderr
+    else:
+        assert ours == [f"coprod: error: {message}"], result.stderr
+
+
+# ------------------------------------------------------ standard input ---
+
+def test_standard_input_has_the_same_size_cap_as_files(tmp_path):
+    # 300 MB piped to validate - was read whole (a MemoryError under a memory limit).
+    proc = subprocess.Popen([str(COPROD), "validate", "-"], cwd=tmp_path, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    chunk = b"# a comment line that a YAML parser would read through, were it let\n" * 16384
+    try:
+        for _ in range(65 * 2**20 // len(chunk) + 1):  # 65 MiB, generated as it goes
+            proc.stdin.write(chunk)
+        proc.stdin.close()
+    except BrokenPipeError:  # coprod stopped reading at the cap: the point
+        pass
+    proc.stdin = None  # closed or broken: communicate must leave it alone
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert err.decode().splitlines() == ["<stdin>: is more than 64.0 MiB; input files are limited to 64 MiB",
+                                         "coprod: 1 problem found"]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from scorer import yamlfile
 from scorer.errors import InputError
-from scorer.yamlfile import MAX_FILE_BYTES, format_path, line_of, parse_yaml, read_yaml, yaml11_number_hint
+from scorer.yamlfile import (MAX_FILE_BYTES, format_path, line_of, parse_yaml, read_yaml, yaml11_number_hint,
+                             yaml_events)
 
 
 def problem_of(tmp_path, content: bytes | str, name: str = "f.yaml"):
@@ -181,3 +187,57 @@ def test_a_yaml_1_1_number_gets_a_hint_and_core_text_does_not():
     assert yaml11_number_hint("1_000").endswith("write 1000")
     assert "YAML 1.1" in yaml11_number_hint("0b101")
     assert yaml11_number_hint("1000") == yaml11_number_hint("high") == yaml11_number_hint("2026-01-01") == ""
+# ------------------------------------------------------------ event cap ---
+
+def test_the_event_cap_counts_values_aliases_and_collections(monkeypatch):
+    # stream, document, mapping, a, sequence, 1, *x, sequence end, mapping end, document end, stream end; &x 1 is one
+    text = "a: [&x 1, *x]\n"
+    assert yaml_events(text) == 11
+    monkeypatch.setattr(yamlfile, "MAX_YAML_EVENTS", 11)
+    assert parse_yaml(text, "f.yaml") == {"a": [1, 1]}
+    monkeypatch.setattr(yamlfile, "MAX_YAML_EVENTS", 10)
+    with pytest.raises(InputError) as info:
+        parse_yaml(text, "f.yaml")
+    assert str(info.value).startswith("f.yaml: has 11 YAML parse events (values, aliases, starts and ends of lists "
+                                      "and mappings); input files are limited to 10 (")
+
+
+def long_form_candidates(n: int = 10_000, k: int = 30, years: int = 15) -> str:
+    """The largest input of the size targets, every score in the long form (as benchmarks/bench_loading.py --long)."""
+    score = "{value: 5, low: 3, high: 7, rationale: judged from the sources, source: GSSR}"
+    cost = "[" + ", ".join(["7"] * years) + "]"
+    rows = [f"  - id: cand-{i}\n    name: Candidate {i}\n    category: co-production\n"
+            f"    partners: {{US: 0.6, JP: 0.4}}\n    cost: {cost}\n    earliest_start: 2026\n    scores:\n"
+            + "".join(f"      c{j}: {score}\n" for j in range(k)) for i in range(n)]
+    return "version: 1\ncurrency: USD million (notional)\ncandidates:\n" + "".join(rows)
+
+
+def test_the_largest_honest_input_is_within_the_event_cap():
+    events = yaml_events(long_form_candidates())
+    print(f"{events:,} events; the cap is {yamlfile.MAX_YAML_EVENTS:,}")
+    assert events == 4_280_013  # as bench_loading.py --long with 15-year costs
+    assert events <= yamlfile.MAX_YAML_EVENTS
+
+
+def test_a_file_of_tiny_nodes_is_refused_in_seconds_before_it_is_built(tmp_path):
+    # 40 MB within the size cap, 20 million values: 102 s and 5.5 GB before "unknown key".
+    junk = tmp_path / "junk.yaml"
+    junk.write_text("junk: [" + ",".join(["1"] * 20_000_000) + "]\n")
+    coprod = Path(sys.executable).with_name("coprod")
+    with open(tmp_path / "err", "wb") as err:
+        proc = subprocess.Popen([str(coprod), "validate", str(junk)], stdout=subprocess.DEVNULL, stderr=err)
+    deadline = time.monotonic() + 300
+    while True:  # wait4, not wait: the child's own CPU time and peak memory
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if not pid:
+        proc.kill()
+        proc.wait()
+    proc.returncode = os.waitstatus_to_exitcode(status) if pid else -9
+    cpu, peak_mb = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    print(f"refused after {cpu:.1f} s of CPU, peak {peak_mb:.0f} MB")  # CPU: the machine may be shared
+    assert proc.returncode == 1
+    assert (tmp_path / "err").read_text().startswith(f"{junk}: has 20,000,009 YAML parse events")
+    assert cpu < 10 and peak_mb < 1000

@@ -12,7 +12,7 @@ import click
 
 from scorer.defaults import default_scenario
 from scorer.errors import CoprodError, one_line
-from scorer.limits import MAX_MONEY
+from scorer.limits import MAX_MONEY, MAX_WORKERS
 from scorer.loading import ScenarioInputs, load_scenario
 from scorer.numbers import parse_number
 from scorer.output import FORMATS
@@ -235,5 +235,5 @@ def parallel_options(command: Any) -> Any:
     """``--workers`` and ``--scheduler``: where the re-solves run."""
     command = click.option("--scheduler", metavar="ADDRESS",
                            help="Run the re-solves on a Dask cluster (e.g. tcp://host:8786); overrides --workers.")(command)
-    return click.option("--workers", type=click.IntRange(min=1), metavar="N",
+    return click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), metavar="N",
                         help="Local processes for the re-solves (default: all cores; 1: this process).")(command)

@@ -10,6 +10,7 @@ import click
 from scorer.charts import CHART_FORMATS
 from scorer.commands.options import (CONTEXT, check_outputs, force_option, load, not_empty, note, output_force,
                                      parallel_options, quiet_option, reports_errors, scenario_argument)
+from scorer.limits import MAX_PORTFOLIO_SAMPLES, MAX_SAMPLES
 from scorer.models import METHODS
 from scorer.output import binary_destination, write_atomic
 from scorer.report import (CHART_KINDS, CHART_PARTS, RobustnessSettings, analyse, build_report, chart,
@@ -20,10 +21,10 @@ def robustness_options(command):
     """``--samples``, ``--portfolio-samples`` and ``--seed`` (defaults: the scenario's)."""
     for option in (
         click.option("--seed", type=click.IntRange(0, 2**32 - 1), help="Random seed (default: the scenario's)."),
-        click.option("--portfolio-samples", type=click.IntRange(min=0), metavar="N",
+        click.option("--portfolio-samples", type=click.IntRange(min=0, max=MAX_PORTFOLIO_SAMPLES), metavar="N",
                      help="Samples re-optimised for the core index (default: the scenario's robustness "
                           "section, else 200; 0 skips it)."),
-        click.option("--samples", type=click.IntRange(min=1), metavar="N",
+        click.option("--samples", type=click.IntRange(min=1, max=MAX_SAMPLES), metavar="N",
                      help="Monte Carlo weight samples (default: the scenario's robustness section, else 1000)."),
     ):
         command = option(command)

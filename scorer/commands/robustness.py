@@ -8,6 +8,7 @@ from scorer.commands.options import (CONTEXT, MONEY, check_outputs, csv_bom, lik
                                      output_options, parallel_options, quiet_option, reports_errors,
                                      scenario_argument)
 from scorer.commands.scoring import parse_overrides, weight_option
+from scorer.limits import MAX_ALTERNATIVES, MAX_PORTFOLIO_SAMPLES, MAX_SAMPLES, MAX_STEPS
 from scorer.models import METHODS, Robustness
 from scorer.numbers import parse_number
 from scorer.optimizer import scenario_config
@@ -54,7 +55,7 @@ def _early_format(fmt: str | None, output: str | None) -> str:
 @scenario_argument
 @click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
 @weight_option
-@click.option("--samples", type=click.IntRange(min=1), metavar="N",
+@click.option("--samples", type=click.IntRange(min=1, max=MAX_SAMPLES), metavar="N",
               help="Monte Carlo samples (default: robustness.samples, else 1000).")
 @click.option("--concentration", type=like_field(Robustness, "concentration"), metavar="C",
               help="Dirichlet concentration around the current weights; larger is tighter (default 100).")
@@ -66,7 +67,7 @@ def _early_format(fmt: str | None, output: str | None) -> str:
 @click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), help="Random seed (default: the scenario's).")
 @click.option("--portfolios/--no-portfolios", default=True,
               help="Also re-optimise: core index, frequent portfolios, portfolio flip points (default: on).")
-@click.option("--portfolio-samples", type=click.IntRange(min=1), metavar="N",
+@click.option("--portfolio-samples", type=click.IntRange(min=1, max=MAX_PORTFOLIO_SAMPLES), metavar="N",
               help="Samples re-optimised (the first N; default: robustness.portfolio_samples, else 200).")
 @click.option("--tolerance", type=like_field(Robustness, "tolerance"), metavar="T",
               help="Portfolio flip points are located within T on the 0-1 weight scale (default 0.01).")
@@ -114,7 +115,7 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
 @click.option("--to", "stop", type=MONEY, metavar="N",
               help="Highest level (default: every candidate's cost together; for --year, every "
                    "candidate's largest yearly cost together).")
-@click.option("--steps", type=click.IntRange(min=2), default=11, show_default=True, help="Levels to solve.")
+@click.option("--steps", type=click.IntRange(min=2, max=MAX_STEPS), default=11, show_default=True, help="Levels to solve.")
 @click.option("--year", type=int, metavar="YEAR", help="Sweep this year's cap instead of the total budget.")
 @parallel_options
 @output_options
@@ -150,7 +151,7 @@ def frontier_command(scenario: str | None, start: float | None, stop: float | No
 
 @click.command("alternatives", context_settings=CONTEXT)
 @scenario_argument
-@click.option("-k", "k", type=click.IntRange(min=1), default=5, show_default=True,
+@click.option("-k", "k", type=click.IntRange(min=1, max=MAX_ALTERNATIVES), default=5, show_default=True,
               help="How many distinct portfolios (different sets of projects).")
 @output_options
 @quiet_option
