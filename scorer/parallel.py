@@ -150,12 +150,22 @@ def _start_worker() -> None:
     """Worker initializer: end with coprod (see :mod:`scorer.lifetime`), leave Ctrl-C and stdout to it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent owns Ctrl-C: it stops the workers
     kill_with_parent()  # the parent is the forkserver, which ends with coprod
+    if _is_null(1):  # already silenced (coprod -q): keep it so
+        return
     try:  # a library's banner on fd 1 would land in coprod's data, and fd 1 would hold a pipe open
         os.dup2(2, 1)
     except OSError:  # no standard error: drop the output
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, 1)
         os.close(null)
+
+
+def _is_null(fd: int) -> bool:
+    try:
+        here, null = os.fstat(fd), os.stat(os.devnull)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (null.st_dev, null.st_ino)
 
 
 def _start_servers(ctx: multiprocessing.context.BaseContext) -> None:

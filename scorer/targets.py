@@ -210,9 +210,11 @@ def _check_folder(shown: str, folder: Path) -> None:
 
 
 def error(shown: str, exc: OSError) -> OutputError:
-    """The one-line error for an OS error on output ``shown`` (a link loop is named as such)."""
-    if exc.errno == errno.ELOOP:
-        return OutputError(f"{shown}: symbolic link loop")
+    """The one-line error for an OS error on output ``shown``, with the system's reason.
+
+    A link loop reads "cannot write (Too many levels of symbolic links)", as on
+    every other path that meets one.
+    """
     return OutputError(f"{shown}: cannot write ({exc.strerror or exc})")
 
 
