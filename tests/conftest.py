@@ -160,3 +160,30 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run the test with the temporary folder as current directory."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def run_on_terminal(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+                    timeout: float = 300) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` with stdout on a pseudo-terminal: its exit code, what it drew, and its stderr."""
+    import os
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=slave, stderr=subprocess.PIPE, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every writer of the terminal has gone
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        err = proc.stderr.read()
+        proc.wait(timeout=timeout)
+    finally:
+        os.close(master)
+    return proc.returncode, b"".join(chunks), err

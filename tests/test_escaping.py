@@ -14,15 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import write_case
+from conftest import run_on_terminal, write_case
 
 COPROD = Path(sys.executable).with_name("coprod")
 CONTROLS = [chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]]
@@ -36,24 +34,7 @@ def coprod(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def on_terminal(argv: list[str], cwd: Path) -> tuple[int, bytes, bytes]:
     """Run ``argv`` with stdout on a pseudo-terminal: exit code, what it drew, its stderr."""
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=slave, stderr=subprocess.PIPE)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: every writer of the terminal has gone
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        err = proc.stderr.read()
-        proc.wait(timeout=300)
-    finally:
-        os.close(master)
-    return proc.returncode, b"".join(chunks), err
+    return run_on_terminal(argv, cwd)
 
 
 def raw_controls(data: bytes, keep: str = "\n") -> list[str]:

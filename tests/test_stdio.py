@@ -20,7 +20,6 @@ import csv
 import io
 import json
 import os
-import pty
 import subprocess
 import sys
 import textwrap
@@ -35,7 +34,7 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
-from conftest import write_case
+from conftest import run_on_terminal, write_case
 from scorer.cli import main
 from scorer.stdio import data_stdout
 
@@ -334,26 +333,9 @@ def test_with_stderr_closed_native_output_goes_nowhere() -> None:
     assert done.stdout == b"text bytes\nfd 1 is stdout again\n"
 
 
-def on_terminal(argv: list[str]) -> tuple[subprocess.Popen, bytes]:
-    """Run ``argv`` with its stdout on a pseudo-terminal; return the process and what it drew."""
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE,
-                                env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"})
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: every writer of the terminal has gone
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        proc.wait(timeout=60)
-    finally:
-        os.close(master)
-    return proc, b"".join(chunks)
+def on_terminal(argv: list[str]) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` with its stdout on a pseudo-terminal: exit code, what it drew, its stderr."""
+    return run_on_terminal(argv, env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}, timeout=60)
 
 
 def test_a_terminal_stays_a_terminal() -> None:
@@ -366,18 +348,18 @@ def test_a_terminal_stays_a_terminal() -> None:
         with data_stdout():
             print(sys.stdout.isatty(), choose_format(None, None), sys.stdout.line_buffering == outer)
     """)
-    proc, text = on_terminal([PYTHON, "-c", code])
-    assert proc.returncode == 0, proc.stderr.read().decode()
+    rc, text, err = on_terminal([PYTHON, "-c", code])
+    assert rc == 0, err.decode()
     assert text == b"True table True\r\n"
 
 
 def test_the_installed_command_on_a_terminal_draws_a_rich_table(case) -> None:
-    proc, text = on_terminal([str(COPROD), "score", str(case.path)])
-    assert proc.returncode == 0, proc.stderr.read().decode()
+    rc, text, err = on_terminal([str(COPROD), "score", str(case.path)])
+    assert rc == 0, err.decode()
     assert "┏" in text.decode("utf-8")
-    refused, _ = on_terminal([str(COPROD), "score", str(case.path), "--format", "xlsx"])
-    assert refused.returncode == 1
-    assert b"xlsx is a binary format" in refused.stderr.read()
+    refused, _, err = on_terminal([str(COPROD), "score", str(case.path), "--format", "xlsx"])
+    assert refused == 1
+    assert b"xlsx is a binary format" in err
 
 
 def test_nothing_changes_when_stdout_is_not_fd_1() -> None:
