@@ -27,10 +27,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_optimizer import generate  # noqa: E402
 
-from scorer import optimizer  # noqa: E402
-from scorer.optimizer import PortfolioModel, SolverConfig, checked_solution  # noqa: E402
-from scorer.relaxation import budget_bound  # noqa: E402
-from scorer.warmstart import greedy_start  # noqa: E402
+from scorer.mip import large as optimizer  # noqa: E402
+from scorer.portfolio.model import PortfolioModel
+from scorer.mip.config import SolverConfig
+from scorer.portfolio.solve import checked_solution  # noqa: E402
+from scorer.mip.relaxation import budget_bound  # noqa: E402
+from scorer.mip.warmstart import greedy_start  # noqa: E402
 
 
 def solve(model: PortfolioModel, config: SolverConfig, isolated: bool) -> tuple[float, str]:

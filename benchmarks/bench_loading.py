@@ -22,10 +22,10 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from scorer.crosscheck import check_all
-from scorer.loading import load_scenario
-from scorer.models import CandidatesFile
-from scorer.yamlfile import read_yaml
+from scorer.inputs.crosscheck import check_all
+from scorer.inputs.loading import load_scenario
+from scorer.inputs.models import CandidatesFile
+from scorer.inputs.yamlfile import read_yaml
 
 
 def write_scenario(folder: Path, n: int, k: int, long_form: bool, seed: int = 1) -> Path:

@@ -25,8 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from scorer.errors import CoprodError
-from scorer.optimizer import PortfolioModel, SolverConfig, checked_solution
-from scorer.portfolio import CategoryRule, PortfolioProblem
+from scorer.portfolio.model import PortfolioModel
+from scorer.mip.config import SolverConfig
+from scorer.portfolio.solve import checked_solution
+from scorer.portfolio.problem import CategoryRule, PortfolioProblem
 
 HORIZON = (2026, 2035)
 CATEGORIES = ("joint-development", "co-production", "co-sustainment", "supply-chain", "joint-research")

@@ -70,7 +70,7 @@ def pandas_excel(df: pd.DataFrame) -> bytes:
 def rich_text(df: pd.DataFrame) -> str:
     from rich.console import Console
 
-    from scorer.output import rich_table
+    from scorer.present.output import rich_table
 
     console = Console(file=io.StringIO(), width=250, force_terminal=True, color_system="standard")
     console.print(rich_table(df))
@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--rich-rows", type=int, default=1000)
     args = parser.parse_args()
 
-    from scorer.output import to_csv, to_xlsx
+    from scorer.present.output import to_csv, to_xlsx
 
     df = table(args.rows, args.columns)
     print(f"table: {args.rows:,} rows x {df.shape[1]} columns")

@@ -9,8 +9,8 @@ Prints, for the same seeded samples:
 
 - the baseline: a fresh ``optimize()`` per sample (model built and solved
   through PuLP each time), on the first ``--baseline`` samples;
-- :class:`scorer.resolve.Resolver` in this process and through
-  :func:`scorer.parallel.run_map` on each worker count: total seconds,
+- :class:`scorer.portfolio.resolve.Resolver` in this process and through
+  :func:`scorer.robustness.parallel.run_map` on each worker count: total seconds,
   milliseconds per solve, the CPU seconds the solves took (summed over
   workers, measured where they ran) and the speed-up against the baseline;
 - the start-up cost of a local worker pool (forkserver, first and warm;
@@ -34,14 +34,15 @@ import time
 
 import numpy as np
 
-import scorer.parallel as parallel
+import scorer.robustness.parallel as parallel
 from scorer.defaults import default_scenario
-from scorer.loading import load_scenario
-from scorer.optimizer import SolverConfig, optimize
-from scorer.parallel import run_map
-from scorer.portfolio import problem_from_inputs
-from scorer.resolve import Resolver
-from scorer.scoring import candidate_values
+from scorer.inputs.loading import load_scenario
+from scorer.mip.config import SolverConfig
+from scorer.portfolio.solve import optimize
+from scorer.robustness.parallel import run_map
+from scorer.portfolio.problem import problem_from_inputs
+from scorer.portfolio.resolve import Resolver
+from scorer.scoring.score import candidate_values
 
 TARGET_SECONDS = 30.0
 

@@ -11,7 +11,7 @@ for the "one core" figure):
 - rank acceptability of ``--samples`` Dirichlet weight samples x
   ``--candidates`` candidates: sampling, the one matrix product, the
   vectorised ranking and counting; against a baseline in the same process
-  that ranks one sample at a time with :func:`scorer.ranking.rank_order`
+  that ranks one sample at a time with :func:`scorer.scoring.ranking.rank_order`
   (timed on 500 samples and scaled), as a ratio. Target: under 0.5 s.
 - exact top-rank flip points of every criterion on the same candidates,
   against a 1,001-point weight grid per criterion.
@@ -29,13 +29,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from scorer.aggregation import PreferenceFunction
-from scorer.flips import ranking_flips, weights_at
-from scorer.models import CriteriaFile
-from scorer.ranking import rank_order
-from scorer.sampling import SampleSpec, ScoringBasis, dirichlet_weights
-from scorer.ranking import rank_positions
-from scorer.smaa import acceptability
+from scorer.scoring.aggregation import PreferenceFunction
+from scorer.robustness.flips import ranking_flips, weights_at
+from scorer.inputs.models import CriteriaFile
+from scorer.scoring.ranking import rank_order
+from scorer.robustness.sampling import SampleSpec, ScoringBasis, dirichlet_weights
+from scorer.scoring.ranking import rank_positions
+from scorer.robustness.smaa import acceptability
 
 SEED = 20260101
 
@@ -119,14 +119,14 @@ def bench_flips(basis: ScoringBasis, repeat: int) -> None:
 
 
 def bench_portfolio() -> None:
-    from scorer.alternatives import k_best
+    from scorer.robustness.alternatives import k_best
     from scorer.defaults import default_scenario
-    from scorer.flips import portfolio_flips
-    from scorer.frontier import frontier, sweep_levels
-    from scorer.loading import load_scenario
-    from scorer.optimizer import SolverConfig
-    from scorer.portfolio import problem_from_inputs
-    from scorer.sampling import scoring_basis
+    from scorer.robustness.flips import portfolio_flips
+    from scorer.robustness.frontier import frontier, sweep_levels
+    from scorer.inputs.loading import load_scenario
+    from scorer.mip.config import SolverConfig
+    from scorer.portfolio.problem import problem_from_inputs
+    from scorer.robustness.sampling import scoring_basis
 
     inputs = load_scenario(default_scenario())
     basis = scoring_basis(inputs)

@@ -53,10 +53,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from scorer.aggregation import PreferenceFunction, promethee_ii, topsis, weighted_product, weighted_sum
-from scorer.models import CriteriaFile
-from scorer.ranking import rank_order
-from scorer.valuefunctions import value_matrix
+from scorer.scoring.aggregation import PreferenceFunction, promethee_ii, topsis, weighted_product, weighted_sum
+from scorer.inputs.models import CriteriaFile
+from scorer.scoring.ranking import rank_order
+from scorer.scoring.valuefunctions import value_matrix
 
 SEED = 20260101
 

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-
 # What a message shows as an escape: C0 (newline, CR, tab, ESC, BEL...), DEL, C1 (CSI 0x9b...),
 # line and paragraph separators, format characters (bidi overrides) and lone surrogates.
 _UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u206f"

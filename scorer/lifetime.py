@@ -3,7 +3,7 @@
 SIGKILL cannot be caught, so coprod cannot stop its processes on its way
 out; the kernel has to. On Linux a process can ask for a signal when its
 parent ends (``prctl(PR_SET_PDEATHSIG)``; cleared at fork, so each process
-asks for itself). :mod:`scorer.parallel`'s forkserver asks when it imports
+asks for itself). :mod:`scorer.robustness.parallel`'s forkserver asks when it imports
 this module, first of its preloads; each worker asks in its initializer.
 coprod's death then kills the forkserver, whose death kills the workers,
 whose deaths close the last ends of multiprocessing's resource-tracker pipe,
@@ -23,7 +23,7 @@ import sys
 
 # prctl(2) option: the signal the kernel sends this process when its parent (thread) ends.
 PR_SET_PDEATHSIG = 1
-# Set by scorer.parallel, only while it starts the forkserver: coprod's pid.
+# Set by scorer.robustness.parallel, only while it starts the forkserver: coprod's pid.
 PARENT_VARIABLE = "COPROD_FORKSERVER_PARENT"
 
 

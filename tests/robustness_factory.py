@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from scorer.loading import load_scenario
+from scorer.inputs.loading import load_scenario
 from scorer.defaults import default_scenario
-from scorer.models import CriteriaFile
-from scorer.sampling import ScoringBasis
+from scorer.inputs.models import CriteriaFile
+from scorer.robustness.sampling import ScoringBasis
 
 
 def linear_criteria(m: int) -> CriteriaFile:
@@ -26,7 +26,7 @@ def make_basis(values, weights, low=None, high=None, method: str = "weighted-sum
     ids = list(ids or [f"c{i}" for i in range(n)])
     low = values if low is None else np.asarray(low, dtype=float)
     high = values if high is None else np.asarray(high, dtype=float)
-    from scorer.aggregation import PreferenceFunction
+    from scorer.scoring.aggregation import PreferenceFunction
 
     return ScoringBasis(method, ids, [i.upper() for i in ids], [f"k{j}" for j in range(m)],
                         np.asarray(weights, dtype=float), low, values, high, values.copy(),

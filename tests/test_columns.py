@@ -7,7 +7,7 @@ import pytest
 
 from conftest import write_case
 from scorer import columns
-from scorer.loading import load_scenario
+from scorer.inputs.loading import load_scenario
 
 
 def test_declared_kinds_survive_the_table_operations_commands_use() -> None:
@@ -32,15 +32,16 @@ def test_declare_ignores_absent_columns_and_adds_to_earlier_kinds() -> None:
 
 def all_tables(folder) -> dict[str, pd.DataFrame]:
     """Every table a command writes, built by the library on the small scenario."""
-    from scorer.alternatives import alternatives_table, k_best, roles_table
-    from scorer.compare import compare, solve_side
-    from scorer.frontier import buy_order, frontier, frontier_table, sweep_levels
-    from scorer.optimizer import optimize, scenario_config
-    from scorer.portfolio import problem_from_inputs
-    from scorer.schedule import explanation_tables, schedule_table, selection_table
-    from scorer.scoring import candidate_values, ranked_table, score, weights_table
-    from scorer.sensitivity import SensitivitySettings, sensitivity_report
-    from scorer.weights import derive_weights
+    from scorer.robustness.alternatives import alternatives_table, k_best, roles_table
+    from scorer.present.compare import compare, solve_side
+    from scorer.robustness.frontier import buy_order, frontier, frontier_table, sweep_levels
+    from scorer.portfolio.solve import optimize
+    from scorer.mip.config import scenario_config
+    from scorer.portfolio.problem import problem_from_inputs
+    from scorer.present.solution import explanation_tables, schedule_table, selection_table
+    from scorer.scoring.score import candidate_values, ranked_table, score, weights_table
+    from scorer.present.sensitivity import SensitivitySettings, sensitivity_report
+    from scorer.scoring.weights import derive_weights
 
     case = write_case(folder)
     inputs = load_scenario(case.path)

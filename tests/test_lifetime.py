@@ -146,7 +146,7 @@ def test_the_forkserver_and_the_workers_never_see_ctrl_c(hard):
 STOPPED = """
 import os, sys, time
 from multiprocessing import forkserver
-from scorer.parallel import run_map
+from scorer.robustness.parallel import run_map
 
 def nap(i):
     time.sleep(60)

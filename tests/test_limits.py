@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from portfolio_factory import make_problem
 from scorer import limits
-from scorer.cli import main
-from scorer.portfolio import guard_size, start_options
+from scorer.cli.main import main
+from scorer.portfolio.problem import guard_size, start_options
 
 
 def write_hard_scenario(folder: Path, n: int = 400, seed: int = 3, years: int = 15, time_limit: float = 600) -> Path:
@@ -179,15 +179,15 @@ def test_absurd_counts_are_a_usage_error_giving_the_largest_accepted(case, comma
 
 
 def test_the_library_refuses_absurd_counts_naming_the_setting(case):
-    from scorer.alternatives import k_best
-    from scorer.frontier import sweep_levels
-    from scorer.loading import load_scenario
-    from scorer.optimizer import SolverConfig
-    from scorer.parallel import ClusterError, run_map
-    from scorer.portfolio import problem_from_inputs
-    from scorer.sampling import SampleSpec, sampled_scores, scoring_basis
-    from scorer.scoring import candidate_values
-    from scorer.smaa import smaa
+    from scorer.robustness.alternatives import k_best
+    from scorer.robustness.frontier import sweep_levels
+    from scorer.inputs.loading import load_scenario
+    from scorer.mip.config import SolverConfig
+    from scorer.robustness.parallel import ClusterError, run_map
+    from scorer.portfolio.problem import problem_from_inputs
+    from scorer.robustness.sampling import SampleSpec, sampled_scores, scoring_basis
+    from scorer.scoring.score import candidate_values
+    from scorer.robustness.smaa import smaa
 
     inputs = load_scenario(case.path)
     problem = problem_from_inputs(inputs)
@@ -214,7 +214,7 @@ def test_the_library_refuses_absurd_counts_naming_the_setting(case):
                                          ("portfolio_samples", limits.MAX_PORTFOLIO_SAMPLES)])
 def test_the_scenario_file_has_the_same_caps(tmp_path, key, largest):
     from scorer.errors import InputError
-    from scorer.loading import load_scenario
+    from scorer.inputs.loading import load_scenario
 
     from conftest import write_case
 
@@ -243,7 +243,7 @@ def hard(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("isolated", [False, True], ids=["in-process", "child-process"])
 @pytest.mark.parametrize("fmt", ["json", "table"])
 def test_time_limit_gives_feasible_with_bound_and_gap(hard, fmt, isolated, monkeypatch):
-    from scorer import optimizer
+    from scorer.mip import large as optimizer
 
     if isolated:  # as for a model of 20,000 start options or more
         monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 1)

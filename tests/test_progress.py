@@ -8,7 +8,7 @@ import re
 import pytest
 
 import scorer.progress as progress
-from scorer.parallel import run_map
+from scorer.robustness.parallel import run_map
 from scorer.progress import ProgressBar, is_terminal
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*m")

@@ -1,0 +1,141 @@
+"""``coprod optimize``: the best portfolio under every budget, window and rule."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scorer.cli.commands.options import (
+    CONTEXT,
+    MONEY,
+    check_outputs,
+    csv_bom,
+    like_field,
+    load,
+    money_text,
+    not_empty,
+    note,
+    output_force,
+    output_options,
+    quiet_option,
+    reports_errors,
+    scenario_argument,
+    warn,
+)
+from scorer.errors import InputError, Problem
+from scorer.inputs.models import SolverSettings
+from scorer.mip.config import SOLVERS, scenario_config
+from scorer.portfolio.model import PortfolioModel
+from scorer.portfolio.problem import problem_from_inputs
+from scorer.portfolio.solve import solve_built
+from scorer.present.modelfile import write_model
+from scorer.present.output import choose_format, emit_tables, xlsx_destination
+
+LP_SUFFIXES = (".lp", ".mps")
+
+
+def _year_caps(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) -> dict[int, float]:
+    caps: dict[int, float] = {}
+    for item in items:
+        year, sep, cap = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            key = int(year)
+        except ValueError:
+            raise click.BadParameter(f"'{item}' is not YEAR=AMOUNT (e.g. 2028=1200)") from None
+        try:
+            caps[key] = money_text(cap)
+        except ValueError as exc:
+            raise click.BadParameter(f"'{item}': {exc}") from None
+    return caps
+
+
+def _model_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and Path(value).suffix.lower() not in LP_SUFFIXES:
+        raise click.BadParameter(f"'{value}' must end in .lp or .mps")
+    return value
+
+
+@click.command(context_settings=CONTEXT)
+@scenario_argument
+@click.option("--budget", type=MONEY, metavar="N", help="Replace the total budget.")
+@click.option("--year-cap", "year_caps", multiple=True, metavar="YEAR=N", callback=_year_caps,
+              help="Replace one year's cap (both partners together); repeatable.")
+@click.option("--solver", type=click.Choice(SOLVERS), help="Solver (default: the scenario's, else highs).")
+@click.option("--time-limit", type=like_field(SolverSettings, "time_limit"), metavar="S",
+              help="Stop after S seconds and report the best portfolio found, with its gap.")
+@click.option("--gap", type=like_field(SolverSettings, "gap"), metavar="G",
+              help="Stop when within relative gap G of the bound (0 = prove optimality).")
+@click.option("--explain", is_flag=True,
+              help="Also show which limits hold the portfolio back and each candidate's value threshold "
+                   "(costs extra solves).")
+@output_options
+@click.option("--schedule", metavar="FILE", callback=not_empty,
+              help="Write the year x candidate spend schedule to FILE.")
+@click.option("--lp", "lp_file", metavar="FILE", callback=_model_file,
+              help="Write the model to FILE (.lp or .mps) for other solvers.")
+@quiet_option
+@reports_errors
+def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, float], solver: str | None,
+             time_limit: float | None, gap: float | None, explain: bool, fmt: str | None, output: str | None,
+             schedule: str | None, lp_file: str | None) -> None:
+    """Choose the portfolio of highest total value within every limit of SCENARIO.
+
+    Exit code 1 with the conflicting limits and the cheapest ways out when no
+    portfolio fits.
+    """
+    from scorer.scoring.score import candidate_values
+
+    fmt = choose_format(fmt, output)
+    if fmt == "xlsx":
+        xlsx_destination(output)  # before the solve, not after
+    inputs = load(scenario)
+    # Every output is checked before the solve: a run that cannot write them all writes none.
+    check_outputs([output, schedule, lp_file], inputs.paths)
+    _check_years(inputs, year_caps)
+    config = scenario_config(inputs.scenario, solver, time_limit, gap)
+    problem = problem_from_inputs(inputs, budget=budget, year_caps=year_caps)
+    protected = inputs.paths
+    t0 = time.perf_counter()
+    model = PortfolioModel(problem, candidate_values(inputs))
+    built = time.perf_counter() - t0
+    if lp_file is not None:
+        write_model(model, lp_file, protected, output_force())
+    sol = solve_built(model, config, built)
+    if sol.status != "optimal":
+        from scorer.present.solution import bound_text, gap_text
+
+        warn(f"stopped by a limit, not proven optimal (gap {gap_text(sol)}, bound {bound_text(sol)})")
+    if explain and fmt == "csv":
+        warn("CSV holds the portfolio only; use --format json, table or markdown to see the explanation")
+    from scorer.inputs.summary import workbook_about
+    from scorer.present.solution import (
+        explanation_tables,
+        headline,
+        portfolio_document,
+        portfolio_tables,
+        schedule_table,
+    )
+
+    explained = explanation_tables(sol, config) if explain and fmt != "csv" else None
+    tables, titles = portfolio_tables(sol, explained, fmt)
+    about = workbook_about("optimize", inputs, sol)
+    emit_tables(tables, fmt, output, protected, titles=titles, preamble=headline(sol),
+                document=portfolio_document(sol, explained) if fmt == "json" else None, note=note,
+                about=about, bom=csv_bom(), force=output_force())
+    if schedule is not None:
+        emit_tables({"schedule": schedule_table(sol)}, choose_format(None, schedule), schedule, protected,
+                    about=about, bom=csv_bom(), force=output_force())
+
+
+def _check_years(inputs: Any, year_caps: dict[int, float]) -> None:
+    h = inputs.scenario.horizon
+    for year in year_caps:
+        if not h.start <= year <= h.end:
+            raise InputError([Problem("--year-cap", None, str(year),
+                                      f"year {year} is outside the horizon {h.start}-{h.end}")])
+

@@ -1,0 +1,239 @@
+"""What every sub-command shares: error reporting, the scenario argument, output options."""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from scorer.defaults import default_scenario
+from scorer.errors import CoprodError, one_line
+from scorer.inputs.loading import ScenarioInputs, load_scenario
+from scorer.limits import MAX_MONEY, MAX_WORKERS
+from scorer.numbers import parse_number
+from scorer.present.output import FORMATS
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class FiniteFloat(click.FloatRange):
+    """The type of every number option: a finite float within optional bounds.
+
+    click's own FLOAT and FloatRange take ``nan`` (it fails no comparison, so
+    it passes every bound), ``inf`` and ``1e-400`` (read as 0); here each is a
+    usage error (exit 2) naming the option, with the reason of
+    :func:`scorer.numbers.parse_number`.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                value = parse_number(value)
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
+        elif isinstance(value, float) and not math.isfinite(value):
+            self.fail(f"{value} is not a finite number", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+# An amount of money on the command line: what the input files accept (see scorer.limits).
+MONEY = FiniteFloat(min=0, max=MAX_MONEY)
+
+
+def like_field(model: type, name: str) -> FiniteFloat:
+    """The type of an option that overrides a file's field: the field's own bounds (``ge``, ``gt``, ``le``, ``lt``)."""
+    lo = hi = None
+    lo_open = hi_open = False
+    for rule in model.model_fields[name].metadata:
+        if getattr(rule, "ge", None) is not None:
+            lo = rule.ge
+        if getattr(rule, "gt", None) is not None:
+            lo, lo_open = rule.gt, True
+        if getattr(rule, "le", None) is not None:
+            hi = rule.le
+        if getattr(rule, "lt", None) is not None:
+            hi, hi_open = rule.lt, True
+    return FiniteFloat(lo, hi, min_open=lo_open, max_open=hi_open)
+
+
+def money_text(text: str) -> float:
+    """An amount of money inside an option's value (``--year-cap 2028=1200``); ValueError says why not."""
+    value = parse_number(text)
+    if not 0 <= value <= MAX_MONEY:
+        raise ValueError(f"'{text.strip()}' is not an amount from 0 to {MAX_MONEY:,.0f}")
+    return value
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print a one-line message on stderr and exit with ``code`` (1: bad input; 2: bad usage)."""
+    click.echo(f"coprod: error: {shown(message)}", err=True)
+    sys.exit(code)
+
+
+def shown(message: str) -> str:
+    """A message as stderr shows it: its own lines kept, every control character in them escaped."""
+    return "\n".join(one_line(line) for line in str(message).split("\n"))
+
+
+def reports_errors(command: Callable) -> Callable:
+    """Turn a :class:`CoprodError` raised by the library into a message and exit 1.
+
+    Ctrl-C ends the run with one line and exit code 130 (the shell's 128 +
+    SIGINT); every file is written atomically, so nothing partial is left.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CoprodError as exc:
+            fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("coprod: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+_QUIET = "coprod.quiet"
+
+
+def _store_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    from scorer.cli.stdio import silence_native_output
+    from scorer.progress import set_enabled
+
+    root = ctx.find_root()
+    if value:
+        root.meta[_QUIET] = True
+        silence_native_output()  # a solver's banner is not an error: -q hides it too
+    # Runs every invocation (a flag's callback also sees its default), so one
+    # run's -q never silences the next run in the same process (tests, API).
+    set_enabled(not root.meta.get(_QUIET, False))
+
+
+def quiet_option(command: Callable) -> Callable:
+    """``-q/--quiet``, on the group (``coprod -q optimize``) or on a command; no parameter is passed."""
+    return click.option(
+        "-q", "--quiet", is_flag=True, expose_value=False, callback=_store_quiet,
+        help="No warnings, notes or progress bars on stderr (errors are still shown).",
+    )(command)
+
+
+def is_quiet() -> bool:
+    """Whether ``-q`` was given anywhere on the command line of this run."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().meta.get(_QUIET))
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, unless quiet."""
+    if not is_quiet():
+        click.echo(f"coprod: warning: {shown(message)}", err=True)
+
+
+def note(message: str) -> None:
+    """A note on stderr, unless quiet."""
+    if not is_quiet():
+        click.echo(f"coprod: note: {shown(message)}", err=True)
+
+
+def show_progress() -> bool:
+    """Whether progress bars may be drawn: not quiet and stderr is a terminal.
+
+    Commands need not pass it on: ``-q`` already turns :mod:`scorer.progress` off.
+    """
+    return not is_quiet() and sys.stderr.isatty()
+
+
+def not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Callback for a path: '' is a usage error (exit 2), never the current directory."""
+    if value == "":
+        raise click.BadParameter("must not be empty", ctx, param)
+    return value
+
+
+def scenario_argument(command: Callable) -> Callable:
+    """The optional SCENARIO argument: a file, '-' for stdin, or the default scenario."""
+    return click.argument("scenario", required=False, metavar="[SCENARIO]", callback=not_empty)(command)
+
+
+_BOM = "coprod.bom"
+
+
+def _store_bom(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[_BOM] = value
+
+
+def csv_bom() -> bool:
+    """Whether ``--bom`` was given: CSV then starts with a UTF-8 byte order mark."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(_BOM))
+
+
+_FORCE = "coprod.force"
+
+
+def _store_force(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[_FORCE] = value
+
+
+def output_force() -> bool:
+    """Whether ``--force`` was given: a read-only output file may then be replaced."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(_FORCE))
+
+
+def force_option(command: Callable) -> Callable:
+    """``--force``: replace read-only output files (passed on by :func:`output_force`)."""
+    return click.option(
+        "--force", is_flag=True, expose_value=False, callback=_store_force,
+        help="Replace an output file even if it is read-only.",
+    )(command)
+
+
+def check_outputs(paths: list[str | None], protected: Any = ()) -> None:
+    """Resolve and check every output file of the command before anything is computed or written.
+
+    Two outputs naming the same file are a usage error (exit 2); see :func:`scorer.files.resolve_all`.
+    """
+    from scorer.files import resolve_all
+
+    resolve_all(paths, protected, output_force())
+
+
+def output_options(command: Callable) -> Callable:
+    """``--format``, ``-o/--output``, ``--bom`` and ``--force`` as every data-producing command takes them.
+
+    ``--bom`` and ``--force`` are passed on by :func:`csv_bom` and :func:`output_force`, not as parameters.
+    """
+    command = force_option(command)
+    command = click.option(
+        "--bom", is_flag=True, expose_value=False, callback=_store_bom,
+        help="Start CSV with a UTF-8 byte order mark, so that Excel reads names as UTF-8 "
+             "(without it Excel on Windows reads CSV in its own code page).",
+    )(command)
+    command = click.option(
+        "-o", "--output", metavar="FILE", callback=not_empty,
+        help="Write to FILE ('-' for stdout); the format follows its suffix."
+    )(command)
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS),
+        help="Output format (default: table on a terminal, CSV otherwise; xlsx needs -o FILE on a terminal).",
+    )(command)
+
+
+def load(scenario: str | None) -> ScenarioInputs:
+    """Load the scenario the user named, or the default one."""
+    return load_scenario(scenario if scenario is not None else default_scenario())
+
+
+def parallel_options(command: Any) -> Any:
+    """``--workers`` and ``--scheduler``: where the re-solves run."""
+    command = click.option("--scheduler", metavar="ADDRESS",
+                           help="Run the re-solves on a Dask cluster (e.g. tcp://host:8786); overrides --workers.")(command)
+    return click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), metavar="N",
+                        help="Local processes for the re-solves (default: all cores; 1: this process).")(command)

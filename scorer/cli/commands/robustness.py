@@ -1,0 +1,203 @@
+"""``coprod sensitivity``, ``coprod frontier`` and ``coprod alternatives``: how much the answer depends on judgement."""
+
+from __future__ import annotations
+
+import click
+
+from scorer.cli.commands.options import (
+    CONTEXT,
+    MONEY,
+    check_outputs,
+    csv_bom,
+    like_field,
+    load,
+    note,
+    output_force,
+    output_options,
+    parallel_options,
+    quiet_option,
+    reports_errors,
+    scenario_argument,
+)
+from scorer.cli.commands.scoring import parse_overrides, weight_option
+from scorer.inputs.models import METHODS, Robustness
+from scorer.inputs.summary import workbook_about
+from scorer.limits import (
+    MAX_ALTERNATIVES,
+    MAX_PORTFOLIO_SAMPLES,
+    MAX_SAMPLES,
+    MAX_STEPS,
+)
+from scorer.mip.config import scenario_config
+from scorer.numbers import parse_number
+from scorer.present.output import choose_format, emit_tables, xlsx_destination
+from scorer.robustness.sampling import SCORE_DISTRIBUTIONS
+
+
+def _ranges(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    out: dict[str, tuple[float, float]] = {}
+    for item in items:
+        key, sep, span = item.partition("=")
+        lo, colon, hi = span.partition(":")
+        if not sep or not colon or not key.strip():
+            raise click.BadParameter(f"'{item}' is not ID=LO:HI (e.g. standardization=0.05:0.25)")
+        try:
+            pair = (parse_number(lo), parse_number(hi))
+        except ValueError as exc:
+            raise click.BadParameter(f"'{item}': {exc}") from None
+        if not 0 <= pair[0] <= pair[1] <= 1:
+            raise click.BadParameter(f"'{item}': needs 0 <= LO <= HI <= 1 (effective weights are fractions)")
+        out[key.strip()] = pair
+    return out
+
+
+def _warn_large(inputs, config, solves: int, problem=None) -> None:
+    """A note before a sweep whose re-solves each run in a child process (see optimizer.sweep_note)."""
+    from scorer.portfolio.problem import problem_from_inputs
+    from scorer.portfolio.solve import sweep_note
+
+    message = sweep_note(problem if problem is not None else problem_from_inputs(inputs), config, solves)
+    if message:
+        note(message)
+
+
+def _early_format(fmt: str | None, output: str | None) -> str:
+    fmt = choose_format(fmt, output)
+    if fmt == "xlsx":
+        xlsx_destination(output)  # before the long run, not after
+    return fmt
+
+
+@click.command("sensitivity", context_settings=CONTEXT)
+@scenario_argument
+@click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
+@weight_option
+@click.option("--samples", type=click.IntRange(min=1, max=MAX_SAMPLES), metavar="N",
+              help="Monte Carlo samples (default: robustness.samples, else 1000).")
+@click.option("--concentration", type=like_field(Robustness, "concentration"), metavar="C",
+              help="Dirichlet concentration around the current weights; larger is tighter (default 100).")
+@click.option("--weight-range", "ranges", multiple=True, metavar="ID=LO:HI", callback=_ranges,
+              help="Sample this criterion's effective weight uniformly in [LO, HI] (repeatable; replaces "
+                   "the Dirichlet and the scenario's robustness.weight_ranges).")
+@click.option("--score-dist", type=click.Choice(SCORE_DISTRIBUTIONS),
+              help="Sample uncertain scores between low and high (default: none).")
+@click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), help="Random seed (default: the scenario's).")
+@click.option("--portfolios/--no-portfolios", default=True,
+              help="Also re-optimise: core index, frequent portfolios, portfolio flip points (default: on).")
+@click.option("--portfolio-samples", type=click.IntRange(min=1, max=MAX_PORTFOLIO_SAMPLES), metavar="N",
+              help="Samples re-optimised (the first N; default: robustness.portfolio_samples, else 200).")
+@click.option("--tolerance", type=like_field(Robustness, "tolerance"), metavar="T",
+              help="Portfolio flip points are located within T on the 0-1 weight scale (default 0.01).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many of the most frequent portfolios to list.")
+@parallel_options
+@output_options
+@quiet_option
+@reports_errors
+def sensitivity(scenario: str | None, method: str | None, weights: list, samples: int | None,
+                concentration: float | None, ranges: dict, score_dist: str | None, seed: int | None,
+                portfolios: bool, portfolio_samples: int | None, tolerance: float | None, top: int,
+                workers: int | None, scheduler: str | None, fmt: str | None, output: str | None) -> None:
+    """Flip points of every criterion weight and a Monte Carlo (SMAA) analysis of SCENARIO.
+
+    Flip points: the interval of each criterion's weight (the others rescaled
+    proportionally) within which the top-ranked candidate, and the optimal
+    portfolio, stay the same. Monte Carlo: how often each candidate holds each
+    rank and is in the optimal portfolio under sampled weights (and scores).
+    """
+    from scorer.present.sensitivity import SensitivitySettings, sensitivity_report
+
+    fmt = _early_format(fmt, output)
+    inputs = load(scenario)
+    check_outputs([output], inputs.paths)
+    settings = SensitivitySettings.from_scenario(
+        inputs.scenario, samples=samples, concentration=concentration, ranges=ranges, score_dist=score_dist,
+        seed=seed, portfolio_samples=portfolio_samples, tolerance=tolerance)
+    config = scenario_config(inputs.scenario)
+    if portfolios:
+        _warn_large(inputs, config, settings.portfolio_samples)
+    report = sensitivity_report(inputs, settings, method=method, overrides=parse_overrides(weights),
+                                portfolios=portfolios, config=config, workers=workers,
+                                scheduler=scheduler, top=top)
+    emit_tables(report.tables, fmt, output, inputs.paths, titles=report.titles,
+                preamble=report.preamble, digits=report.digits,
+                document=report.document if fmt == "json" else None, note=note,
+                about=workbook_about("sensitivity", inputs, settings=settings.describe()), bom=csv_bom(),
+                force=output_force())
+
+
+@click.command("frontier", context_settings=CONTEXT)
+@scenario_argument
+@click.option("--from", "start", type=MONEY, metavar="N", help="Lowest level (default 0).")
+@click.option("--to", "stop", type=MONEY, metavar="N",
+              help="Highest level (default: every candidate's cost together; for --year, every "
+                   "candidate's largest yearly cost together).")
+@click.option("--steps", type=click.IntRange(min=2, max=MAX_STEPS), default=11, show_default=True, help="Levels to solve.")
+@click.option("--year", type=int, metavar="YEAR", help="Sweep this year's cap instead of the total budget.")
+@parallel_options
+@output_options
+@quiet_option
+@reports_errors
+def frontier_command(scenario: str | None, start: float | None, stop: float | None, steps: int,
+                     year: int | None, workers: int | None, scheduler: str | None, fmt: str | None,
+                     output: str | None) -> None:
+    """The best value and portfolio at each level of the total budget (or of one year's cap).
+
+    Also lists the order of buy: the level at which each project enters.
+    """
+    from scorer.portfolio.problem import problem_from_inputs
+    from scorer.robustness.frontier import (
+        buy_order,
+        frontier,
+        frontier_table,
+        sweep_levels,
+    )
+    from scorer.scoring.score import candidate_values
+
+    fmt = _early_format(fmt, output)
+    inputs = load(scenario)
+    check_outputs([output], inputs.paths)
+    problem = problem_from_inputs(inputs)
+    levels = sweep_levels(problem, start, stop, steps, year)
+    config = scenario_config(inputs.scenario)
+    _warn_large(inputs, config, len(levels), problem)
+    result = frontier(problem, candidate_values(inputs), config, levels, year=year,
+                      workers=workers, scheduler=scheduler)
+    what = "total budget" if year is None else f"{year} cap"
+    emit_tables({"frontier": frontier_table(result), "buy_order": buy_order(result)}, fmt, output,
+                inputs.paths, titles={"frontier": f"Efficient frontier ({what}, {problem.currency})",
+                                            "buy_order": "Order of buy"}, note=note,
+                about=workbook_about("frontier", inputs, settings={"swept": what}), bom=csv_bom(),
+                force=output_force())
+
+
+@click.command("alternatives", context_settings=CONTEXT)
+@scenario_argument
+@click.option("-k", "k", type=click.IntRange(min=1, max=MAX_ALTERNATIVES), default=5, show_default=True,
+              help="How many distinct portfolios (different sets of projects).")
+@output_options
+@quiet_option
+@reports_errors
+def alternatives_command(scenario: str | None, k: int, fmt: str | None, output: str | None) -> None:
+    """The k best distinct portfolios, each with its gap to the best, and which projects are core.
+
+    Portfolios are distinct when they select different projects; each is shown
+    with its best schedule. Core: in all k; swappable: in some.
+    """
+    from scorer.portfolio.problem import problem_from_inputs
+    from scorer.robustness.alternatives import alternatives_table, k_best, roles_table
+    from scorer.scoring.score import candidate_values
+
+    fmt = _early_format(fmt, output)
+    inputs = load(scenario)
+    check_outputs([output], inputs.paths)
+    problem, config = problem_from_inputs(inputs), scenario_config(inputs.scenario)
+    _warn_large(inputs, config, k, problem)
+    result = k_best(problem, candidate_values(inputs), config, k)
+    if len(result.solutions) < k:
+        note(f"only {len(result.solutions)} distinct portfolios fit")
+    emit_tables({"alternatives": alternatives_table(result), "roles": roles_table(result)}, fmt, output,
+                inputs.paths, titles={"alternatives": f"The {len(result.solutions)} best distinct portfolios",
+                                            "roles": "Core (in all) and swappable (in some) projects"}, note=note,
+                about=workbook_about("alternatives", inputs, result.solutions[0]), bom=csv_bom(),
+                force=output_force())

@@ -1,1 +1,0 @@
-"""The ``coprod`` sub-commands, one module per area; :mod:`scorer.cli` registers them."""

@@ -1,0 +1,219 @@
+"""From a scenario path to validated, cross-checked inputs.
+
+``load_scenario`` is the only entry point the rest of the package needs. It
+reads the scenario, the criteria and the candidates files it names, validates
+each against its model, runs the cross-file checks and reports every problem
+it finds with file, line and field path.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from scorer.errors import InputError, Problem
+from scorer.files import display_path, is_link_loop
+from scorer.inputs.crosscheck import check_all
+from scorer.inputs.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scenario
+from scorer.inputs.yamlfile import (
+    YamlDocument,
+    format_path,
+    read_yaml,
+    read_yaml_stream,
+    yaml11_number_hint,
+)
+from scorer.limits import check_scoring_size, money_problems
+
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class ScenarioInputs:
+    """A scenario with its criteria and candidates, all valid together."""
+
+    scenario: Scenario
+    criteria: CriteriaFile
+    candidates: CandidatesFile
+    files: dict[str, Path | None]  # scenario/criteria/candidates -> path (None: stdin)
+    texts: dict[str, str]  # the same keys -> the text that was read
+
+    @property
+    def paths(self) -> list[Path]:
+        """The input files read from disk: outputs must never overwrite them."""
+        return [p for p in self.files.values() if p is not None]
+
+
+def load_scenario(path: str | Path) -> ScenarioInputs:
+    """Load and validate a scenario and the files it names.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file, or ``"-"`` to read it from standard input (its
+        relative paths are then taken from the current directory).
+
+    Returns
+    -------
+    ScenarioInputs
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming file, line and field.
+    """
+    scenario_doc, base = _scenario_document(path)
+    scenario = _validate(Scenario, scenario_doc)
+    docs = {"scenario": scenario_doc}
+    files: dict[str, Path | None] = {"scenario": None if str(path) == STDIN else Path(path)}
+    models: dict[str, BaseModel] = {"scenario": scenario}
+    problems: list[Problem] = []
+    for kind, model in (("criteria", CriteriaFile), ("candidates", CandidatesFile)):
+        ref = getattr(scenario, kind)
+        target = (base / ref) if not os.path.isabs(ref) else Path(ref)
+        files[kind] = target
+        try:
+            docs[kind] = _read_referenced(target, scenario_doc, kind, ref)
+            models[kind] = _validate(model, docs[kind])
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    check_scoring_size(len(models["candidates"].candidates), len(models["criteria"].criteria),
+                       where=scenario_doc.display)
+    findings = check_all(models["scenario"], models["criteria"], models["candidates"])
+    findings = [*findings, *money_problems(models["scenario"], models["candidates"])]
+    if findings:
+        raise InputError([docs[kind].problem(loc, message) for kind, loc, message in findings])
+    return ScenarioInputs(
+        scenario=scenario,
+        criteria=models["criteria"],
+        candidates=_in_id_order(models["candidates"]),
+        files=files,
+        texts={kind: doc.text for kind, doc in docs.items()},
+    )
+
+
+def load_file(path: str | Path, kind: str) -> Any:
+    """Read and validate one input file on its own, without the checks across files.
+
+    What the file alone decides, before ``load_scenario`` pairs it with the
+    others: the verdict that the JSON Schema of ``coprod schema KIND``
+    mirrors, as far as JSON Schema can (see :mod:`scorer.inputs.schema`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    kind : str
+        ``"criteria"``, ``"candidates"`` or ``"scenario"``.
+
+    Returns
+    -------
+    CriteriaFile, CandidatesFile or Scenario
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming file, line and field.
+    """
+    path = Path(path)
+    return _validate(FILE_MODELS[kind], read_yaml(path, display_path(path)))
+
+
+def _in_id_order(candidates: CandidatesFile) -> CandidatesFile:
+    """The candidates sorted by id.
+
+    Everything downstream (score ties, model columns, hence the solver's
+    choice among equally good portfolios, and every output row) then depends
+    on the ids only, never on where a candidate happens to sit in the file.
+    """
+    ordered = sorted(candidates.candidates, key=lambda c: c.id)
+    return candidates.model_copy(update={"candidates": ordered})
+
+
+
+
+def _scenario_document(path: str | Path) -> tuple[YamlDocument, Path]:
+    if str(path) == STDIN:
+        return read_yaml_stream(sys.stdin.buffer, "<stdin>"), Path.cwd()
+    path = Path(path)
+    return read_yaml(path, display_path(path)), path.parent
+
+
+def _read_referenced(target: Path, scenario_doc: YamlDocument, kind: str, ref: str) -> YamlDocument:
+    if not target.is_file() and not is_link_loop(target):  # read_yaml names a loop as for the scenario
+        what = "does not exist" if not target.exists() else "is not a file"
+        raise InputError([scenario_doc.problem((kind,), f"{ref} {what} (looked for {display_path(target)})")])
+    return read_yaml(target, display_path(target))
+
+
+_KIND_OF = {model: kind for kind, model in FILE_MODELS.items()}
+
+
+def _validate(model: type[BaseModel], doc: YamlDocument) -> Any:
+    if not isinstance(doc.data, dict):
+        # Never echo the content: the path may name any file (criteria: /etc/passwd).
+        kind = {str: "text", list: "a list"}.get(type(doc.data), "a single value")
+        raise InputError([Problem(doc.display, doc.line_of(()), "", (
+            f"is not a {_KIND_OF[model]} file: its top level is {kind}, not a mapping of keys"
+            " (see 'coprod schema' for the format)"))])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc, doc)) from None
+    except RecursionError:
+        raise InputError([Problem(doc.display, None, "", "is nested too deeply")]) from None
+
+
+def validation_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
+    """Turn a pydantic error into located problems, one per distinct field."""
+    problems: dict[str, Problem] = {}
+    for err in exc.errors(include_url=False):
+        loc, message = _clean(err, doc.data)
+        path = format_path(loc)
+        if path not in problems:
+            problems[path] = Problem(doc.display, doc.line_of(loc), path, message)
+    return list(problems.values())
+
+
+def _clean(err: dict, data: Any) -> tuple[tuple, str]:
+    """Drop pydantic's union tags from a location and phrase the message."""
+    raw_loc = err["loc"]
+    loc: list = []
+    node = data
+    for i, part in enumerate(raw_loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            part = str(part)  # a mapping key, even a year, is a name in a path: per_year.2028
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif not (i == len(raw_loc) - 1 and err["type"] in ("missing", "extra_forbidden")):
+            continue  # a pydantic tag (union member, validator name), not the user's field
+        loc.append(part)
+    message = _message(err)
+    if message.startswith("@"):
+        field, message = message[1:].split("@", 1)
+        loc.extend(field.split("."))
+    return tuple(loc), message
+
+
+def _message(err: dict) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; see 'coprod schema' for the allowed keys)"
+    if kind in ("value_error", "assertion_error"):
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    got = err.get("input")
+    if isinstance(got, dict | list) or got is None:
+        shown = {dict: "a mapping", list: "a list"}.get(type(got), "empty")
+    else:
+        shown = repr(got) if len(repr(got)) <= 60 else repr(got)[:57] + "..."
+    hint = yaml11_number_hint(got) if isinstance(got, str) else ""
+    return f"{msg} (got {shown}{hint})"

@@ -1,0 +1,460 @@
+"""Validated models of the three input file kinds (see ``formats.md``).
+
+Each model checks what can be checked inside one file. Checks that need
+another file (criterion ids in scores, the horizon, ...) live in
+:mod:`scorer.inputs.crosscheck`. The JSON Schema (:mod:`scorer.inputs.schema`) mirrors the
+model validators that decide which keys go together; a change to one needs
+the other (``tests/test_schema.py`` compares them file by file).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from scorer.limits import MAX_PORTFOLIO_SAMPLES, MAX_SAMPLES
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+$", min_length=1, max_length=64)]
+PartnerName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=32)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+NonNegative = Annotated[float, Field(ge=0)]
+Year = Annotated[int, Field(ge=1900, le=2200)]
+
+def _list_as_tuple(value: Any) -> Any:
+    # YAML has no tuples; a fixed-length list stands for one.
+    return tuple(value) if isinstance(value, list) else value
+
+
+Point = Annotated[tuple[float, Annotated[float, Field(ge=0, le=1)]], BeforeValidator(_list_as_tuple)]
+
+
+def _not_bool(value: Any) -> Any:
+    # A Literal[1] takes True, since True == 1 in Python; strict types do not.
+    if isinstance(value, bool):
+        raise ValueError("Input should be 1, not true/false")
+    return value
+
+
+Version = Annotated[Literal[1], BeforeValidator(_not_bool)]
+
+METHODS = ("weighted-sum", "weighted-product", "topsis", "promethee-ii")
+Method = Literal["weighted-sum", "weighted-product", "topsis", "promethee-ii"]
+
+
+def located(field: str, message: str) -> ValueError:
+    """A validation error that belongs to ``field`` of the model raising it.
+
+    pydantic locates a model validator's error at the model itself; the
+    ``@field@`` prefix lets :mod:`scorer.inputs.loading` point at the field's line.
+    """
+    return ValueError(f"@{field}@{message}")
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, no silent type coercion, no NaN or inf."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+# --------------------------------------------------------------- criteria ---
+
+
+class Scale(Strict):
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not self.min < self.max:
+            raise located("max", f"must be greater than min ({fmt_num(self.min)}), got {fmt_num(self.max)}")
+        return self
+
+
+class LinearValue(Strict):
+    type: Literal["linear"]
+
+
+class PiecewiseValue(Strict):
+    type: Literal["piecewise"]
+    points: list[Point] = Field(min_length=2)
+
+    @field_validator("points")
+    @classmethod
+    def _increasing(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        raws = [raw for raw, _ in points]
+        if any(b <= a for a, b in zip(raws, raws[1:])):
+            raise ValueError("raw values of the points must be strictly increasing")
+        return points
+
+
+class CategoricalValue(Strict):
+    type: Literal["categorical"]
+    levels: dict[Label, Annotated[float, Field(ge=0, le=1)]] = Field(min_length=2)
+
+
+ValueFunction = Annotated[LinearValue | PiecewiseValue | CategoricalValue, Field(discriminator="type")]
+
+
+PREFERENCE_TYPES = ("usual", "u-shape", "v-shape", "level", "linear", "gaussian")
+# Which thresholds each PROMETHEE preference function takes (Brans & Vincke 1985).
+PREFERENCE_PARAMS = {
+    "usual": (), "u-shape": ("q",), "v-shape": ("p",), "level": ("q", "p"),
+    "linear": ("q", "p"), "gaussian": ("s",),
+}
+
+
+class Preference(Strict):
+    """PROMETHEE preference function of a criterion, thresholds in raw-score units."""
+
+    type: Literal["usual", "u-shape", "v-shape", "level", "linear", "gaussian"] = "usual"
+    q: NonNegative | None = None
+    p: NonNegative | None = None
+    s: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _params_fit_type(self) -> Preference:
+        wanted = PREFERENCE_PARAMS[self.type]
+        for name in ("q", "p", "s"):
+            given = getattr(self, name) is not None
+            if given and name not in wanted:
+                raise located(name, f"is not used by the {self.type} preference function (it takes {', '.join(wanted) or 'no thresholds'})")
+            if not given and name in wanted:
+                raise located(name, f"is required by the {self.type} preference function")
+        if self.type == "v-shape" and self.p == 0:
+            raise located("p", "must be greater than 0")
+        if self.type in ("level", "linear") and not self.q < self.p:
+            raise located("p", f"must be greater than q ({fmt_num(self.q)}), got {fmt_num(self.p)}")
+        return self
+
+
+class Criterion(Strict):
+    id: Id
+    name: Label
+    description: Text = ""
+    direction: Literal["benefit", "cost"] = "benefit"
+    scale: Scale | None = None
+    weight: NonNegative | None = None
+    group: Id | None = None
+    value_function: ValueFunction | None = None
+    preference: Preference | None = None  # PROMETHEE II only; default usual
+
+    @model_validator(mode="after")
+    def _scale_fits_function(self) -> Criterion:
+        vf = self.value_function
+        if isinstance(vf, CategoricalValue):
+            if self.scale is not None:
+                raise located("scale", "a categorical criterion takes labels, so it has no scale")
+            return self
+        if self.scale is None:
+            raise located("scale", "is required unless the value function is categorical")
+        if isinstance(vf, PiecewiseValue):
+            _check_piecewise(vf, self.scale, self.direction)
+        return self
+
+    @property
+    def is_categorical(self) -> bool:
+        return isinstance(self.value_function, CategoricalValue)
+
+
+def _check_piecewise(vf: PiecewiseValue, scale: Scale, direction: str) -> None:
+    first, last = vf.points[0], vf.points[-1]
+    if first[0] > scale.min or last[0] < scale.max:
+        raise located(
+            "value_function.points",
+            f"the points cover {fmt_num(first[0])}-{fmt_num(last[0])} but must cover the whole scale "
+            f"{fmt_num(scale.min)}-{fmt_num(scale.max)}"
+        )
+    rising = last[1] - first[1]
+    if direction == "benefit" and rising < 0:
+        raise located("value_function.points", "the value function falls, but the criterion is a benefit (use direction: cost?)")
+    if direction == "cost" and rising > 0:
+        raise located("value_function.points", "the value function rises, but the criterion is a cost (use direction: benefit?)")
+
+
+class Group(Strict):
+    id: Id
+    name: Label
+    description: Text = ""
+    weight: NonNegative
+
+
+class SwingSpec(Strict):
+    points: dict[Id, NonNegative] = Field(min_length=1)
+
+
+class RankSpec(Strict):
+    order: list[Id] = Field(min_length=1)
+
+
+class AhpSpec(Strict):
+    pairwise: list[
+        Annotated[tuple[Id, Id, Annotated[float, Field(ge=1 / 9 - 1e-9, le=9)]], BeforeValidator(_list_as_tuple)]
+    ] = Field(min_length=1)
+
+
+class Weighting(Strict):
+    method: Literal["direct", "swing", "rank", "ahp"] = "direct"
+    swing: SwingSpec | None = None
+    rank: RankSpec | None = None
+    ahp: AhpSpec | None = None
+
+    @model_validator(mode="after")
+    def _spec_matches_method(self) -> Weighting:
+        given = [name for name in ("swing", "rank", "ahp") if getattr(self, name) is not None]
+        if self.method == "direct":
+            if given:
+                raise located(given[0], "must not be given when the method is direct")
+        elif given != [self.method]:
+            raise located("method", f"{self.method} needs exactly the '{self.method}' section")
+        return self
+
+
+class CriteriaFile(Strict):
+    version: Version
+    criteria: list[Criterion] = Field(min_length=1)
+    groups: list[Group] = []
+    weighting: Weighting = Weighting()
+
+
+# ------------------------------------------------------------- candidates ---
+
+
+class Score(Strict):
+    value: float | str
+    low: float | None = None
+    high: float | None = None
+    rationale: Text = ""
+    source: Text = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        # `standardization: 7` and `cost_sharing: signed` mean {value: ...}.
+        if isinstance(data, dict):
+            return data
+        return {"value": data}
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number_or_label(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError(f"must be a number or a label, not {_kind(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> Score:
+        if (self.low is not None or self.high is not None) and isinstance(self.value, str):
+            raise located("low" if self.low is not None else "high", "low/high apply to numeric scores only")
+        low = self.low if self.low is not None else self.value
+        high = self.high if self.high is not None else self.value
+        if not low <= self.value <= high:
+            raise located("value", f"needs low <= value <= high, got {fmt_num(low)} <= {fmt_num(self.value)} <= {fmt_num(high)}")
+        return self
+
+
+class Candidate(Strict):
+    id: Id
+    name: Label
+    category: Label | None = None
+    description: Text = ""
+    partners: dict[PartnerName, Annotated[float, Field(ge=0, le=1)]] = Field(min_length=1)
+    cost: list[NonNegative] = Field(min_length=1, max_length=100)
+    earliest_start: Year | None = None
+    latest_finish: Year | None = None
+    requires: list[Id] = []
+    excludes: list[Id] = []
+    scores: dict[Id, Score]
+
+    @field_validator("partners")
+    @classmethod
+    def _shares_sum_to_one(cls, partners: dict[str, float]) -> dict[str, float]:
+        total = math.fsum(partners.values())
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"cost shares must sum to 1, they sum to {total:.6g}")
+        return partners
+
+    @model_validator(mode="after")
+    def _window_holds_project(self) -> Candidate:
+        if self.earliest_start is not None and self.latest_finish is not None:
+            need = self.earliest_start + len(self.cost) - 1
+            if need > self.latest_finish:
+                raise located(
+                    "latest_finish",
+                    f"runs {len(self.cost)} years, so starting in {self.earliest_start} it ends in {need}, "
+                    f"after its latest_finish {self.latest_finish}"
+                )
+        return self
+
+    @property
+    def duration(self) -> int:
+        return len(self.cost)
+
+
+class CandidatesFile(Strict):
+    version: Version
+    currency: Label = "money units"
+    candidates: list[Candidate] = Field(min_length=1)
+
+
+# --------------------------------------------------------------- scenario ---
+
+
+class Horizon(Strict):
+    start: Year
+    end: Year
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.end < self.start:
+            raise located("end", f"{self.end} is before start {self.start}")
+        if self.end - self.start >= 100:
+            raise located("end", "a horizon is limited to 100 years")
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start, self.end + 1))
+
+
+def _number_or_mapping(value: Any) -> str:
+    return "~mapping" if isinstance(value, dict) else "~number"
+
+
+# One cap for every year, or {year: cap}. Tagged so that a bad value reports
+# one error from the form the user chose, not one per form.
+YearCaps = Annotated[
+    Annotated[NonNegative, Tag("~number")] | Annotated[dict[Year, NonNegative], Tag("~mapping")],
+    Discriminator(_number_or_mapping),
+]
+
+
+class PartnerBudget(Strict):
+    total: NonNegative | None = None
+    per_year: YearCaps | None = None
+
+
+class Budget(Strict):
+    total: NonNegative | None = None
+    per_year: YearCaps | None = None
+    per_partner: dict[PartnerName, PartnerBudget] = {}
+
+
+class CategoryRule(Strict):
+    min: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CategoryRule:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise located("min", f"{self.min} is greater than max {self.max}")
+        return self
+
+
+class Rules(Strict):
+    mandatory: list[Id] = []
+    forbidden: list[Id] = []
+    max_projects: Annotated[int, Field(ge=0)] | None = None
+    min_projects: Annotated[int, Field(ge=0)] | None = None
+    categories: dict[Label, CategoryRule] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rules:
+        both = sorted(set(self.mandatory) & set(self.forbidden))
+        if both:
+            raise located("forbidden", f"{', '.join(both)} is both mandatory and forbidden")
+        if self.min_projects is not None and self.max_projects is not None and self.min_projects > self.max_projects:
+            raise located("min_projects", f"min_projects {self.min_projects} is greater than max_projects {self.max_projects}")
+        return self
+
+
+class Objective(Strict):
+    delay_discount: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+
+class SolverSettings(Strict):
+    name: Literal["highs", "cbc"] = "highs"
+    time_limit: Annotated[float, Field(gt=0, le=7 * 24 * 3600)] = 60.0
+    gap: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+
+WeightRange = Annotated[
+    tuple[Annotated[float, Field(ge=0, le=1)], Annotated[float, Field(ge=0, le=1)]], BeforeValidator(_list_as_tuple)
+]
+
+
+class Robustness(Strict):
+    """Defaults of ``coprod sensitivity`` (command-line options override them).
+
+    ``weight_ranges`` maps a criterion id to ``[lo, hi]`` on its effective
+    weight (a fraction, as ``coprod weights`` shows it); when given, weights
+    are sampled uniformly within the ranges instead of from the Dirichlet.
+    """
+
+    samples: Annotated[int, Field(ge=1, le=MAX_SAMPLES)] = 1000
+    concentration: Annotated[float, Field(gt=0, le=1e9)] = 100.0
+    weight_ranges: dict[Id, WeightRange] = {}
+    score_distribution: Literal["none", "triangular", "pert"] = "none"
+    portfolio_samples: Annotated[int, Field(ge=0, le=MAX_PORTFOLIO_SAMPLES)] = 200
+    tolerance: Annotated[float, Field(gt=0, le=0.5)] = 0.01
+
+    @model_validator(mode="after")
+    def _ranges_ordered(self) -> Robustness:
+        for cid, (lo, hi) in self.weight_ranges.items():
+            if lo > hi:
+                raise located(f"weight_ranges.{cid}", f"needs lo <= hi, got [{fmt_num(lo)}, {fmt_num(hi)}]")
+        return self
+
+
+class Scenario(Strict):
+    version: Version
+    name: Label
+    description: Text = ""
+    criteria: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    candidates: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    horizon: Horizon
+    budget: Budget = Budget()
+    rules: Rules = Rules()
+    objective: Objective = Objective()
+    method: Method = "weighted-sum"
+    solver: SolverSettings = SolverSettings()
+    seed: Annotated[int, Field(ge=0, lt=2**32)] = 42
+    robustness: Robustness = Robustness()
+
+
+# The three file kinds, in the order commands list them.
+FILE_MODELS: dict[str, type[Strict]] = {"criteria": CriteriaFile, "candidates": CandidatesFile, "scenario": Scenario}
+
+
+def fmt_num(x: float | str) -> str:
+    """A number as a person writes it: 10 rather than 10.0, 1e+308 rather than 309 digits.
+
+    Whole numbers print as integers only up to 2**53, where every integer is
+    still a float; beyond it Python's shortest repr, which reads back (also as
+    YAML 1.2) as the same float.
+    """
+    if isinstance(x, float) and x.is_integer() and abs(x) <= 2**53:
+        return str(int(x))
+    return str(x)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)

@@ -1,0 +1,119 @@
+"""An independent check of a portfolio against every limit, in plain numpy.
+
+It shares nothing with the model builder (no start options, no rows): it
+recomputes each year's spend from the candidates' cost profiles and start
+years, so a modelling mistake cannot hide from it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scorer.portfolio.problem import PortfolioProblem
+
+# Money is compared with a tolerance relative to the size of each limit and of
+# the spend against it, and nothing absolute: a limit of 1.5e-9 is broken by a
+# spend of 2e-9 as surely as one of 1.5e9 by 2e9. Far above the rounding of
+# summing the costs (n x 1.1e-16 relative), far below any real overrun.
+RTOL = 1e-9
+
+
+def yearly_spend(problem: PortfolioProblem, start: np.ndarray) -> np.ndarray:
+    """Spend per candidate and horizon year, (n, T); spend outside the horizon is dropped.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+    start : array (n,)
+        Start year per candidate, -1 when not selected.
+    """
+    out = np.zeros((problem.n, len(problem.years)))
+    y0 = int(problem.years[0])
+    for i in np.flatnonzero(start >= 0):
+        for k, cost in enumerate(problem.costs[i]):
+            t = int(start[i]) + k - y0
+            if 0 <= t < len(problem.years):
+                out[i, t] = cost
+    return out
+
+
+def violations(problem: PortfolioProblem, start: np.ndarray) -> list[str]:
+    """Every limit the portfolio breaks, as readable strings (empty: feasible).
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+    start : array (n,)
+        Start year per candidate, -1 when not selected.
+    """
+    start = np.asarray(start)
+    sel = start >= 0
+    found = _window_problems(problem, start)
+    spend = yearly_spend(problem, start)
+    found += _money_problems(problem, spend)
+    found += _rule_problems(problem, start)
+    for dep, req in problem.requires:
+        if sel[dep] and not (sel[req] and start[req] + len(problem.costs[req]) - 1 < start[dep]):
+            found.append(f"{problem.ids[dep]} requires {problem.ids[req]} to finish before it starts")
+    for a, b in problem.excludes:
+        if sel[a] and sel[b]:
+            found.append(f"{problem.ids[a]} and {problem.ids[b]} exclude each other")
+    return found
+
+
+def _exceeds(amount: float, cap: float) -> bool:
+    """Whether a spend breaks a cap by more than :data:`RTOL` of their size.
+
+    Every cost and share is non-negative, so ``amount`` is also the sum of
+    the absolute values of the terms that make it up.
+    """
+    return amount > cap + RTOL * max(abs(cap), abs(amount))
+
+
+def _window_problems(p: PortfolioProblem, start: np.ndarray) -> list[str]:
+    found = []
+    for i in np.flatnonzero(start >= 0):
+        finish = start[i] + len(p.costs[i]) - 1
+        if start[i] < p.years[0] or finish > p.years[-1]:
+            found.append(f"{p.ids[i]} runs {start[i]}-{finish}, outside the horizon")
+        if p.earliest_given[i] is not None and start[i] < p.earliest_given[i]:
+            found.append(f"{p.ids[i]} starts {start[i]}, before its earliest_start {p.earliest_given[i]}")
+        if p.latest_given[i] is not None and finish > p.latest_given[i]:
+            found.append(f"{p.ids[i]} finishes {finish}, after its latest_finish {p.latest_given[i]}")
+    return found
+
+
+def _money_problems(p: PortfolioProblem, spend: np.ndarray) -> list[str]:
+    found = []
+    per_year = spend.sum(axis=0)
+    for t, year in enumerate(p.years):
+        if _exceeds(per_year[t], p.year_cap[t]):
+            found.append(f"spend {per_year[t]:g} in {year} exceeds the cap {p.year_cap[t]:g}")
+    if _exceeds(per_year.sum(), p.total_cap):
+        found.append(f"total spend {per_year.sum():g} exceeds the budget {p.total_cap:g}")
+    partner = p.shares.T @ spend  # (P, T)
+    for j, name in enumerate(p.partners):
+        for t, year in enumerate(p.years):
+            if _exceeds(partner[j, t], p.partner_year_cap[j, t]):
+                found.append(f"{name} spend {partner[j, t]:g} in {year} exceeds its cap {p.partner_year_cap[j, t]:g}")
+        if _exceeds(partner[j].sum(), p.partner_total[j]):
+            found.append(f"{name} total spend {partner[j].sum():g} exceeds its budget {p.partner_total[j]:g}")
+    return found
+
+
+def _rule_problems(p: PortfolioProblem, start: np.ndarray) -> list[str]:
+    sel = start >= 0
+    found = [f"mandatory {p.ids[i]} is not selected" for i in np.flatnonzero(p.mandatory & ~sel)]
+    found += [f"forbidden {p.ids[i]} is selected" for i in np.flatnonzero(p.forbidden & sel)]
+    count = int(sel.sum())
+    if p.max_projects is not None and count > p.max_projects:
+        found.append(f"{count} projects exceed max_projects {p.max_projects}")
+    if p.min_projects is not None and count < p.min_projects:
+        found.append(f"{count} projects are fewer than min_projects {p.min_projects}")
+    for rule in p.category_rules:
+        k = int((sel & rule.members).sum())
+        if rule.min is not None and k < rule.min:
+            found.append(f"{k} {rule.name} projects are fewer than its minimum {rule.min}")
+        if rule.max is not None and k > rule.max:
+            found.append(f"{k} {rule.name} projects exceed its maximum {rule.max}")
+    return found

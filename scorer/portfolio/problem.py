@@ -1,0 +1,454 @@
+"""The portfolio problem as plain arrays: start options, spend, and the user's limits.
+
+Everything here is numpy and frozen dataclasses, independent of any solver:
+:mod:`scorer.portfolio.solve` turns a :class:`PortfolioProblem` into an integer
+program, :mod:`scorer.portfolio.feasibility` checks a portfolio against it without one.
+
+A *start option* is one (candidate, start year) pair; the model has a binary
+per option. Every limit the user wrote (a year's cap, a partner's budget, a
+mandatory project, a window, ...) is a :class:`Limit` with the rows that
+express it, so that infeasibility and binding limits can be reported in the
+user's terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from scorer.files import display_path
+from scorer.inputs.loading import ScenarioInputs
+from scorer.limits import check_model_size, model_size
+
+INF = float("inf")
+
+
+@dataclass(frozen=True, eq=False)
+class CategoryRule:
+    """At least ``min`` / at most ``max`` selected projects of one category."""
+
+    name: str
+    members: np.ndarray  # (n,) bool
+    min: int | None
+    max: int | None
+
+
+@dataclass(frozen=True, eq=False)
+class PortfolioProblem:
+    """Every fact the optimiser needs, in arrays indexed by candidate (id order, as loaded).
+
+    Money arrays use ``inf`` for "no limit". Years are calendar years.
+    """
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    categories: tuple[str | None, ...]
+    partners: tuple[str, ...]
+    years: np.ndarray  # (T,) the horizon, inclusive
+    costs: tuple[np.ndarray, ...]  # per candidate: cost in each of its project years
+    shares: np.ndarray  # (n, P) cost share of each partner
+    earliest: np.ndarray  # (n,) first allowed start (within the horizon)
+    latest: np.ndarray  # (n,) last allowed finish (within the horizon)
+    earliest_given: tuple[int | None, ...]  # as written in the file
+    latest_given: tuple[int | None, ...]
+    total_cap: float
+    year_cap: np.ndarray  # (T,)
+    partner_total: np.ndarray  # (P,)
+    partner_year_cap: np.ndarray  # (P, T)
+    mandatory: np.ndarray  # (n,) bool
+    forbidden: np.ndarray  # (n,) bool
+    max_projects: int | None
+    min_projects: int | None
+    category_rules: tuple[CategoryRule, ...]
+    requires: tuple[tuple[int, int], ...]  # (dependent, required)
+    excludes: tuple[tuple[int, int], ...]  # (i, j), i < j, each pair once
+    delay_discount: float = 0.0
+    currency: str = "money units"
+    # (holder, excluded) as written: an exclusion binds both ways but sits in
+    # one candidate's entry, which messages must name. Empty: the first of each pair.
+    excluders: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def durations(self) -> np.ndarray:
+        return np.array([len(c) for c in self.costs], dtype=np.int64)
+
+    def index(self, candidate_id: str) -> int:
+        """Position of a candidate id."""
+        return self.ids.index(candidate_id)
+
+
+def problem_from_inputs(
+    inputs: ScenarioInputs,
+    budget: float | None = None,
+    year_caps: Mapping[int, float] | None = None,
+) -> PortfolioProblem:
+    """Build the arrays of a loaded scenario, with command-line overrides.
+
+    Parameters
+    ----------
+    inputs : ScenarioInputs
+        A loaded, cross-checked scenario.
+    budget : float, optional
+        Replaces ``budget.total``.
+    year_caps : mapping of year to cap, optional
+        Replaces ``budget.per_year`` for those years (the others keep theirs).
+
+    Returns
+    -------
+    PortfolioProblem
+    """
+    sc, cands = inputs.scenario, inputs.candidates.candidates
+    years = np.arange(sc.horizon.start, sc.horizon.end + 1)
+    # Sorted, so columns and rows never follow the key order inside a `partners:` mapping.
+    partners = tuple(sorted({p for c in cands for p in c.partners}))
+    shares = np.array([[c.partners.get(p, 0.0) for p in partners] for c in cands], dtype=float)
+    year_cap = _caps(sc.budget.per_year, years)
+    for year, cap in (year_caps or {}).items():
+        year_cap[year - years[0]] = cap
+    pb = sc.budget.per_partner
+    partner_total = np.array([_or_inf(pb[p].total if p in pb else None) for p in partners])
+    partner_year = np.array([_caps(pb[p].per_year if p in pb else None, years) for p in partners]).reshape(
+        len(partners), len(years)
+    )
+    ids = tuple(c.id for c in cands)
+    pos = {cid: i for i, cid in enumerate(ids)}
+    rules = sc.rules
+    problem = PortfolioProblem(
+        ids=ids,
+        names=tuple(c.name for c in cands),
+        categories=tuple(c.category for c in cands),
+        partners=partners,
+        years=years,
+        costs=tuple(np.array(c.cost, dtype=float) for c in cands),
+        shares=shares,
+        earliest=np.array([max(sc.horizon.start, c.earliest_start or sc.horizon.start) for c in cands]),
+        latest=np.array([min(sc.horizon.end, c.latest_finish or sc.horizon.end) for c in cands]),
+        earliest_given=tuple(c.earliest_start for c in cands),
+        latest_given=tuple(c.latest_finish for c in cands),
+        total_cap=_or_inf(budget if budget is not None else sc.budget.total),
+        year_cap=year_cap,
+        partner_total=partner_total,
+        partner_year_cap=partner_year,
+        mandatory=np.isin(ids, rules.mandatory),
+        forbidden=np.isin(ids, rules.forbidden),
+        max_projects=rules.max_projects,
+        min_projects=rules.min_projects,
+        category_rules=tuple(
+            CategoryRule(name, np.array([c.category == name for c in cands]), r.min, r.max)
+            for name, r in rules.categories.items()
+        ),
+        requires=tuple((pos[c.id], pos[r]) for c in cands for r in dict.fromkeys(c.requires)),
+        excludes=tuple(sorted({tuple(sorted((pos[c.id], pos[e]))) for c in cands for e in c.excludes})),
+        delay_discount=sc.objective.delay_discount,
+        currency=inputs.candidates.currency,
+        excluders=tuple(sorted({(pos[c.id], pos[e]) for c in cands for e in c.excludes})),
+    )
+    where = inputs.files.get("scenario")
+    guard_size(problem, where=display_path(where) if where is not None else "<stdin>")
+    return problem
+
+
+def guard_size(problem: PortfolioProblem, widen: bool = False, where: str = "the scenario") -> None:
+    """Refuse a problem whose model would not fit in memory, before any of it is built."""
+    check_model_size(*_size(problem, widen), where=where)
+
+
+def option_count(problem: PortfolioProblem) -> int:
+    """How many start options the problem's model has, without building them."""
+    return _size(problem, False)[0]
+
+
+def _size(problem: PortfolioProblem, widen: bool) -> tuple[int, int, int]:
+    h0, h1 = int(problem.years[0]), int(problem.years[-1])
+    n = problem.n
+    earliest = np.full(n, h0) if widen else problem.earliest
+    latest = np.full(n, h1) if widen else problem.latest
+    forbidden = np.zeros(n, dtype=bool) if widen else problem.forbidden
+    rule_rows = len(problem.category_rules) + 2 + (2 if widen else 0)
+    return model_size(earliest, latest, problem.durations, forbidden, len(problem.years),
+                      len(problem.partners), rule_rows)
+
+
+def _or_inf(x: float | None) -> float:
+    return INF if x is None else float(x)
+
+
+def _caps(spec: float | Mapping[int, float] | None, years: np.ndarray) -> np.ndarray:
+    """A per-year cap array: one number for every year, or a mapping (missing years uncapped)."""
+    if spec is None:
+        return np.full(len(years), INF)
+    if isinstance(spec, Mapping):
+        return np.array([float(spec.get(int(y), INF)) for y in years])
+    return np.full(len(years), float(spec))
+
+
+def with_changes(problem: PortfolioProblem, **changes) -> PortfolioProblem:
+    """A copy with some fields replaced (e.g. a cap raised for a re-solve)."""
+    return replace(problem, **changes)
+
+
+# ----------------------------------------------------------- start options ---
+
+
+@dataclass(frozen=True, eq=False)
+class Options:
+    """The start options of a model, one row per (candidate, start year).
+
+    ``spend`` is the options x horizon-years cost matrix: what each option
+    costs in each year if chosen. ``early``/``late`` are the years by which
+    an option breaks its candidate's ``earliest_start``/``latest_finish``
+    (zero unless the windows were widened for an infeasibility analysis).
+    """
+
+    cand: np.ndarray  # (K,) candidate index
+    start: np.ndarray  # (K,) start year
+    weight: np.ndarray  # (K,) delay-discount factor of the value
+    spend: np.ndarray  # (K, T)
+    early: np.ndarray  # (K,) years
+    late: np.ndarray  # (K,) years
+    first: np.ndarray  # (n + 1,) options of candidate i are first[i]:first[i+1]
+
+    @property
+    def k(self) -> int:
+        return len(self.cand)
+
+    def of(self, i: int) -> slice:
+        """The option rows of candidate ``i``."""
+        return slice(int(self.first[i]), int(self.first[i + 1]))
+
+
+def start_options(problem: PortfolioProblem, widen: bool = False) -> Options:
+    """Every allowed (candidate, start year), candidates in id order, starts ascending.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+    widen : bool
+        If true, allow every start that keeps a project inside the horizon
+        (windows become limits of their own) and keep forbidden candidates
+        (forbidding becomes a limit): the model of an infeasibility analysis.
+    """
+    guard_size(problem, widen)
+    h0, h1 = int(problem.years[0]), int(problem.years[-1])
+    dur = problem.durations
+    if widen:
+        lo = np.full(problem.n, h0)
+        hi = h1 - dur + 1
+    else:
+        lo = problem.earliest.astype(np.int64)
+        hi = problem.latest - dur + 1
+        hi = np.where(problem.forbidden, lo - 1, hi)  # forbidden: no options at all
+    counts = np.maximum(hi - lo + 1, 0)
+    first = np.concatenate([[0], np.cumsum(counts)])
+    cand = np.repeat(np.arange(problem.n), counts)
+    start = lo[cand] + (np.arange(first[-1]) - first[cand])
+    delay = np.maximum(start - problem.earliest[cand], 0)
+    weight = (1.0 - problem.delay_discount) ** delay
+    early = np.maximum(problem.earliest[cand] - start, 0)
+    late = np.maximum(start + dur[cand] - 1 - problem.latest[cand], 0)
+    return Options(cand, start, weight, _spend(problem, cand, start), early, late, first)
+
+
+def _spend(problem: PortfolioProblem, cand: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The (K, T) cost matrix, filled without a Python loop over options."""
+    dur = problem.durations[cand]
+    spend = np.zeros((len(cand), len(problem.years)))
+    row = np.repeat(np.arange(len(cand)), dur)
+    offset = np.arange(dur.sum()) - np.repeat(np.cumsum(dur) - dur, dur)  # year within the project
+    col = np.repeat(start - problem.years[0], dur) + offset
+    flat = np.concatenate(problem.costs) if problem.costs else np.zeros(0)
+    cost_first = np.concatenate([[0], np.cumsum(problem.durations)])
+    spend[row, col] = flat[np.repeat(cost_first[cand], dur) + offset]
+    return spend
+
+
+# ------------------------------------------------------------------ limits ---
+
+
+@dataclass(frozen=True, eq=False)
+class Row:
+    """One linear row over option binaries: ``sum(coef * x[idx]) sense rhs``."""
+
+    name: str
+    idx: np.ndarray
+    coef: np.ndarray
+    sense: str  # "<=" or ">="
+    rhs: float
+
+
+def no_good(options: Options, selected: np.ndarray, name: str = "exclude") -> Row:
+    """The cut that forbids exactly the set ``selected`` (bool per candidate) and nothing else.
+
+    Sum over its options minus sum over all others <= |selected| - 1.
+    """
+    coef = np.where(selected[options.cand], 1.0, -1.0)
+    return Row(name, np.arange(options.k), coef, "<=", float(selected.sum()) - 1.0)
+
+
+@dataclass(frozen=True, eq=False)
+class Limit:
+    """One limit as the user wrote it, with the model rows that express it.
+
+    ``kind`` is one of year_cap, partner_year_cap, total_budget,
+    partner_budget, mandatory, forbidden, max_projects, min_projects,
+    category_min, category_max, earliest, latest, requires, excludes.
+    ``bound`` is the user's number (a cap, a count, a year), ``unit`` is
+    ``money``, ``projects``, ``years`` or ``rule`` (all or nothing).
+    """
+
+    key: str
+    kind: str
+    field: str
+    bound: float
+    unit: str
+    rows: tuple[Row, ...]
+    year: int | None = None
+    partner: str | None = None
+    candidate: str | None = None
+    other: str | None = None
+    category: str | None = None
+    mutual: bool = False  # an exclusion written in both candidates' entries
+
+
+def slug(text: str) -> str:
+    """A name safe for LP/MPS files: letters, digits and underscores."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", text) or "_"
+
+
+def named_limits(problem: PortfolioProblem, opts: Options, widened: bool = False) -> list[Limit]:
+    """Every limit of the problem as rows over ``opts``.
+
+    With ``widened`` options (see :func:`start_options`) the windows and the
+    forbidden list become limits too; otherwise the options already respect them.
+    """
+    limits = [*_money_limits(problem, opts), *_rule_limits(problem, opts), *_logic_limits(problem, opts)]
+    if widened:
+        limits += _window_limits(problem, opts)
+    else:
+        limits = [lim for lim in limits if lim.kind != "forbidden"]
+    return _unique_keys(limits)
+
+
+def _unique_keys(limits: list[Limit]) -> list[Limit]:
+    seen: dict[str, int] = {}
+    out = []
+    for lim in limits:
+        n = seen.get(lim.key, 0)
+        seen[lim.key] = n + 1
+        out.append(lim if n == 0 else replace(lim, key=f"{lim.key}_{n}"))
+    return out
+
+
+def _cap_row(name: str, coef_col: np.ndarray, cap: float) -> Row:
+    idx = np.flatnonzero(coef_col)
+    return Row(name, idx, coef_col[idx], "<=", cap)
+
+
+def _money_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
+    out = []
+    for t, year in enumerate(p.years):
+        if np.isfinite(p.year_cap[t]):
+            key = f"cap_total_{year}"
+            out.append(Limit(key, "year_cap", f"budget.per_year.{year}", p.year_cap[t], "money",
+                             (_cap_row(key, o.spend[:, t], p.year_cap[t]),), year=int(year)))
+    total = o.spend.sum(axis=1)
+    if np.isfinite(p.total_cap):
+        out.append(Limit("budget_total", "total_budget", "budget.total", p.total_cap, "money",
+                         (_cap_row("budget_total", total, p.total_cap),)))
+    for j, partner in enumerate(p.partners):
+        share = p.shares[o.cand, j]
+        for t, year in enumerate(p.years):
+            cap = p.partner_year_cap[j, t]
+            if np.isfinite(cap):
+                key = f"cap_{slug(partner)}_{year}"
+                out.append(Limit(key, "partner_year_cap", f"budget.per_partner.{partner}.per_year.{year}", cap,
+                                 "money", (_cap_row(key, o.spend[:, t] * share, cap),), year=int(year),
+                                 partner=partner))
+        if np.isfinite(p.partner_total[j]):
+            key = f"budget_{slug(partner)}"
+            out.append(Limit(key, "partner_budget", f"budget.per_partner.{partner}.total", p.partner_total[j],
+                             "money", (_cap_row(key, total * share, p.partner_total[j]),), partner=partner))
+    return out
+
+
+def _count_row(name: str, mask: np.ndarray, sense: str, rhs: float) -> Row:
+    idx = np.flatnonzero(mask)
+    return Row(name, idx, np.ones(len(idx)), sense, float(rhs))
+
+
+def _rule_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
+    out = []
+    for i in np.flatnonzero(p.mandatory):
+        key = f"mandatory_{slug(p.ids[i])}"
+        out.append(Limit(key, "mandatory", "rules.mandatory", 1, "rule",
+                         (_count_row(key, o.cand == i, ">=", 1),), candidate=p.ids[i]))
+    for i in np.flatnonzero(p.forbidden):
+        key = f"forbidden_{slug(p.ids[i])}"
+        out.append(Limit(key, "forbidden", "rules.forbidden", 0, "rule",
+                         (_count_row(key, o.cand == i, "<=", 0),), candidate=p.ids[i]))
+    everyone = np.ones(o.k, dtype=bool)
+    if p.max_projects is not None:
+        out.append(Limit("max_projects", "max_projects", "rules.max_projects", p.max_projects, "projects",
+                         (_count_row("max_projects", everyone, "<=", p.max_projects),)))
+    if p.min_projects is not None:
+        out.append(Limit("min_projects", "min_projects", "rules.min_projects", p.min_projects, "projects",
+                         (_count_row("min_projects", everyone, ">=", p.min_projects),)))
+    for rule in p.category_rules:
+        members = rule.members[o.cand]
+        for kind, bound, sense in (("category_min", rule.min, ">="), ("category_max", rule.max, "<=")):
+            if bound is not None:
+                key = f"cat_{kind[9:]}_{slug(rule.name)}"
+                out.append(Limit(key, kind, f"rules.categories.{rule.name}.{kind[9:]}", bound, "projects",
+                                 (_count_row(key, members, sense, bound),), category=rule.name))
+    return out
+
+
+def _logic_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
+    out = []
+    dur = p.durations
+    for dep, req in p.requires:
+        key = f"requires_{slug(p.ids[dep])}_{slug(p.ids[req])}"
+        rows = []
+        dep_opts = np.arange(o.first[dep], o.first[dep + 1])
+        req_opts = np.arange(o.first[req], o.first[req + 1])
+        for s in o.start[dep_opts]:
+            # Started by s implies the requirement started early enough to end before s.
+            # Cumulative rows are tighter than one row per start, with as many rows.
+            mine = dep_opts[o.start[dep_opts] <= s]
+            ready = req_opts[o.start[req_opts] + dur[req] - 1 < s]
+            idx = np.concatenate([mine, ready])
+            coef = np.concatenate([np.ones(len(mine)), -np.ones(len(ready))])
+            rows.append(Row(f"{key}_{s}", idx, coef, "<=", 0.0))
+        out.append(Limit(key, "requires", f"candidates.{p.ids[dep]}.requires", 0, "rule", tuple(rows),
+                         candidate=p.ids[dep], other=p.ids[req]))
+    written = set(p.excluders) or set(p.excludes)
+    for a, b in p.excludes:
+        key = f"excludes_{slug(p.ids[a])}_{slug(p.ids[b])}"
+        row = _count_row(key, (o.cand == a) | (o.cand == b), "<=", 1)
+        holders = [pair for pair in ((a, b), (b, a)) if pair in written] or [(a, b)]
+        field = ", ".join(f"candidates.{p.ids[h]}.excludes" for h, _ in holders)
+        out.append(Limit(key, "excludes", field, 1, "rule", (row,), candidate=p.ids[holders[0][0]],
+                         other=p.ids[holders[0][1]], mutual=len(holders) == 2))
+    return out
+
+
+def _window_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
+    out = []
+    for i in range(p.n):
+        sl = o.of(i)
+        idx = np.arange(sl.start, sl.stop)
+        for kind, years, bound in (("earliest", o.early[sl], p.earliest[i]), ("latest", o.late[sl], p.latest[i])):
+            if years.any():
+                key = f"{kind}_{slug(p.ids[i])}"
+                field = "earliest_start" if kind == "earliest" else "latest_finish"
+                nz = years > 0
+                out.append(Limit(key, kind, f"candidates.{p.ids[i]}.{field}", float(bound), "years",
+                                 (Row(key, idx[nz], years[nz].astype(float), "<=", 0.0),), candidate=p.ids[i]))
+    return out

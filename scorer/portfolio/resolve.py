@@ -1,0 +1,494 @@
+"""Re-solving one portfolio problem many times with only values or limits changed.
+
+Robustness analyses (Monte Carlo, flip points, frontiers) solve the same
+limits again and again. A :class:`Resolver` is a small, picklable recipe: each
+process builds its model once, on first use, and every later solve only
+changes the column costs (and, when asked, some right-hand sides) of the live
+HiGHS model before running it again. Every answer still goes through
+:func:`scorer.portfolio.solve.checked_solution`: the portfolio is checked against
+every limit by plain numpy code and its objective recomputed.
+
+Each solve is a pure function of its inputs: the live model is cleared before
+every run, started from the same portfolio (the optimum at the base values)
+and temporary rows are removed afterwards, so the answer does not depend on
+which solves ran before it in the same process. That is what makes results
+identical whichever worker computed them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from scorer.errors import InfeasibleError, SolverError
+from scorer.mip.config import SolverConfig
+from scorer.mip.large import isolates, solve_large
+from scorer.mip.linear import from_highs, to_highs
+from scorer.mip.outcome import Outcome, classified
+from scorer.mip.solvers import make_solver, run_interruptible
+from scorer.portfolio.model import PortfolioModel, conditioned
+from scorer.portfolio.problem import (
+    Limit,
+    Options,
+    PortfolioProblem,
+    Row,
+    named_limits,
+    no_good,
+    slug,
+)
+from scorer.portfolio.solve import Solution, checked_solution
+
+# HiGHS options for the live model, chosen by measurement on the default
+# scenario (benchmarks/bench_resolve.py): with the base optimum as a start,
+# presolve, symmetry detection and the primal heuristics cost more than they
+# save on a model this size (about 3x less CPU per re-solve). Exactness is
+# untouched: the gap tolerance still decides when to stop.
+TUNED_OPTIONS: dict[str, object] = {
+    "presolve": "off",
+    "mip_detect_symmetry": False,
+    "mip_heuristic_effort": 0.0,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_feasibility_jump": False,
+}
+# Beyond this many start options HiGHS keeps its defaults: presolve and the
+# heuristics matter on large models, and the tuning above was measured on small ones.
+TUNED_MAX_OPTIONS = 2000
+# In the user's own thread, a model beyond TUNED_MAX_OPTIONS, or one whose solve at the
+# base values took longer than this (seconds), runs every solve interruptibly, so that
+# Ctrl-C stops it at once; quicker models run plainly (the interrupt callbacks cost about
+# 15 % of a short solve) and hold Ctrl-C back for about one such solve.
+INTERRUPTIBLE_AFTER = 0.25
+# Models kept alive per thread for Resolvers that arrived by pickle (worker processes).
+_SHARED_MAX = 4
+_shared = threading.local()
+
+# HiGHS model statuses that stop early but may hold an incumbent.
+_STOPPED = {"kTimeLimit", "kObjectiveBound", "kObjectiveTarget", "kInterrupt", "kIterationLimit",
+            "kSolutionLimit", "kMemoryLimit"}
+_INFEASIBLE = {"kInfeasible", "kUnboundedOrInfeasible"}
+
+
+@dataclass(eq=False)
+class Resolver:
+    """Solve ``problem`` for many value vectors (and limit changes), each answer checked.
+
+    Not thread-safe: give each thread its own Resolver (pickling one is
+    enough; worker processes rebuild the model once and keep it).
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+    values : array (n,)
+        The base values: the model is built with them, and their optimum is
+        the starting portfolio of every later solve.
+    config : SolverConfig
+        Solver, time limit, gap and seed, applied to every solve.
+    """
+
+    problem: PortfolioProblem
+    values: np.ndarray
+    config: SolverConfig
+    _live: _Live | None = field(default=None, init=False, repr=False)
+    _key: str = field(default_factory=lambda: uuid.uuid4().hex, init=False, repr=False)
+    _pickled: bool = field(default=False, init=False, repr=False)
+
+    def __getstate__(self) -> dict:
+        # The live model does not cross process boundaries; each process builds its own.
+        state = self.__dict__.copy()
+        state["_live"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._pickled = True
+        self._live = _shared_models().get(self._key)
+
+    def solve(self, values: np.ndarray, *, rhs: Mapping[str, float] | None = None,
+              exclude: Sequence[np.ndarray] = (), explain: bool = True) -> Solution:
+        """The checked optimal (or time-limited) portfolio for ``values``.
+
+        Parameters
+        ----------
+        values : array (n,)
+            Each candidate's value (0-100).
+        rhs : mapping of limit key to number, optional
+            New bounds for named money or count limits for this solve only,
+            e.g. ``{"budget_total": 1500, "cap_total_2027": 300}`` (keys as in
+            :func:`scorer.portfolio.problem.named_limits`; a limit the scenario does not
+            have is added, ``inf`` removes a cap).
+        exclude : sequence of arrays (n,) of bool
+            Selections (which candidates are in, whatever their start years)
+            that the answer must differ from: no-good cuts for listing
+            alternative portfolios.
+        explain : bool
+            When no portfolio fits, name the conflicting limits (extra solves,
+            up to seconds); False raises at once with a short message (sweeps
+            that expect infeasible points).
+
+        Returns
+        -------
+        Solution
+            Checked against every limit (with ``rhs`` applied) and against
+            ``exclude``; its ``model`` is None (the live model moves on).
+
+        Raises
+        ------
+        InfeasibleError, SolverError
+            As :func:`scorer.portfolio.solve.optimize`.
+        """
+        values = np.asarray(values, dtype=float)
+        if values.shape != (self.problem.n,) or not np.isfinite(values).all():
+            raise SolverError(f"need one finite value per candidate ({self.problem.n}), got {values.shape}")
+        problem = problem_with_limits(self.problem, rhs or {})
+        cuts = [np.asarray(s, dtype=bool) for s in exclude]
+        why = _Why(problem, self.config, cuts, dict(rhs or {}), explain)
+        if self.config.name != "highs":
+            return _solve_pulp(problem, values, self.config, why)
+        try:
+            if self._live is None:
+                self._live = _Live(self.problem, self.values, self.config)
+                if self._pickled:
+                    _remember(self._key, self._live)
+            return self._live.solve(problem, values, why)
+        except KeyboardInterrupt:
+            self._live = None  # a cancelled HiGHS keeps its stop flag: build afresh if used again
+            raise
+
+
+# ------------------------------------------------------------- limits ---
+
+
+def limit_fields(problem: PortfolioProblem) -> dict[str, tuple[str, tuple]]:
+    """Every limit key whose bound a re-solve may change: key -> (problem field, index).
+
+    Covers the money caps and budgets (also those the scenario leaves
+    uncapped), ``max_projects``/``min_projects`` and the category rules.
+    """
+    keys: dict[str, tuple[str, tuple]] = {"budget_total": ("total_cap", ()),
+                                          "max_projects": ("max_projects", ()),
+                                          "min_projects": ("min_projects", ())}
+    for t, year in enumerate(problem.years.tolist()):
+        keys[f"cap_total_{year}"] = ("year_cap", (t,))
+        for j, partner in enumerate(problem.partners):
+            keys[f"cap_{slug(partner)}_{year}"] = ("partner_year_cap", (j, t))
+    for j, partner in enumerate(problem.partners):
+        keys[f"budget_{slug(partner)}"] = ("partner_total", (j,))
+    for r, rule in enumerate(problem.category_rules):
+        keys[f"cat_min_{slug(rule.name)}"] = ("category_rules", (r, "min"))
+        keys[f"cat_max_{slug(rule.name)}"] = ("category_rules", (r, "max"))
+    return keys
+
+
+def problem_with_limits(problem: PortfolioProblem, rhs: Mapping[str, float]) -> PortfolioProblem:
+    """A copy of ``problem`` with the named limits set to new bounds (``inf``: no limit).
+
+    Raises
+    ------
+    SolverError
+        A key that names no changeable limit, or a count that is not a whole number.
+    """
+    if not rhs:
+        return problem
+    fields = limit_fields(problem)
+    changes: dict[str, object] = {}
+    for key, value in rhs.items():
+        if key not in fields:
+            raise SolverError(f"no limit '{key}' whose bound can change (try e.g. budget_total, "
+                              f"cap_total_{int(problem.years[0])}, max_projects)")
+        name, where = fields[key]
+        current = changes.get(name, getattr(problem, name))
+        changes[name] = _set_bound(current, where, float(value), key)
+    return replace(problem, **changes)
+
+
+def _set_bound(current: object, where: tuple, value: float, key: str) -> object:
+    """``current`` with the bound at ``where`` replaced (arrays copied, rules rebuilt)."""
+    if isinstance(current, np.ndarray):
+        out = current.astype(float, copy=True)
+        out[where] = value
+        return out
+    if key == "budget_total":  # the one scalar money bound: any amount, not a count
+        return float(value)
+    count = _count(value, key)
+    if isinstance(current, tuple):  # category rules
+        rules = list(current)
+        r, side = where
+        rules[r] = replace(rules[r], **{side: count})
+        return tuple(rules)
+    if where == ():
+        return count
+    raise SolverError(f"cannot change limit '{key}'")  # pragma: no cover - fields are ours
+
+
+def _count(value: float, key: str) -> int | None:
+    if not np.isfinite(value):
+        return None
+    if value != round(value):
+        raise SolverError(f"limit '{key}' counts projects; {value:g} is not a whole number")
+    return int(value)
+
+
+def _row_bounds(sense: str, rhs: float) -> tuple[float, float]:
+    """(lower, upper) of a row with right-hand side ``rhs`` (not finite: no limit)."""
+    if not np.isfinite(rhs):
+        return -np.inf, np.inf
+    return (-np.inf, float(rhs)) if sense == "<=" else (float(rhs), np.inf)
+
+
+# ---------------------------------------------------------- live model ---
+
+
+@dataclass(frozen=True, eq=False)
+class _Checked:
+    """What :func:`checked_solution` reads of a model: the problem as solved, its values and options."""
+
+    problem: PortfolioProblem
+    values: np.ndarray
+    options: Options
+
+
+class _Live:
+    """A built PortfolioModel and its live ``highspy.Highs``, re-run with new costs and bounds."""
+
+    def __init__(self, problem: PortfolioProblem, values: np.ndarray, config: SolverConfig):
+        t0 = time.perf_counter()
+        self.model = PortfolioModel(problem, values)
+        self.config = config
+        prob = self.model.prob
+        if isolates(self.model.options.k):
+            # Straight from the arrays: PuLP's export loops in Python (5-6 s at 130,000 options), and
+            # these runs happen in a child process anyway. Columns in model.x order, rows in PuLP's.
+            self.highs = to_highs(self.model.linear(), {})
+            self.col = np.arange(self.model.options.k, dtype=np.int32)
+        else:
+            solver = make_solver(config)
+            # PuLP's own steps of a HiGHS solve, without the run: the live model exactly as PuLP builds it
+            # (options, columns, rows, objective at the base values).
+            solver.createAndConfigureSolver(prob)
+            solver.buildSolverModel(prob)
+            self.highs = prob.solverModel
+            ids = {v.id: j for j, v in enumerate(prob.exported_variables())}
+            # PuLP numbers HiGHS columns in its own export order, not model.x order.
+            self.col = np.array([ids[v.id] for v in self.model.x], dtype=np.int32)
+        self._map(prob)
+        self._configure()
+        self.start: np.ndarray | None = None
+        # Ctrl-C can only reach the user's own thread; pool workers are stopped by their parent.
+        self._interruptible(_in_user_thread())
+        t1 = time.perf_counter()
+        self.start = self._base_start()
+        small = self.model.options.k <= TUNED_MAX_OPTIONS
+        if small and time.perf_counter() - t1 < INTERRUPTIBLE_AFTER:
+            self._interruptible(False)  # quick solves: the interrupt callbacks would cost ~15 % each
+        if small:
+            for name, value in TUNED_OPTIONS.items():
+                self.highs.setOptionValue(name, value)
+        self.built = time.perf_counter() - t0
+
+    def _interruptible(self, on: bool) -> None:
+        """Run HiGHS so that Ctrl-C cancels it (see :func:`~scorer.mip.solvers.run_interruptible`), or plainly."""
+        if on != getattr(self, "interruptible", False):
+            self.highs.HandleUserInterrupt = on
+        self.interruptible = on
+
+    def _map(self, prob) -> None:
+        """Where each named row is in the HiGHS model, and the rows' base bounds."""
+        constraints = prob.constraints()
+        # Names of changeable limits are unique; a repeated rule row name keeps its first row.
+        self.rows: dict[str, int] = {}
+        for i, c in enumerate(constraints):
+            self.rows.setdefault(c.name, i)
+        if self.highs.getNumCol() != len(self.col) or self.highs.getNumRow() != len(constraints):
+            raise SolverError("the live HiGHS model does not match the PuLP model")  # pragma: no cover
+        lp = self.highs.getLp()
+        self.lower = np.array(lp.row_lower_, dtype=float)
+        self.upper = np.array(lp.row_upper_, dtype=float)
+
+    def _configure(self) -> None:
+        h, c = self.highs, self.config
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("time_limit", float(c.time_limit))
+        h.setOptionValue("mip_rel_gap", float(c.gap))
+        h.setOptionValue("random_seed", int(c.seed))
+
+    def _base_start(self) -> np.ndarray | None:
+        """The best portfolio at the base values (HiGHS defaults), where every later run starts."""
+        try:
+            outcome = self._run()
+        except SolverError:  # nothing found in time: later runs start from nothing
+            return None
+        if outcome.status == "infeasible":
+            return None
+        start = np.zeros(self.highs.getNumCol())
+        start[self.col] = outcome.x
+        return start
+
+    def solve(self, problem: PortfolioProblem, values: np.ndarray, why: _Why) -> Solution:
+        """Set costs, bounds and temporary rows; run; restore; check."""
+        h, opts, rhs, cuts = self.highs, self.model.options, why.rhs, why.cuts
+        h.changeColsCost(opts.k, self.col, values[opts.cand] * opts.weight)
+        moved = self._move_rows(rhs)
+        added = self._add_rows(problem, rhs, cuts)
+        try:
+            outcome = self._run()
+        finally:
+            self._restore(moved, added)
+        if outcome.status == "infeasible":
+            raise InfeasibleError(why.message())
+        sol = checked_solution(_Checked(problem, values, opts), outcome)
+        _check_cuts(sol.selected, cuts)
+        return replace(sol, model=None)
+
+    def _move_rows(self, rhs: dict[str, float]) -> list[int]:
+        """Change the bounds of existing single-row limits; the rows moved."""
+        moved = []
+        for key, value in rhs.items():
+            if key in self.rows:
+                i = self.rows[key]
+                sense = "<=" if np.isneginf(self.lower[i]) else ">="
+                self.highs.changeRowBounds(i, *_row_bounds(sense, value * self.model.factor(key)))
+                moved.append(i)
+        return moved
+
+    def _add_rows(self, problem: PortfolioProblem, rhs: dict[str, float], cuts: list[np.ndarray]) -> int:
+        """Append the rows of limits the model lacks and the no-good cuts; how many were added."""
+        missing = [k for k, v in rhs.items() if k not in self.rows and np.isfinite(v)]
+        rows: list[Row] = []
+        if missing:
+            limits = {lim.key: lim for lim in named_limits(problem, self.model.options)}
+            rows += [r for k in missing for r in _limit_rows(limits, k)]
+        rows += [no_good(self.model.options, sel) for sel in cuts]
+        for row in rows:
+            row, _ = conditioned(row)
+            lo, up = _row_bounds(row.sense, row.rhs)
+            self.highs.addRow(lo, up, len(row.idx), self.col[row.idx], np.asarray(row.coef, dtype=float))
+        return len(rows)
+
+    def _restore(self, moved: list[int], added: int) -> None:
+        h = self.highs
+        for i in moved:
+            h.changeRowBounds(i, self.lower[i], self.upper[i])
+        if added:
+            first = len(self.lower)
+            h.deleteRows(added, np.arange(first, first + added, dtype=np.int32))
+
+    def _run(self) -> Outcome:
+        """Run from a cleared state and the base start, so that history does not matter."""
+        h = self.highs
+        if isolates(self.model.options.k):
+            return self._run_isolated()
+        h.clearSolver()
+        if self.start is not None:
+            h.setSolution(len(self.start), np.arange(len(self.start), dtype=np.int32), self.start)
+        t0 = time.perf_counter()
+        if self.interruptible:
+            run_interruptible(h)
+        else:
+            h.run()
+        seconds = time.perf_counter() - t0
+        status = h.getModelStatus().name
+        info = h.getInfo()
+        objective = float(info.objective_function_value)
+        if status == "kModelEmpty":  # no start option at all: the empty portfolio, if the rows allow it
+            lp = h.getLp()
+            fits = bool(np.all(np.asarray(lp.row_lower_) <= 0) and np.all(np.asarray(lp.row_upper_) >= 0))
+            return Outcome("optimal", 0.0, 0.0, 0.0, np.zeros(0, np.int8), seconds) if fits else \
+                Outcome("infeasible", np.nan, np.nan, np.nan, np.zeros(0), seconds)
+        if status in _INFEASIBLE:
+            return Outcome("infeasible", np.nan, np.nan, np.nan, np.zeros(0), seconds)
+        if status != "kOptimal" and not (status in _STOPPED and np.isfinite(objective)
+                                          and info.primal_solution_status == 2):
+            raise SolverError(
+                f"the highs solver found no portfolio ({status[1:]}) within the time limit of "
+                f"{self.config.time_limit:g} s; raise solver.time_limit or --time-limit")
+        x = np.asarray(h.getSolution().col_value)[self.col] > 0.5
+        bound = float(info.mip_dual_bound)
+        return classified(objective, bound if np.isfinite(bound) else np.inf, x.astype(np.int8), seconds)
+
+
+    def _run_isolated(self) -> Outcome:
+        """A large model's run, in a child process killed at the deadline (as PortfolioModel.solve)."""
+        # The live model's rows keep the PuLP model's order, so its first rows are the choice rows too.
+        linear = replace(from_highs(self.highs), choice_rows=self.model.choice_rows)
+        outcome = solve_large(linear, self.config, self.start)
+        return replace(outcome, x=outcome.x[self.col]) if len(outcome.x) else outcome
+
+
+def _in_user_thread() -> bool:
+    """Whether Ctrl-C lands here: the main thread of a process that is not a worker."""
+    return threading.current_thread() is threading.main_thread() and multiprocessing.parent_process() is None
+
+
+def _limit_rows(limits: dict[str, Limit], key: str) -> tuple[Row, ...]:
+    if key not in limits:  # pragma: no cover - problem_with_limits made it
+        raise SolverError(f"limit '{key}' is not in the model")
+    return limits[key].rows
+
+
+def _check_cuts(selected: np.ndarray, cuts: list[np.ndarray]) -> None:
+    for cut in cuts:
+        if np.array_equal(selected, cut):
+            raise SolverError("the solver returned a portfolio that was excluded")
+
+
+@dataclass(frozen=True, eq=False)
+class _Why:
+    """What a solve was asked, to say why nothing fits."""
+
+    problem: PortfolioProblem
+    config: SolverConfig
+    cuts: list[np.ndarray]
+    rhs: dict[str, float]
+    explain: bool
+
+    def message(self) -> str:
+        if self.cuts:
+            return f"infeasible: no portfolio fits every limit besides the {len(self.cuts)} excluded"
+        if not self.explain:
+            changed = ", ".join(f"{k} = {v:g}" for k, v in self.rhs.items())
+            return "infeasible: no portfolio meets every limit" + (f" (with {changed})" if changed else "")
+        from scorer.portfolio.infeasibility import explain_infeasibility
+
+        return explain_infeasibility(self.problem, self.config)
+
+
+def _solve_pulp(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, why: _Why) -> Solution:
+    """The plain PuLP path (CBC): a model per solve, built in a few milliseconds."""
+    t0 = time.perf_counter()
+    model = PortfolioModel(problem, values)
+    for k, sel in enumerate(why.cuts):
+        model.add_row(no_good(model.options, sel, f"exclude_{k}"))
+    built = time.perf_counter() - t0
+    outcome = model.solve(config)
+    if outcome.status == "infeasible":
+        raise InfeasibleError(why.message())
+    sol = checked_solution(model, outcome, built)
+    _check_cuts(sol.selected, why.cuts)
+    return replace(sol, model=None)
+
+
+# --------------------------------------------------- per-process models ---
+
+
+def _shared_models() -> OrderedDict:
+    if not hasattr(_shared, "models"):
+        _shared.models = OrderedDict()
+    return _shared.models
+
+
+def _remember(key: str, live: _Live) -> None:
+    """Keep a worker's model for later tasks carrying the same Resolver (a few, newest last)."""
+    models = _shared_models()
+    models[key] = live
+    models.move_to_end(key)
+    while len(models) > _SHARED_MAX:
+        models.popitem(last=False)

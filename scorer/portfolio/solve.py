@@ -1,0 +1,163 @@
+"""The exact portfolio integer program: build it with PuLP, solve it, report honestly.
+
+Pure: arrays in (a :class:`~scorer.portfolio.problem.PortfolioProblem` and the
+candidates' values), a :class:`Solution` out. One binary per start option;
+each named limit of :mod:`scorer.portfolio.problem` becomes one or more rows named
+after it, so a row name leads back to the user's limit.
+
+A built :class:`PortfolioModel` can be re-solved with another objective or
+with options fixed on or off without being rebuilt (the explanations and the
+robustness analysis re-solve it many times).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scorer.errors import InfeasibleError, SolverError
+from scorer.mip.config import SolverConfig
+from scorer.mip.large import duration_text, isolates
+from scorer.mip.outcome import Outcome
+from scorer.portfolio.model import PortfolioModel
+from scorer.portfolio.problem import (
+    Options,
+    PortfolioProblem,
+    option_count,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """An optimised portfolio that passed the independent check.
+
+    ``start[i]`` is candidate i's start year, or -1 when it is left out.
+    """
+
+    problem: PortfolioProblem
+    values: np.ndarray
+    start: np.ndarray
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    build_seconds: float
+    solve_seconds: float
+    model: PortfolioModel | None = field(default=None, repr=False)
+
+    @property
+    def selected(self) -> np.ndarray:
+        return self.start >= 0
+
+
+
+
+
+
+
+
+
+
+
+
+def sweep_note(problem: PortfolioProblem, config: SolverConfig, solves: int) -> str | None:
+    """What a sweep of at least ``solves`` re-solves may cost when each runs in a child process; else None."""
+    k = option_count(problem)
+    if not isolates(k):
+        return None
+    return (f"at least {solves:,} re-solves of a model with {k:,} start options, each in a child process with "
+            f"the {config.time_limit:g} s time limit: up to {duration_text(solves * config.time_limit)}; "
+            "Ctrl-C stops it")
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+def optimize(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig = SolverConfig()) -> Solution:
+    """The best portfolio, checked independently before it is returned.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+    values : array (n,)
+        Each candidate's value on the 0-100 scale, in candidate order.
+    config : SolverConfig
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    InfeasibleError
+        No portfolio meets every limit; the message names the conflicting
+        limits and the cheapest ways out.
+    SolverError
+        The solver failed, found nothing in time, or returned a portfolio
+        that breaks a limit.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.shape != (problem.n,) or not np.isfinite(values).all():
+        raise SolverError(f"need one finite value per candidate ({problem.n}), got shape {values.shape}")
+    t0 = time.perf_counter()
+    model = PortfolioModel(problem, values)
+    return solve_built(model, config, time.perf_counter() - t0)
+
+
+def solve_built(model: PortfolioModel, config: SolverConfig, built: float = 0.0) -> Solution:
+    """Solve a model built by the caller (e.g. after writing it to a file); as :func:`optimize`."""
+    outcome = model.solve(config)
+    if outcome.status == "infeasible":
+        from scorer.portfolio.infeasibility import explain_infeasibility
+
+        raise InfeasibleError(explain_infeasibility(model.problem, config))
+    return checked_solution(model, outcome, built)
+
+
+def checked_solution(model: PortfolioModel, outcome: Outcome, built: float = 0.0) -> Solution:
+    """Turn an outcome into a :class:`Solution`, refusing one that breaks a limit."""
+    from scorer.portfolio.feasibility import violations
+
+    start = chosen_starts(model.options, outcome.x, model.problem.n)
+    found = violations(model.problem, start)
+    if found:
+        raise SolverError("the solver returned a portfolio that breaks a limit: " + "; ".join(found[:3]))
+    objective = portfolio_value(model.problem, model.values, start)
+    if abs(objective - outcome.objective) > 1e-6 * max(1.0, abs(objective)):
+        raise SolverError(f"the solver's objective {outcome.objective:.6f} does not match the portfolio's "
+                          f"value {objective:.6f}")
+    bound = max(outcome.bound, objective)
+    return Solution(model.problem, model.values, start, outcome.status, objective, bound, outcome.gap,
+                    built, outcome.seconds, model)
+
+
+def chosen_starts(options: Options, x: np.ndarray, n: int) -> np.ndarray:
+    """Start year per candidate (-1 when not selected) from option choices."""
+    start = np.full(n, -1, dtype=np.int64)
+    on = np.flatnonzero(x)
+    start[options.cand[on]] = options.start[on]
+    return start
+
+
+def portfolio_value(problem: PortfolioProblem, values: np.ndarray, start: np.ndarray) -> float:
+    """Sum of selected values less the delay discount, computed from the portfolio itself."""
+    sel = start >= 0
+    delay = np.maximum(start[sel] - problem.earliest[sel], 0)
+    return float(np.sum(np.asarray(values)[sel] * (1.0 - problem.delay_discount) ** delay))
+
+

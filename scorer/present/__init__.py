@@ -1,0 +1,1 @@
+"""Results to tables, reports, charts and files for other programs."""

@@ -1,0 +1,171 @@
+"""Result tables of an optimised portfolio: the selection, the yearly schedule, the JSON object."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scorer.columns import ID, MONEY, POINTS, TEXT, YEAR, declare
+from scorer.portfolio.feasibility import yearly_spend
+from scorer.portfolio.solve import Solution
+
+
+def selection_table(sol: Solution) -> pd.DataFrame:
+    """One row per selected candidate (``formats.md``).
+
+    Columns ``id,name,start,finish,value,cost_total`` then ``cost_<partner>``
+    per partner; ``value`` is the candidate's 0-100 value before any delay
+    discount, ``discounted_value`` what it adds to the objective.
+    """
+    p = sol.problem
+    sel = np.flatnonzero(sol.selected)
+    total = np.array([p.costs[i].sum() for i in sel])
+    delay = np.maximum(sol.start[sel] - p.earliest[sel], 0)
+    table = pd.DataFrame({
+        "id": [p.ids[i] for i in sel],
+        "name": [p.names[i] for i in sel],
+        "start": sol.start[sel].astype(int),
+        "finish": (sol.start[sel] + p.durations[sel] - 1).astype(int),
+        "value": sol.values[sel].astype(float),
+        "cost_total": total.astype(float),
+    })
+    for j, partner in enumerate(p.partners):
+        table[f"cost_{partner}"] = total * p.shares[sel, j]
+    table["discounted_value"] = sol.values[sel] * (1.0 - p.delay_discount) ** delay
+    money = {c: MONEY for c in table.columns if c.startswith("cost_")}
+    return declare(table, {"id": ID, "name": TEXT, "start": YEAR, "finish": YEAR, "value": POINTS, **money,
+                           "discounted_value": POINTS})
+
+
+def schedule_table(sol: Solution) -> pd.DataFrame:
+    """Year x candidate spend, then each year's total, cap and slack, overall and by partner.
+
+    Caps that are not set are empty (NaN); slack is cap minus spend.
+    """
+    p = sol.problem
+    spend = yearly_spend(p, sol.start)
+    sel = np.flatnonzero(sol.selected)
+    table = pd.DataFrame({"year": p.years.astype(int)})
+    for i in sel:
+        table[p.ids[i]] = spend[i]
+    _cap_columns(table, "total", spend.sum(axis=0), p.year_cap)
+    partner = p.shares.T @ spend
+    for j, name in enumerate(p.partners):
+        _cap_columns(table, name, partner[j], p.partner_year_cap[j])
+    return declare(table, {"year": YEAR, **{c: MONEY for c in table.columns[1:]}})
+
+
+def _cap_columns(table: pd.DataFrame, label: str, used: np.ndarray, cap: np.ndarray) -> None:
+    capped = np.where(np.isfinite(cap), cap, np.nan)
+    table[f"spend_{label}"] = used
+    table[f"cap_{label}"] = capped
+    table[f"slack_{label}"] = capped - used
+
+
+def solution_json(sol: Solution, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON object of ``formats.md``: status, objective, bound, gap, selected, spend (+ extras)."""
+    p = sol.problem
+    spend = yearly_spend(p, sol.start)
+    partner = p.shares.T @ spend
+    out: dict[str, Any] = {
+        "status": sol.status,
+        "objective": _num(sol.objective),
+        "bound": _num(sol.bound),
+        "gap": _num(sol.gap),
+        "selected": [
+            {"id": p.ids[i], "start": int(sol.start[i]), "finish": int(sol.start[i] + p.durations[i] - 1),
+             "value": float(sol.values[i])}
+            for i in np.flatnonzero(sol.selected)
+        ],
+        "spend": {
+            str(int(year)): {"total": float(spend[:, t].sum()),
+                             **{name: float(partner[j, t]) for j, name in enumerate(p.partners)}}
+            for t, year in enumerate(p.years)
+        },
+        "currency": p.currency,
+    }
+    out.update(extra or {})
+    return out
+
+
+def _num(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Table rows as JSON-safe dicts (NaN becomes null)."""
+    clean = table.astype(object).where(table.notna(), None)
+    return clean.to_dict(orient="records")
+
+
+_LIMITS_TITLE = ("Limits holding the portfolio back (gain_removed: objective gain without the limit; "
+                 "gain_unit: gain from one more unit)")
+_THRESHOLDS_TITLE = "Value thresholds (out: value needed to enter; in: value below which it leaves)"
+
+
+def explanation_tables(sol: Solution, config: Any) -> dict[str, pd.DataFrame]:
+    """Why in, why out (re-solves): every limit's use and gains, and each candidate's value threshold."""
+    from scorer.portfolio.explain import (
+        limit_use,
+        limits_table,
+        thresholds_table,
+        value_thresholds,
+    )
+
+    return {"limits": limits_table(limit_use(sol, config)),
+            "thresholds": thresholds_table(value_thresholds(sol, config))}
+
+
+def headline(sol: Solution) -> str:
+    """The first line of the text outputs: status, objective, bound, gap, projects, currency."""
+    return (f"status: {sol.status}  objective: {sol.objective:.4f}  bound: {bound_text(sol)}  "
+            f"gap: {gap_text(sol)}  projects: {int(sol.selected.sum())}  ({sol.problem.currency})\n\n")
+
+
+def bound_text(sol: Solution) -> str:
+    """The proven bound, or words saying that none was proven (a solve stopped before its root LP)."""
+    return f"{sol.bound:.4f}" if math.isfinite(sol.bound) else "none proven"
+
+
+def gap_text(sol: Solution) -> str:
+    """The relative gap as a percentage, or ``unknown`` without a bound."""
+    return f"{sol.gap:.4%}" if math.isfinite(sol.gap) else "unknown"
+
+
+def portfolio_tables(sol: Solution, explained: dict[str, pd.DataFrame] | None,
+                     fmt: str) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """The tables of an optimised portfolio for one output format, with their titles.
+
+    CSV gets the selection only (the ``formats.md`` columns, then
+    ``discounted_value``, whose sum is the objective); a workbook gets the
+    selection, the yearly schedule and every limit; the text formats show
+    the binding limits only (the rest are in JSON and the workbook).
+    """
+    table = selection_table(sol)
+    if fmt == "csv":
+        return {"portfolio": table}, {}
+    tables = {"portfolio": table}
+    if fmt == "xlsx":
+        tables["schedule"] = schedule_table(sol)
+    if explained:
+        limits = explained["limits"]
+        thresholds = explained["thresholds"]
+        if fmt != "xlsx":
+            limits = limits[limits["binding"]] if len(limits) else limits
+            thresholds = thresholds.drop(columns="displaces")  # the note says it
+        tables.update(limits=limits, thresholds=thresholds)
+    return tables, {"limits": _LIMITS_TITLE, "thresholds": _THRESHOLDS_TITLE}
+
+
+def portfolio_document(sol: Solution, explained: dict[str, pd.DataFrame] | None) -> dict[str, Any]:
+    """The JSON object of ``formats.md`` with ``binding`` (and, explained, ``limits``/``thresholds``)."""
+    from scorer.portfolio.explain import binding_limits
+
+    if not explained:
+        return solution_json(sol, {"binding": [u.key for u in binding_limits(sol)]})
+    extra = {name: records(table) for name, table in explained.items()}
+    binding = [row["limit"] for row in extra["limits"] if row["binding"]]
+    return solution_json(sol, {"binding": binding, **extra})

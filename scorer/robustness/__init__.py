@@ -1,0 +1,1 @@
+"""Analyses over many re-solves: sampling, SMAA, flip points, frontiers, alternatives, scale-out."""

@@ -1,0 +1,1 @@
+"""Validated models to candidate values: value functions, weights, aggregation and ranking (numpy)."""

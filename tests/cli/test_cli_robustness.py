@@ -1,0 +1,196 @@
+"""coprod sensitivity, frontier and alternatives: exact outputs, exit codes, determinism across workers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scorer.cli.main import main
+from conftest import write_case
+
+ROBUST = ("seed: 7\n", "seed: 7\nrobustness:\n  weight_ranges: {nope: [0.1, 0.2]}\n")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_alternatives_csv_is_exact(case) -> None:
+    # gpi is mandatory and a co-sustainment project (only ship-mro) is required;
+    # tactical needs t7a, which would make 4 projects (max 3): two sets fit.
+    r = run("alternatives", str(case.path), "-k", "10", "--format", "csv")
+    assert r.exit_code == 0
+    assert r.stdout == ("rank,status,objective,gap_to_best,gap_pct,projects,portfolio\n"
+                        "1,optimal,197.3333333333,0.0,0.0,3,gpi ship-mro t7a\n"
+                        "2,optimal,124.0,73.3333333333,37.1621621622,2,gpi ship-mro\n")
+    assert r.stderr == ("coprod: note: only 2 distinct portfolios fit\n"
+                        "coprod: note: CSV holds the alternatives table only (not roles); use --format json, "
+                        "markdown or xlsx\n")
+    best = run("optimize", str(case.path), "--format", "json")
+    assert json.loads(best.stdout)["objective"] == pytest.approx(197.3333333333)
+
+
+def test_alternatives_json_has_roles(case) -> None:
+    r = run("alternatives", str(case.path), "-k", "2", "--format", "json", "-q")
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 0 and r.stderr == ""
+    assert [(row["id"], row["role"]) for row in doc["roles"]] == [
+        ("gpi", "core"), ("ship-mro", "core"), ("t7a", "swappable"), ("tactical", "out")]
+
+
+def test_frontier_csv_is_exact(case) -> None:
+    # Levels 0..880 (the candidates' costs together: 500 + 100 + 240 + 40).
+    # gpi alone costs 500, so 0, 220 and 440 leave no portfolio.
+    r = run("frontier", str(case.path), "--steps", "5", "--workers", "1", "--format", "csv", "-q")
+    assert r.exit_code == 0
+    assert r.stdout == ("level,status,objective,gap,spend,projects,added,dropped,portfolio\n"
+                        "0.0,infeasible,,,,0,,,\n220.0,infeasible,,,,0,,,\n440.0,infeasible,,,,0,,,\n"
+                        "660.0,optimal,197.3333333333,0.0,640.0,3,,,gpi ship-mro t7a\n"
+                        "880.0,optimal,197.3333333333,0.0,640.0,3,,,gpi ship-mro t7a\n")
+
+
+def test_frontier_by_year_and_bad_ranges(case) -> None:
+    r = run("frontier", str(case.path), "--year", "2026", "--from", "0", "--to", "300", "--steps", "4",
+            "--format", "json", "-q", "--workers", "1")
+    doc = json.loads(r.stdout)
+    values = [row["objective"] for row in doc["frontier"]]
+    assert r.exit_code == 0 and values == sorted(values)
+    assert [row["id"] for row in doc["buy_order"]] == ["gpi", "ship-mro", "t7a"]
+    bad = run("frontier", str(case.path), "--from", "10", "--to", "5")
+    assert bad.exit_code == 1 and bad.stderr == "coprod: error: the sweep needs 0 <= FROM < TO, got 10 to 5\n"
+    out = run("frontier", str(case.path), "--year", "2040")
+    assert out.exit_code == 1 and "outside the horizon 2026-2032" in out.stderr
+
+
+def test_sensitivity_csv_is_the_acceptability_table(case) -> None:
+    r = run("sensitivity", str(case.path), "--samples", "40", "--no-portfolios", "--format", "csv")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "id,name,expected_rank,rank_1,rank_2,rank_3,rank_4"
+    assert len(lines) == 5
+    for line in lines[1:]:
+        assert sum(float(x) for x in line.split(",")[3:]) == pytest.approx(1.0)
+    assert r.stderr == ("coprod: note: CSV holds the acceptability table only (not flips); use --format json, "
+                        "markdown or xlsx\n")
+
+
+def test_sensitivity_options_and_errors(case) -> None:
+    both = run("sensitivity", str(case.path), "--concentration", "5", "--weight-range", "cost_sharing=0.1:0.3")
+    assert both.exit_code == 1
+    assert both.stderr == "coprod: error: give --concentration (Dirichlet) or --weight-range (uniform), not both\n"
+    shape = run("sensitivity", str(case.path), "--weight-range", "cost_sharing=0.1")
+    assert shape.exit_code == 2 and "is not ID=LO:HI" in shape.stderr
+    unknown = run("sensitivity", str(case.path), "--weight-range", "nope=0.1:0.3", "--no-portfolios")
+    assert unknown.exit_code == 1 and "unknown criterion 'nope'" in unknown.stderr
+    topsis = run("sensitivity", str(case.path), "--method", "topsis", "--score-dist", "pert", "--no-portfolios")
+    assert topsis.exit_code == 1 and "use --score-dist none" in topsis.stderr
+
+
+def test_weight_ranges_in_the_scenario_are_checked(tmp_path: Path) -> None:
+    case = write_case(tmp_path, {"scenario": [ROBUST]})
+    r = run("validate", str(case.path))
+    assert r.exit_code == 1
+    line = case.line_of("scenario", "weight_ranges")
+    assert (f"scenario.yaml:{line}: robustness.weight_ranges.nope: unknown criterion 'nope' "
+            "(criteria: standardization, cost_sharing, export_friction)") in r.stdout + r.stderr
+
+
+def test_weight_ranges_from_the_scenario_are_used(tmp_path: Path) -> None:
+    case = write_case(tmp_path, {"scenario": [("seed: 7\n", "seed: 7\nrobustness:\n  samples: 30\n"
+                                               "  weight_ranges: {cost_sharing: [0.0, 0.9]}\n")]})
+    r = run("sensitivity", str(case.path), "--no-portfolios", "--format", "json")
+    settings = json.loads(r.stdout)["settings"]
+    assert r.exit_code == 0
+    assert (settings["samples"], settings["weights"], settings["weight_ranges"]) == (
+        30, "uniform in ranges", {"cost_sharing": [0.0, 0.9]})
+
+
+# ---------------------------------------------------- same seed, same bytes ---
+
+SENSITIVITY = ("--samples", "40", "--portfolio-samples", "40", "--concentration", "2", "--score-dist", "pert",
+               "--tolerance", "0.1", "--format", "json", "-q")
+
+
+@pytest.fixture
+def choice_case(tmp_path: Path):
+    """gpi plus one more project: t7a or ship-mro, depending on the weights."""
+    return write_case(tmp_path, {"scenario": [("  max_projects: 3\n", "  max_projects: 2\n"),
+                                              ("  categories:\n    co-sustainment: {min: 1}\n", "")]})
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        yield local.scheduler_address
+
+
+def _file(case, out: Path, *extra: str) -> bytes:
+    r = run("sensitivity", str(case.path), *SENSITIVITY, "-o", str(out), *extra)
+    assert r.exit_code == 0, r.stderr
+    return out.read_bytes()
+
+
+def test_same_seed_gives_identical_files_with_1_and_2_workers_and_on_dask(choice_case, tmp_path: Path,
+                                                                         cluster) -> None:
+    case = choice_case
+    one = _file(case, tmp_path / "one.json", "--workers", "1")
+    two = _file(case, tmp_path / "two.json", "--workers", "2")
+    dask = _file(case, tmp_path / "dask.json", "--scheduler", cluster)
+    assert one == two == dask
+    doc = json.loads(one)
+    assert doc["settings"]["seed"] == 7 and len(doc["acceptability"]) == 4
+    assert any(0 < row["core_index"] < 1 for row in doc["acceptability"])  # the samples do disagree
+    other = _file(case, tmp_path / "other.json", "--workers", "1", "--seed", "8")
+    assert other != one
+
+
+def test_frontier_identical_across_workers_and_dask(case, tmp_path: Path, cluster) -> None:
+    outs = []
+    for extra in (("--workers", "1"), ("--workers", "2"), ("--scheduler", cluster)):
+        target = tmp_path / f"f{len(outs)}.csv"
+        r = run("frontier", str(case.path), "--steps", "6", "-o", str(target), "-q", *extra)
+        assert r.exit_code == 0
+        outs.append(target.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_ctrl_c_stops_cleanly_and_writes_nothing(case, tmp_path: Path, monkeypatch) -> None:
+    import scorer.robustness.frontier
+    import scorer.robustness.smaa
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scorer.robustness.frontier, "run_map", interrupted)
+    monkeypatch.setattr(scorer.robustness.smaa, "run_map", interrupted)
+    for command in (("frontier", "--workers", "1"), ("sensitivity", "--samples", "5", "--tolerance", "0.5",
+                                                     "--workers", "1")):
+        target = tmp_path / "out.json"
+        r = run(command[0], str(case.path), *command[1:], "-o", str(target))
+        assert (r.exit_code, r.stderr) == (130, "coprod: interrupted\n")
+        assert list(tmp_path.glob("out.json*")) == [] and list(tmp_path.glob(".out.json*")) == []
+
+
+@pytest.mark.parametrize("command,solves", [(["frontier", "--steps", "3"], 3), (["alternatives", "-k", "2"], 2),
+                                            (["sensitivity", "--samples", "20", "--portfolio-samples", "4"], 4)])
+def test_sweeps_of_a_model_solved_in_a_child_process_say_what_they_may_cost(case, monkeypatch, command,
+                                                                             solves) -> None:
+    from scorer.mip import large as optimizer
+
+    plain = CliRunner().invoke(main, [*command, str(case.path), "--format", "csv"])
+    assert plain.exit_code == 0 and "re-solves" not in plain.stderr
+    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 1)
+    result = CliRunner().invoke(main, [*command, str(case.path), "--format", "csv"])
+    assert result.exit_code == 0, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"coprod: note: at least {solves} re-solves of a model with ")
+    assert first.endswith(" start options, each in a child process with the 10 s time limit: up to "
+                          f"{solves * 10} s; Ctrl-C stops it")
+    assert result.stdout == plain.stdout  # the same answers, only solved elsewhere
+    quiet = CliRunner().invoke(main, ["-q", *command, str(case.path), "--format", "csv"])
+    assert "re-solves" not in quiet.stderr
