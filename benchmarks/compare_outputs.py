@@ -13,7 +13,11 @@ code and any written file under one folder per run::
 ``diff`` lists every case whose bytes differ and exits 1 if any does.
 ``--coprod PATH`` picks the executable (default: the one next to this
 Python). Reports embed no clock or path, so two runs of the same code give
-the same bytes (tests/test_determinism.py guards that).
+the same bytes (tests/test_determinism.py guards that): the generated
+scenarios are written to the same folder every time (``WORK``), reports are
+dated by ``SOURCE_DATE_EPOCH``, and ``diff`` compares stderr as a sorted set
+of lines, because what HiGHS prints from C and what Python prints reach the
+same stream in an order that varies from run to run.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fixed, so that messages naming a generated scenario read the same in every record.
+WORK = Path(tempfile.gettempdir()) / "coprod-compare-outputs"
 
 VARIANT = """\
 version: 1
@@ -120,7 +126,7 @@ def run_case(coprod: str, argv: list[str], out: Path, dest: Path) -> None:
     """Run one command line and store what it produced under ``dest``."""
     dest.mkdir(parents=True)
     args = [a.replace("{out}", str(out)) for a in argv]
-    env = dict(os.environ, COLUMNS="120", NO_COLOR="1", LC_ALL="C.UTF-8")
+    env = dict(os.environ, COLUMNS="120", NO_COLOR="1", LC_ALL="C.UTF-8", SOURCE_DATE_EPOCH="1767225600")
     proc = subprocess.run(
         [coprod, *args], capture_output=True, env=env, cwd=ROOT, timeout=900
     )
@@ -138,8 +144,10 @@ def run_case(coprod: str, argv: list[str], out: Path, dest: Path) -> None:
 def record(folder: Path, coprod: str) -> None:
     """Run every case on every scenario and store the results in ``folder``."""
     folder.mkdir(parents=True, exist_ok=False)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir()
+    try:
+        work = WORK
         for name, scenario in scenarios(work).items():
             for case, argv in cases(scenario).items():
                 out = work / "outputs" / f"{name}-{case}"
@@ -153,15 +161,23 @@ def record(folder: Path, coprod: str) -> None:
         for kind in ("criteria", "candidates", "scenario"):
             run_case(coprod, ["schema", kind], work / "outputs" / f"schema-{kind}",
                      folder / "schema" / kind)
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
 
 
 def digest(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` by relative path, with its SHA-256."""
     return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        str(p.relative_to(folder)): hashlib.sha256(_comparable(p)).hexdigest()
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def _comparable(path: Path) -> bytes:
+    """A stored file's bytes; stderr as its sorted lines (see the module docstring)."""
+    data = path.read_bytes()
+    return b"\n".join(sorted(data.splitlines())) if path.name == "stderr" else data
 
 
 def diff(before: Path, after: Path) -> int:
