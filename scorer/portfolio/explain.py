@@ -92,7 +92,7 @@ def limit_use(solution: Solution, config: SolverConfig | None = None) -> list[Li
             removed = _gain(model, row, loose, solution.objective, config)
             if tight or (removed is not None and removed > 1e-9):
                 unit = _gain(model, row, row.rhs + (1.0 if row.sense == "<=" else -1.0), solution.objective, config)
-        out.append(LimitUse(lim.key, lim.kind, lim.field, lim.bound, used, slack, tight, removed, unit))
+        out.append(LimitUse(lim.name, lim.kind, lim.field, lim.bound, used, slack, tight, removed, unit))
     return out
 
 

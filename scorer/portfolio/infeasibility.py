@@ -21,6 +21,7 @@ import numpy as np
 from scorer.errors import one_line
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.model import PortfolioModel, violation_cost
+from scorer.portfolio.limit_keys import LimitKey
 from scorer.portfolio.problem import Limit, PortfolioProblem
 
 MONEY_WHERE = {
@@ -53,7 +54,7 @@ def explain_infeasibility(problem: PortfolioProblem, config: SolverConfig) -> st
         combined = relaxation(problem, set(limits), config) or {}
         fixes = [(k, a) for k, a in combined.items() if a > 1e-9]
         joined = " and "
-    fixes.sort(key=lambda ka: (violation_cost(limits[ka[0]]) * ka[1], ka[0]))
+    fixes.sort(key=lambda ka: (violation_cost(limits[ka[0]]) * ka[1], limits[ka[0]].name))
     # The headline's "need" counts the conflicting limits only, not every other limit.
     others = set(limits) - set(conflict)
     need = {k: a[k] for k in conflict if limits[k].kind in MONEY_WHERE
@@ -65,12 +66,12 @@ def explain_infeasibility(problem: PortfolioProblem, config: SolverConfig) -> st
     return f"infeasible: {one_line(head)} — {one_line(remedy)}\nconflicting limits: {one_line(fields)}"
 
 
-def _feasible(problem: PortfolioProblem, dropped: set[str], config: SolverConfig) -> bool:
+def _feasible(problem: PortfolioProblem, dropped: set[LimitKey], config: SolverConfig) -> bool:
     model = PortfolioModel(problem, np.zeros(problem.n), widen=True, dropped=dropped)
     return model.solve(config).status != "infeasible"
 
 
-def minimal_conflict(problem: PortfolioProblem, keys: list[str], config: SolverConfig) -> list[str]:
+def minimal_conflict(problem: PortfolioProblem, keys: list[LimitKey], config: SolverConfig) -> list[LimitKey]:
     """A minimal set of limit keys that cannot hold together (deletion filter).
 
     Every limit outside the returned set may be removed and the rest is still
@@ -87,12 +88,13 @@ def minimal_conflict(problem: PortfolioProblem, keys: list[str], config: SolverC
     return kept
 
 
-def _infeasible_with(problem: PortfolioProblem, active: set[str], every: set[str], config: SolverConfig) -> bool:
+def _infeasible_with(problem: PortfolioProblem, active: set[LimitKey], every: set[LimitKey],
+                     config: SolverConfig) -> bool:
     return not _feasible(problem, every - active, config)
 
 
-def relaxation(problem: PortfolioProblem, elastic: set[str], config: SolverConfig,
-               dropped: set[str] = frozenset()) -> dict[str, float] | None:
+def relaxation(problem: PortfolioProblem, elastic: set[LimitKey], config: SolverConfig,
+               dropped: set[LimitKey] = frozenset()) -> dict[LimitKey, float] | None:
     """The cheapest violation of the ``elastic`` limits that makes room, or None if none does.
 
     Limits in ``dropped`` are left out; every other limit holds.
@@ -166,7 +168,7 @@ def fix_text(lim: Limit, amount: float) -> str:
     }[lim.kind]
 
 
-def _headline(conflict: list[Limit], amounts: dict[str, float]) -> str:
+def _headline(conflict: list[Limit], amounts: dict[LimitKey, float]) -> str:
     """"mandatory gpi and cca need 1,450 in 2028 but the 2028 cap is 1,200", or a plain list."""
     money = [lim for lim in conflict if lim.kind in MONEY_WHERE and lim.key in amounts]
     if money:

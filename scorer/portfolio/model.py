@@ -86,7 +86,7 @@ class PortfolioModel:
         slack = None
         if elastic:
             upper = None if lim.unit not in ("rule",) else max(1.0, float(sum(len(r.idx) for r in lim.rows)))
-            slack = self.prob.add_variable(f"viol_{lim.key}", 0, upper)
+            slack = self.prob.add_variable(f"viol_{lim.name}", 0, upper)
             self.violation[lim.key] = slack
         for row in lim.rows:
             row = self._conditioned(row)

@@ -13,15 +13,16 @@ user's terms.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from scorer.errors import ScoringError
 from scorer.files import display_path
 from scorer.inputs.loading import ScenarioInputs
 from scorer.limits import check_model_size, model_size
+from scorer.portfolio.limit_keys import LimitKey, unique_names
 
 INF = float("inf")
 
@@ -89,7 +90,7 @@ def problem_from_inputs(
     budget: float | None = None,
     year_caps: Mapping[int, float] | None = None,
 ) -> PortfolioProblem:
-    """Build the arrays of a loaded scenario, with command-line overrides.
+    """Build the arrays of a loaded scenario, with overrides of its budget and year caps.
 
     Parameters
     ----------
@@ -103,8 +104,14 @@ def problem_from_inputs(
     Returns
     -------
     PortfolioProblem
+
+    Raises
+    ------
+    ScoringError
+        A year cap for a year outside the scenario's horizon.
     """
     sc, cands = inputs.scenario, inputs.candidates.candidates
+    check_year_caps(year_caps or {}, sc.horizon.start, sc.horizon.end)
     years = np.arange(sc.horizon.start, sc.horizon.end + 1)
     # Sorted, so columns and rows never follow the key order inside a `partners:` mapping.
     partners = tuple(sorted({p for c in cands for p in c.partners}))
@@ -155,6 +162,25 @@ def problem_from_inputs(
     return problem
 
 
+def check_year_caps(year_caps: Mapping[int, float], start: int, end: int) -> None:
+    """Refuse a year cap for a year outside the horizon ``start``-``end``.
+
+    Checked before the caps are placed: a year before the horizon would
+    index the array from its end and cap another year without a word.
+
+    Raises
+    ------
+    ScoringError
+        The first such year, in the library's terms ("year cap for 2020 is outside the horizon 2026-2035").
+    """
+    for year in year_caps:
+        whole = isinstance(year, (int, np.integer)) and not isinstance(year, bool)
+        if not whole:
+            raise ScoringError(f"year cap for {year!r} is not for a year (a whole number such as {start})")
+        if not start <= year <= end:
+            raise ScoringError(f"year cap for {year} is outside the horizon {start}-{end}")
+
+
 def guard_size(problem: PortfolioProblem, widen: bool = False, where: str = "the scenario") -> None:
     """Refuse a problem whose model would not fit in memory, before any of it is built."""
     check_model_size(*_size(problem, widen), where=where)
@@ -187,11 +213,6 @@ def _caps(spec: float | Mapping[int, float] | None, years: np.ndarray) -> np.nda
     if isinstance(spec, Mapping):
         return np.array([float(spec.get(int(y), INF)) for y in years])
     return np.full(len(years), float(spec))
-
-
-def with_changes(problem: PortfolioProblem, **changes) -> PortfolioProblem:
-    """A copy with some fields replaced (e.g. a cap raised for a re-solve)."""
-    return replace(problem, **changes)
 
 
 # ----------------------------------------------------------- start options ---
@@ -296,30 +317,53 @@ def no_good(options: Options, selected: np.ndarray, name: str = "exclude") -> Ro
 class Limit:
     """One limit as the user wrote it, with the model rows that express it.
 
-    ``kind`` is one of year_cap, partner_year_cap, total_budget,
+    ``key`` says which limit it is (see :class:`~scorer.portfolio.limit_keys.LimitKey`);
+    ``name`` is what users read (``cap_total_2028``), unique among the limits of
+    :func:`named_limits`. ``kind`` is one of year_cap, partner_year_cap, total_budget,
     partner_budget, mandatory, forbidden, max_projects, min_projects,
     category_min, category_max, earliest, latest, requires, excludes.
     ``bound`` is the user's number (a cap, a count, a year), ``unit`` is
     ``money``, ``projects``, ``years`` or ``rule`` (all or nothing).
     """
 
-    key: str
-    kind: str
+    key: LimitKey
     field: str
     bound: float
     unit: str
     rows: tuple[Row, ...]
-    year: int | None = None
-    partner: str | None = None
-    candidate: str | None = None
-    other: str | None = None
-    category: str | None = None
     mutual: bool = False  # an exclusion written in both candidates' entries
+    # An exclusion written in the later candidate's entry only: messages name that one first.
+    flipped: bool = False
+    name: str = ""  # set by named_limits (the key's name, a repeat ended in _1, _2, ...)
 
+    @property
+    def kind(self) -> str:
+        return self.key.kind
 
-def slug(text: str) -> str:
-    """A name safe for LP/MPS files: letters, digits and underscores."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", text) or "_"
+    @property
+    def year(self) -> int | None:
+        return self.key.year
+
+    @property
+    def partner(self) -> str | None:
+        return self.key.partner
+
+    @property
+    def category(self) -> str | None:
+        return self.key.category
+
+    @property
+    def candidate(self) -> str | None:
+        return self.key.other if self.flipped else self.key.candidate
+
+    @property
+    def other(self) -> str | None:
+        return self.key.candidate if self.flipped else self.key.other
+
+    @property
+    def as_written(self) -> LimitKey:
+        """The key with an exclusion's candidates in the order the user wrote them (as model files name it)."""
+        return replace(self.key, candidate=self.candidate, other=self.other) if self.flipped else self.key
 
 
 def named_limits(problem: PortfolioProblem, opts: Options, widened: bool = False) -> list[Limit]:
@@ -333,17 +377,7 @@ def named_limits(problem: PortfolioProblem, opts: Options, widened: bool = False
         limits += _window_limits(problem, opts)
     else:
         limits = [lim for lim in limits if lim.kind != "forbidden"]
-    return _unique_keys(limits)
-
-
-def _unique_keys(limits: list[Limit]) -> list[Limit]:
-    seen: dict[str, int] = {}
-    out = []
-    for lim in limits:
-        n = seen.get(lim.key, 0)
-        seen[lim.key] = n + 1
-        out.append(lim if n == 0 else replace(lim, key=f"{lim.key}_{n}"))
-    return out
+    return [replace(lim, name=name) for lim, name in zip(limits, unique_names(lim.key for lim in limits))]
 
 
 def _cap_row(name: str, coef_col: np.ndarray, cap: float) -> Row:
@@ -355,26 +389,25 @@ def _money_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
     out = []
     for t, year in enumerate(p.years):
         if np.isfinite(p.year_cap[t]):
-            key = f"cap_total_{year}"
-            out.append(Limit(key, "year_cap", f"budget.per_year.{year}", p.year_cap[t], "money",
-                             (_cap_row(key, o.spend[:, t], p.year_cap[t]),), year=int(year)))
+            key = LimitKey("year_cap", year=int(year))
+            out.append(Limit(key, f"budget.per_year.{year}", p.year_cap[t], "money",
+                             (_cap_row(key.name(), o.spend[:, t], p.year_cap[t]),)))
     total = o.spend.sum(axis=1)
     if np.isfinite(p.total_cap):
-        out.append(Limit("budget_total", "total_budget", "budget.total", p.total_cap, "money",
-                         (_cap_row("budget_total", total, p.total_cap),)))
+        key = LimitKey("total_budget")
+        out.append(Limit(key, "budget.total", p.total_cap, "money", (_cap_row(key.name(), total, p.total_cap),)))
     for j, partner in enumerate(p.partners):
         share = p.shares[o.cand, j]
         for t, year in enumerate(p.years):
             cap = p.partner_year_cap[j, t]
             if np.isfinite(cap):
-                key = f"cap_{slug(partner)}_{year}"
-                out.append(Limit(key, "partner_year_cap", f"budget.per_partner.{partner}.per_year.{year}", cap,
-                                 "money", (_cap_row(key, o.spend[:, t] * share, cap),), year=int(year),
-                                 partner=partner))
+                key = LimitKey("partner_year_cap", year=int(year), partner=partner)
+                out.append(Limit(key, f"budget.per_partner.{partner}.per_year.{year}", cap,
+                                 "money", (_cap_row(key.name(), o.spend[:, t] * share, cap),)))
         if np.isfinite(p.partner_total[j]):
-            key = f"budget_{slug(partner)}"
-            out.append(Limit(key, "partner_budget", f"budget.per_partner.{partner}.total", p.partner_total[j],
-                             "money", (_cap_row(key, total * share, p.partner_total[j]),), partner=partner))
+            key = LimitKey("partner_budget", partner=partner)
+            out.append(Limit(key, f"budget.per_partner.{partner}.total", p.partner_total[j],
+                             "money", (_cap_row(key.name(), total * share, p.partner_total[j]),)))
     return out
 
 
@@ -386,27 +419,25 @@ def _count_row(name: str, mask: np.ndarray, sense: str, rhs: float) -> Row:
 def _rule_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
     out = []
     for i in np.flatnonzero(p.mandatory):
-        key = f"mandatory_{slug(p.ids[i])}"
-        out.append(Limit(key, "mandatory", "rules.mandatory", 1, "rule",
-                         (_count_row(key, o.cand == i, ">=", 1),), candidate=p.ids[i]))
+        key = LimitKey("mandatory", candidate=p.ids[i])
+        out.append(Limit(key, "rules.mandatory", 1, "rule", (_count_row(key.name(), o.cand == i, ">=", 1),)))
     for i in np.flatnonzero(p.forbidden):
-        key = f"forbidden_{slug(p.ids[i])}"
-        out.append(Limit(key, "forbidden", "rules.forbidden", 0, "rule",
-                         (_count_row(key, o.cand == i, "<=", 0),), candidate=p.ids[i]))
+        key = LimitKey("forbidden", candidate=p.ids[i])
+        out.append(Limit(key, "rules.forbidden", 0, "rule", (_count_row(key.name(), o.cand == i, "<=", 0),)))
     everyone = np.ones(o.k, dtype=bool)
     if p.max_projects is not None:
-        out.append(Limit("max_projects", "max_projects", "rules.max_projects", p.max_projects, "projects",
+        out.append(Limit(LimitKey("max_projects"), "rules.max_projects", p.max_projects, "projects",
                          (_count_row("max_projects", everyone, "<=", p.max_projects),)))
     if p.min_projects is not None:
-        out.append(Limit("min_projects", "min_projects", "rules.min_projects", p.min_projects, "projects",
+        out.append(Limit(LimitKey("min_projects"), "rules.min_projects", p.min_projects, "projects",
                          (_count_row("min_projects", everyone, ">=", p.min_projects),)))
     for rule in p.category_rules:
         members = rule.members[o.cand]
-        for kind, bound, sense in (("category_min", rule.min, ">="), ("category_max", rule.max, "<=")):
+        for side, bound, sense in (("min", rule.min, ">="), ("max", rule.max, "<=")):
             if bound is not None:
-                key = f"cat_{kind[9:]}_{slug(rule.name)}"
-                out.append(Limit(key, kind, f"rules.categories.{rule.name}.{kind[9:]}", bound, "projects",
-                                 (_count_row(key, members, sense, bound),), category=rule.name))
+                key = LimitKey(f"category_{side}", category=rule.name)
+                out.append(Limit(key, f"rules.categories.{rule.name}.{side}", bound, "projects",
+                                 (_count_row(key.name(), members, sense, bound),)))
     return out
 
 
@@ -414,7 +445,7 @@ def _logic_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
     out = []
     dur = p.durations
     for dep, req in p.requires:
-        key = f"requires_{slug(p.ids[dep])}_{slug(p.ids[req])}"
+        key = LimitKey("requires", candidate=p.ids[dep], other=p.ids[req])
         rows = []
         dep_opts = np.arange(o.first[dep], o.first[dep + 1])
         req_opts = np.arange(o.first[req], o.first[req + 1])
@@ -425,17 +456,15 @@ def _logic_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
             ready = req_opts[o.start[req_opts] + dur[req] - 1 < s]
             idx = np.concatenate([mine, ready])
             coef = np.concatenate([np.ones(len(mine)), -np.ones(len(ready))])
-            rows.append(Row(f"{key}_{s}", idx, coef, "<=", 0.0))
-        out.append(Limit(key, "requires", f"candidates.{p.ids[dep]}.requires", 0, "rule", tuple(rows),
-                         candidate=p.ids[dep], other=p.ids[req]))
+            rows.append(Row(f"{key.name()}_{s}", idx, coef, "<=", 0.0))
+        out.append(Limit(key, f"candidates.{p.ids[dep]}.requires", 0, "rule", tuple(rows)))
     written = set(p.excluders) or set(p.excludes)
     for a, b in p.excludes:
-        key = f"excludes_{slug(p.ids[a])}_{slug(p.ids[b])}"
-        row = _count_row(key, (o.cand == a) | (o.cand == b), "<=", 1)
+        key = LimitKey("excludes", candidate=p.ids[a], other=p.ids[b])  # the pair, in candidate order
+        row = _count_row(key.name(), (o.cand == a) | (o.cand == b), "<=", 1)
         holders = [pair for pair in ((a, b), (b, a)) if pair in written] or [(a, b)]
         field = ", ".join(f"candidates.{p.ids[h]}.excludes" for h, _ in holders)
-        out.append(Limit(key, "excludes", field, 1, "rule", (row,), candidate=p.ids[holders[0][0]],
-                         other=p.ids[holders[0][1]], mutual=len(holders) == 2))
+        out.append(Limit(key, field, 1, "rule", (row,), mutual=len(holders) == 2, flipped=holders[0] != (a, b)))
     return out
 
 
@@ -446,9 +475,9 @@ def _window_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
         idx = np.arange(sl.start, sl.stop)
         for kind, years, bound in (("earliest", o.early[sl], p.earliest[i]), ("latest", o.late[sl], p.latest[i])):
             if years.any():
-                key = f"{kind}_{slug(p.ids[i])}"
+                key = LimitKey(kind, candidate=p.ids[i])
                 field = "earliest_start" if kind == "earliest" else "latest_finish"
                 nz = years > 0
-                out.append(Limit(key, kind, f"candidates.{p.ids[i]}.{field}", float(bound), "years",
-                                 (Row(key, idx[nz], years[nz].astype(float), "<=", 0.0),), candidate=p.ids[i]))
+                out.append(Limit(key, f"candidates.{p.ids[i]}.{field}", float(bound), "years",
+                                 (Row(key.name(), idx[nz], years[nz].astype(float), "<=", 0.0),)))
     return out

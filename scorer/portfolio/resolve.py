@@ -33,6 +33,7 @@ from scorer.mip.large import isolates, solve_large
 from scorer.mip.linear import from_highs, to_highs
 from scorer.mip.outcome import Outcome, classified
 from scorer.mip.solvers import make_solver, run_interruptible
+from scorer.portfolio.limit_keys import LimitKey
 from scorer.portfolio.model import PortfolioModel, conditioned
 from scorer.portfolio.problem import (
     Limit,
@@ -41,7 +42,6 @@ from scorer.portfolio.problem import (
     Row,
     named_limits,
     no_good,
-    slug,
 )
 from scorer.portfolio.solve import Solution, checked_solution
 
@@ -112,7 +112,7 @@ class Resolver:
         self._pickled = True
         self._live = _shared_models().get(self._key)
 
-    def solve(self, values: np.ndarray, *, rhs: Mapping[str, float] | None = None,
+    def solve(self, values: np.ndarray, *, rhs: Mapping[LimitKey | str, float] | None = None,
               exclude: Sequence[np.ndarray] = (), explain: bool = True) -> Solution:
         """The checked optimal (or time-limited) portfolio for ``values``.
 
@@ -121,10 +121,11 @@ class Resolver:
         values : array (n,)
             Each candidate's value (0-100).
         rhs : mapping of limit key to number, optional
-            New bounds for named money or count limits for this solve only,
-            e.g. ``{"budget_total": 1500, "cap_total_2027": 300}`` (keys as in
-            :func:`scorer.portfolio.problem.named_limits`; a limit the scenario does not
-            have is added, ``inf`` removes a cap).
+            New bounds for money or count limits for this solve only, e.g.
+            ``{LimitKey("total_budget"): 1500, LimitKey("year_cap", year=2027): 300}``
+            or by name, ``{"budget_total": 1500, "cap_total_2027": 300}`` (see
+            :func:`limit_changes`); a limit the scenario does not have is added,
+            ``inf`` removes a cap.
         exclude : sequence of arrays (n,) of bool
             Selections (which candidates are in, whatever their start years)
             that the answer must differ from: no-good cuts for listing
@@ -148,9 +149,10 @@ class Resolver:
         values = np.asarray(values, dtype=float)
         if values.shape != (self.problem.n,) or not np.isfinite(values).all():
             raise SolverError(f"need one finite value per candidate ({self.problem.n}), got {values.shape}")
-        problem = problem_with_limits(self.problem, rhs or {})
+        changes = limit_changes(self.problem, rhs or {})
+        problem = problem_with_limits(self.problem, changes)
         cuts = [np.asarray(s, dtype=bool) for s in exclude]
-        why = _Why(problem, self.config, cuts, dict(rhs or {}), explain)
+        why = _Why(problem, self.config, cuts, changes, explain)
         if self.config.name != "highs":
             return _solve_pulp(problem, values, self.config, why)
         try:
@@ -167,29 +169,64 @@ class Resolver:
 # ------------------------------------------------------------- limits ---
 
 
-def limit_fields(problem: PortfolioProblem) -> dict[str, tuple[str, tuple]]:
-    """Every limit key whose bound a re-solve may change: key -> (problem field, index).
+def limit_fields(problem: PortfolioProblem) -> dict[LimitKey, tuple[str, tuple]]:
+    """Every limit whose bound a re-solve may change: key -> (problem field, index).
 
     Covers the money caps and budgets (also those the scenario leaves
     uncapped), ``max_projects``/``min_projects`` and the category rules.
     """
-    keys: dict[str, tuple[str, tuple]] = {"budget_total": ("total_cap", ()),
-                                          "max_projects": ("max_projects", ()),
-                                          "min_projects": ("min_projects", ())}
+    keys: dict[LimitKey, tuple[str, tuple]] = {LimitKey("total_budget"): ("total_cap", ()),
+                                               LimitKey("max_projects"): ("max_projects", ()),
+                                               LimitKey("min_projects"): ("min_projects", ())}
     for t, year in enumerate(problem.years.tolist()):
-        keys[f"cap_total_{year}"] = ("year_cap", (t,))
+        keys[LimitKey("year_cap", year=year)] = ("year_cap", (t,))
         for j, partner in enumerate(problem.partners):
-            keys[f"cap_{slug(partner)}_{year}"] = ("partner_year_cap", (j, t))
+            keys[LimitKey("partner_year_cap", year=year, partner=partner)] = ("partner_year_cap", (j, t))
     for j, partner in enumerate(problem.partners):
-        keys[f"budget_{slug(partner)}"] = ("partner_total", (j,))
+        keys[LimitKey("partner_budget", partner=partner)] = ("partner_total", (j,))
     for r, rule in enumerate(problem.category_rules):
-        keys[f"cat_min_{slug(rule.name)}"] = ("category_rules", (r, "min"))
-        keys[f"cat_max_{slug(rule.name)}"] = ("category_rules", (r, "max"))
+        keys[LimitKey("category_min", category=rule.name)] = ("category_rules", (r, "min"))
+        keys[LimitKey("category_max", category=rule.name)] = ("category_rules", (r, "max"))
     return keys
 
 
-def problem_with_limits(problem: PortfolioProblem, rhs: Mapping[str, float]) -> PortfolioProblem:
-    """A copy of ``problem`` with the named limits set to new bounds (``inf``: no limit).
+def limit_changes(problem: PortfolioProblem, rhs: Mapping[LimitKey | str, float]) -> dict[LimitKey, float]:
+    """``rhs`` by typed key: each a limit of :func:`limit_fields`, given by key or by name.
+
+    A name (``"cap_total_2027"``, as ``--explain`` and model files show it) is
+    accepted for callers that have only what users read; it must name exactly
+    one changeable limit. Every key must have a name no other changeable limit
+    shares, because the live model finds a limit's row by its name.
+
+    Raises
+    ------
+    SolverError
+        A key or name of no changeable limit, or a name two such limits share
+        (ids ``J-P`` and ``J_P`` both give ``budget_J_P``).
+    """
+    if not rhs:
+        return {}
+    by_name: dict[str, list[LimitKey]] = {}
+    for key in limit_fields(problem):
+        by_name.setdefault(key.name(), []).append(key)
+    out: dict[LimitKey, float] = {}
+    for given, value in rhs.items():
+        name = given.name() if isinstance(given, LimitKey) else str(given)
+        found = by_name.get(name, [])
+        if not found or (isinstance(given, LimitKey) and given not in found):
+            raise SolverError(f"no limit '{name}' whose bound can change (try e.g. budget_total, "
+                              f"cap_total_{int(problem.years[0])}, max_projects)")
+        if len(found) > 1:
+            raise SolverError(f"cannot change limit '{name}' alone: {len(found)} limits of the scenario "
+                              "share that name")
+        out[found[0]] = value
+    return out
+
+
+def problem_with_limits(problem: PortfolioProblem, rhs: Mapping[LimitKey | str, float]) -> PortfolioProblem:
+    """A copy of ``problem`` with the given limits set to new bounds (``inf``: no limit).
+
+    Keys as :func:`limit_changes` takes them.
 
     Raises
     ------
@@ -200,23 +237,20 @@ def problem_with_limits(problem: PortfolioProblem, rhs: Mapping[str, float]) -> 
         return problem
     fields = limit_fields(problem)
     changes: dict[str, object] = {}
-    for key, value in rhs.items():
-        if key not in fields:
-            raise SolverError(f"no limit '{key}' whose bound can change (try e.g. budget_total, "
-                              f"cap_total_{int(problem.years[0])}, max_projects)")
+    for key, value in limit_changes(problem, rhs).items():
         name, where = fields[key]
         current = changes.get(name, getattr(problem, name))
         changes[name] = _set_bound(current, where, float(value), key)
     return replace(problem, **changes)
 
 
-def _set_bound(current: object, where: tuple, value: float, key: str) -> object:
+def _set_bound(current: object, where: tuple, value: float, key: LimitKey) -> object:
     """``current`` with the bound at ``where`` replaced (arrays copied, rules rebuilt)."""
     if isinstance(current, np.ndarray):
         out = current.astype(float, copy=True)
         out[where] = value
         return out
-    if key == "budget_total":  # the one scalar money bound: any amount, not a count
+    if key.kind == "total_budget":  # the one scalar money bound: any amount, not a count
         return float(value)
     count = _count(value, key)
     if isinstance(current, tuple):  # category rules
@@ -226,14 +260,14 @@ def _set_bound(current: object, where: tuple, value: float, key: str) -> object:
         return tuple(rules)
     if where == ():
         return count
-    raise SolverError(f"cannot change limit '{key}'")  # pragma: no cover - fields are ours
+    raise SolverError(f"cannot change limit '{key.name()}'")  # pragma: no cover - fields are ours
 
 
-def _count(value: float, key: str) -> int | None:
+def _count(value: float, key: LimitKey) -> int | None:
     if not np.isfinite(value):
         return None
     if value != round(value):
-        raise SolverError(f"limit '{key}' counts projects; {value:g} is not a whole number")
+        raise SolverError(f"limit '{key.name()}' counts projects; {value:g} is not a whole number")
     return int(value)
 
 
@@ -348,20 +382,20 @@ class _Live:
         _check_cuts(sol.selected, cuts)
         return replace(sol, model=None)
 
-    def _move_rows(self, rhs: dict[str, float]) -> list[int]:
-        """Change the bounds of existing single-row limits; the rows moved."""
+    def _move_rows(self, rhs: dict[LimitKey, float]) -> list[int]:
+        """Change the bounds of existing single-row limits (rows by their limit's name); the rows moved."""
         moved = []
         for key, value in rhs.items():
-            if key in self.rows:
-                i = self.rows[key]
+            if key.name() in self.rows:
+                i = self.rows[key.name()]
                 sense = "<=" if np.isneginf(self.lower[i]) else ">="
-                self.highs.changeRowBounds(i, *_row_bounds(sense, value * self.model.factor(key)))
+                self.highs.changeRowBounds(i, *_row_bounds(sense, value * self.model.factor(key.name())))
                 moved.append(i)
         return moved
 
-    def _add_rows(self, problem: PortfolioProblem, rhs: dict[str, float], cuts: list[np.ndarray]) -> int:
+    def _add_rows(self, problem: PortfolioProblem, rhs: dict[LimitKey, float], cuts: list[np.ndarray]) -> int:
         """Append the rows of limits the model lacks and the no-good cuts; how many were added."""
-        missing = [k for k, v in rhs.items() if k not in self.rows and np.isfinite(v)]
+        missing = [k for k, v in rhs.items() if k.name() not in self.rows and np.isfinite(v)]
         rows: list[Row] = []
         if missing:
             limits = {lim.key: lim for lim in named_limits(problem, self.model.options)}
@@ -428,9 +462,9 @@ def _in_user_thread() -> bool:
     return threading.current_thread() is threading.main_thread() and multiprocessing.parent_process() is None
 
 
-def _limit_rows(limits: dict[str, Limit], key: str) -> tuple[Row, ...]:
+def _limit_rows(limits: dict[LimitKey, Limit], key: LimitKey) -> tuple[Row, ...]:
     if key not in limits:  # pragma: no cover - problem_with_limits made it
-        raise SolverError(f"limit '{key}' is not in the model")
+        raise SolverError(f"limit '{key.name()}' is not in the model")
     return limits[key].rows
 
 
@@ -447,14 +481,14 @@ class _Why:
     problem: PortfolioProblem
     config: SolverConfig
     cuts: list[np.ndarray]
-    rhs: dict[str, float]
+    rhs: dict[LimitKey, float]
     explain: bool
 
     def message(self) -> str:
         if self.cuts:
             return f"infeasible: no portfolio fits every limit besides the {len(self.cuts)} excluded"
         if not self.explain:
-            changed = ", ".join(f"{k} = {v:g}" for k, v in self.rhs.items())
+            changed = ", ".join(f"{k.name()} = {v:g}" for k, v in self.rhs.items())
             return "infeasible: no portfolio meets every limit" + (f" (with {changed})" if changed else "")
         from scorer.portfolio.infeasibility import explain_infeasibility
 

@@ -54,23 +54,6 @@ MPS_OBJECTIVE = "minus_value"
 # A column fixed at 0 that carries an empty objective and empty rows when no candidate has a start
 # option (all forbidden): the formats need a term there. Columns are otherwise x_..., so it is never taken.
 NO_OPTION = "no_option"
-# The rows of each kind of limit, by the limit's fields (see scorer.portfolio.problem.Limit).
-ROW_NAMES = {
-    "year_cap": "cap_total_{year}",
-    "partner_year_cap": "cap_{partner}_{year}",
-    "total_budget": "budget_total",
-    "partner_budget": "budget_{partner}",
-    "mandatory": "mandatory_{candidate}",
-    "forbidden": "forbidden_{candidate}",
-    "earliest": "earliest_{candidate}",
-    "latest": "latest_{candidate}",
-    "max_projects": "max_projects",
-    "min_projects": "min_projects",
-    "category_min": "cat_min_{category}",
-    "category_max": "cat_max_{category}",
-    "requires": "requires_{candidate}_{other}",
-    "excludes": "excludes_{candidate}_{other}",
-}
 # LP lines are wrapped before a term that would pass this width (CPLEX reads up to 560).
 LINE_WIDTH = 100
 
@@ -105,10 +88,10 @@ def file_names(model: PortfolioModel) -> tuple[list[str], list[str]]:
 
 
 def _row_name(model: PortfolioModel, row: Row, lim: Limit | None) -> str:
-    if lim is None or lim.kind not in ROW_NAMES:  # a cut or a limit kind without its own pattern
-        return _letter_first(name_part(row.name if lim is None else lim.key))
-    fields = {f: name_part(getattr(lim, f)) for f in ("year", "partner", "candidate", "other", "category")}
-    name = ROW_NAMES[lim.kind].format(**fields)
+    if lim is None:  # a cut
+        return _letter_first(name_part(row.name))
+    # The limit's own name, with the file's text (an exclusion named as its holder writes it).
+    name = lim.as_written.name(name_part)
     if lim.kind == "requires":
         # Each row covers the dependent's starts up to a year: its options with coefficient +1.
         name += f"_{int(model.options.start[row.idx[row.coef > 0]].max())}"

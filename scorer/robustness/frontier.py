@@ -23,6 +23,7 @@ from scorer.columns import COUNT, FLAG, FRACTION, ID, MONEY, POINTS, TEXT, decla
 from scorer.errors import InfeasibleError, ScoringError
 from scorer.limits import MAX_STEPS, check_count
 from scorer.mip.config import SolverConfig
+from scorer.portfolio.limit_keys import LimitKey
 from scorer.portfolio.problem import PortfolioProblem
 from scorer.portfolio.resolve import Resolver
 from scorer.robustness.parallel import run_map
@@ -84,12 +85,12 @@ def sweep_levels(problem: PortfolioProblem, start: float | None, stop: float | N
     return np.linspace(lo, hi, steps)
 
 
-def _limit_key(year: int | None) -> str:
-    """The swept limit's key (see :func:`scorer.portfolio.resolve.limit_fields`)."""
-    return "budget_total" if year is None else f"cap_total_{year}"
+def _limit_key(year: int | None) -> LimitKey:
+    """The swept limit (see :func:`scorer.portfolio.resolve.limit_fields`)."""
+    return LimitKey("total_budget") if year is None else LimitKey("year_cap", year=year)
 
 
-def _solve_level(task: tuple[Resolver, float, str]) -> tuple[str, float, float, np.ndarray]:
+def _solve_level(task: tuple[Resolver, float, LimitKey]) -> tuple[str, float, float, np.ndarray]:
     """(status, objective, gap, start) at one level; infeasible levels do not raise."""
     resolver, level, key = task
     try:

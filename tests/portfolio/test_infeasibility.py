@@ -105,7 +105,7 @@ def test_minimal_conflict_is_minimal() -> None:
     p = make_problem([[600], [850], [10]], horizon=(2028, 2028), per_year=1200, total=5000, mandatory=[0, 1])
     keys = [lim.key for lim in PortfolioModel(p, [0.0] * 3, widen=True).limits]
     conflict = minimal_conflict(p, keys, SolverConfig())
-    assert sorted(conflict) == ["cap_total_2028", "mandatory_c0", "mandatory_c1"]
+    assert sorted(key.name() for key in conflict) == ["cap_total_2028", "mandatory_c0", "mandatory_c1"]
 
 
 def test_amounts_are_formatted_for_people() -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from portfolio_factory import make_problem
 from scorer.defaults import default_scenario
+from scorer.errors import ScoringError
 from scorer.inputs.loading import load_scenario
 from scorer.portfolio.problem import named_limits, problem_from_inputs, start_options
 
@@ -40,8 +42,25 @@ def test_default_scenario_arrays() -> None:
     assert p.partner_year_cap[p.partners.index("US")][0] == 550 and np.isinf(p.partner_total).sum() == 0
     assert p.mandatory.sum() == 1 and p.ids[p.mandatory.argmax()] == "gpi"
     assert ("tactical-trainer", "t7a") in [(p.ids[a], p.ids[b]) for a, b in p.requires]
-    keys = {lim.key for lim in named_limits(p, start_options(p))}
+    keys = {lim.name for lim in named_limits(p, start_options(p))}
     assert {"cap_total_2028", "cap_US_2028", "budget_JP", "mandatory_gpi", "cat_min_co_sustainment"} <= keys
+
+
+@pytest.mark.parametrize("year, message", [
+    (2020, "year cap for 2020 is outside the horizon 2026-2035"),  # before: would have capped 2030
+    (2025, "year cap for 2025 is outside the horizon 2026-2035"),
+    (2036, "year cap for 2036 is outside the horizon 2026-2035"),
+    (2099, "year cap for 2099 is outside the horizon 2026-2035"),  # after: was an IndexError
+    (2028.0, "year cap for 2028.0 is not for a year"),
+    ("2028", "year cap for '2028' is not for a year"),
+    (True, "year cap for True is not for a year"),
+])
+def test_a_year_cap_outside_the_horizon_is_refused(year, message) -> None:
+    inputs = load_scenario(default_scenario())
+    with pytest.raises(ScoringError, match=f"^{message}"):
+        problem_from_inputs(inputs, year_caps={year: 5})
+    edge = problem_from_inputs(inputs, year_caps={2026: 5, np.int64(2035): 6})
+    assert edge.year_cap[0] == 5 and edge.year_cap[-1] == 6
 
 
 def test_option_count_matches_the_built_options() -> None:

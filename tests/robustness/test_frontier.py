@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,7 +13,6 @@ from scorer.errors import ScoringError
 from scorer.robustness.frontier import buy_order, frontier, frontier_table, sweep_levels
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize
-from scorer.portfolio.problem import with_changes
 from portfolio_factory import make_problem
 
 CONFIG = SolverConfig(time_limit=10)
@@ -31,7 +32,7 @@ def test_frontier_value_never_decreases_as_the_budget_grows(n, seed) -> None:
     assert (np.diff(result.objective[ok]) >= -1e-9).all()
     # and each level is the optimum found by a plain solve
     for level, obj in zip(result.levels[ok], result.objective[ok]):
-        assert obj == pytest.approx(optimize(with_changes(problem, total_cap=level), values, CONFIG).objective)
+        assert obj == pytest.approx(optimize(replace(problem, total_cap=level), values, CONFIG).objective)
 
 
 def test_a_knapsack_frontier_by_hand() -> None:

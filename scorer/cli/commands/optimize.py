@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -25,7 +24,6 @@ from scorer.cli.commands.options import (
     scenario_argument,
     warn,
 )
-from scorer.errors import InputError, Problem
 from scorer.inputs.models import SolverSettings
 from scorer.mip.config import SOLVERS, scenario_config
 from scorer.portfolio.model import PortfolioModel
@@ -96,7 +94,6 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     inputs = load(scenario)
     # Every output is checked before the solve: a run that cannot write them all writes none.
     check_outputs([output, schedule, lp_file], inputs.paths)
-    _check_years(inputs, year_caps)
     config = scenario_config(inputs.scenario, solver, time_limit, gap)
     problem = problem_from_inputs(inputs, budget=budget, year_caps=year_caps)
     protected = inputs.paths
@@ -130,12 +127,4 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     if schedule is not None:
         emit_tables({"schedule": schedule_table(sol)}, choose_format(None, schedule), schedule, protected,
                     about=about, bom=csv_bom(), force=output_force())
-
-
-def _check_years(inputs: Any, year_caps: dict[int, float]) -> None:
-    h = inputs.scenario.horizon
-    for year in year_caps:
-        if not h.start <= year <= h.end:
-            raise InputError([Problem("--year-cap", None, str(year),
-                                      f"year {year} is outside the horizon {h.start}-{h.end}")])
 
