@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from scorer import columns
-from scorer.errors import OutputError, one_line
+from scorer.errors import Notice, OutputError, one_line
 from scorer.files import write_atomic
 from scorer.present.rendering import md_cell, md_text
 
@@ -496,7 +496,8 @@ def xlsx_destination(output: str | None) -> None:
 def binary_destination(output: str | None, fmt: str) -> None:
     """Refuse to send a binary format (``xlsx``, ``png``) to a terminal: it would print garbage."""
     if (output is None or output == "-") and sys.stdout.isatty():
-        raise OutputError(f"{fmt} is a binary format: write it to a file with -o FILE.{fmt}, or pipe it")
+        raise OutputError(f"{fmt} is a binary format: write it to a file such as FILE.{fmt}, or pipe it",
+                          settings=("output",))
 
 
 def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None,
@@ -552,7 +553,8 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
     if fmt == "csv":
         left = [k for k in tables if k != main]
         if left and note is not None:
-            note(f"CSV holds the {main} table only (not {', '.join(left)}); use --format json, markdown or xlsx")
+            note(Notice(f"CSV holds the {main} table only (not {', '.join(left)}); the json, markdown and xlsx "
+                        "formats hold every table", settings=("format",)))
         text = render(tables[main], "csv")
         if bom:
             _emit_bytes(text.encode("utf-8-sig"), output, protected, force)

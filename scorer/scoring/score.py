@@ -159,7 +159,7 @@ def candidate_values(inputs: ScenarioInputs, method: str | None = None,
         float64, shape (n_candidates,).
     """
     if at not in AT_POINTS:
-        raise ScoringError(f"--at must be one of {', '.join(AT_POINTS)}, got '{at}'")
+        raise ScoringError(f"at must be one of {', '.join(AT_POINTS)}, got '{at}'", settings=("at",))
     return score(inputs, method, overrides, at).scores
 
 

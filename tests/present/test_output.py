@@ -218,8 +218,9 @@ def test_emit_tables_formats(capsys: pytest.CaptureFixture) -> None:
     emit_tables(tables, "csv", None)
     out = capsys.readouterr()
     assert out.out == render(SCHEDULE, "csv")
+    # The library's own note names no flag: only the command line adds "on the command line: --format".
     assert out.err == ("coprod: note: CSV holds the ranking table only (not other); "
-                       "use --format json, markdown or xlsx\n")
+                       "the json, markdown and xlsx formats hold every table\n")
     emit_tables(tables, "markdown", None, titles={"other": "Other"}, preamble="head\n\n", footer="foot\n")
     assert capsys.readouterr().out == ("head\n\n" + render(SCHEDULE, "markdown") + "\n### Other\n\n"
                                        + render(SCHEDULE.head(1), "markdown") + "foot\n")
