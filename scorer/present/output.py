@@ -501,7 +501,8 @@ def binary_destination(output: str | None, fmt: str) -> None:
 
 
 def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None,
-                protected: Iterable[Path] = (), *, titles: Mapping[str, str] | None = None,
+                protected: Iterable[Path] = (), *, summary: Mapping[str, pd.DataFrame] | None = None,
+                titles: Mapping[str, str] | None = None,
                 digits: int | Mapping[str, int] = 2, preamble: str = "", footer: str = "",
                 document: Any = None, note: Callable[[str], None] | None = _stderr_note,
                 about: Iterable[tuple[str, Any]] = (), bom: bool = False, force: bool = False) -> None:
@@ -520,6 +521,9 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
         A file, or None/``-`` for stdout.
     protected : iterable of Path
         Input files that must never be overwritten.
+    summary : mapping of str to DataFrame, optional
+        What CSV and the text formats show when it is less than the workbook
+        and JSON hold (fewer tables, rows or columns); by default ``tables``.
     titles : mapping, optional
         Heading of each table in the text formats (none: no heading).
     digits : int or mapping
@@ -546,9 +550,10 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
         _emit_bytes(to_xlsx(tables, about, titles), output, protected, force)
         return
     if fmt == "json":
-        emit(to_json(document if document is not None else {k: _records(v) for k, v in tables.items()}),
+        emit(to_json(document if document is not None else {k: records(v) for k, v in tables.items()}),
              output, protected, force)
         return
+    tables = tables if summary is None else summary
     main = next(iter(tables))
     if fmt == "csv":
         left = [k for k in tables if k != main]
@@ -583,7 +588,8 @@ def _lines(text: str, inert: Callable[[Any], str]) -> str:
     return "\n".join(inert(line) for line in text.split("\n"))
 
 
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Table rows as JSON-safe dicts (NaN becomes null)."""
     clean = table.astype(object).where(table.notna(), None)
     return clean.to_dict(orient="records")
 

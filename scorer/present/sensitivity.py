@@ -19,7 +19,7 @@ from scorer.inputs.loading import ScenarioInputs
 from scorer.inputs.models import Scenario
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.problem import problem_from_inputs
-from scorer.present.solution import records
+from scorer.present.output import records
 from scorer.robustness.flips import (
     PortfolioFlip,
     RankFlip,

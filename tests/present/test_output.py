@@ -228,6 +228,19 @@ def test_emit_tables_formats(capsys: pytest.CaptureFixture) -> None:
     assert capsys.readouterr().out == to_table(SCHEDULE) + "\nOther:\n\n" + to_table(SCHEDULE.head(1), 0)
 
 
+def test_a_summary_is_what_csv_and_text_show_while_json_and_the_workbook_hold_every_table(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    tables, summary = {"ranking": SCHEDULE, "other": SCHEDULE.head(1)}, {"ranking": SCHEDULE.head(1)}
+    for fmt in ("csv", "markdown", "table"):
+        emit_tables(tables, fmt, None, summary=summary)
+        out = capsys.readouterr()
+        assert (out.out, out.err) == (render(SCHEDULE.head(1), fmt), "")
+    emit_tables(tables, "json", None, summary=summary)
+    assert sorted(json.loads(capsys.readouterr().out)) == ["other", "ranking"]
+    emit_tables(tables, "xlsx", str(tmp_path / "all.xlsx"), summary=summary)
+    assert openpyxl.load_workbook(tmp_path / "all.xlsx").sheetnames == ["ranking", "other"]
+
+
 def test_emit_tables_xlsx_file_and_stdout(tmp_path: Path, capsysbinary: pytest.CaptureFixture) -> None:
     target = tmp_path / "out.xlsx"
     assert choose_format(None, str(target)) == "xlsx"
