@@ -27,9 +27,6 @@ from scorer.scoring.ranking import rank_order
 from scorer.scoring.valuefunctions import value_matrix
 from scorer.scoring.weights import WeightReport, derive_weights
 
-# Methods whose score splits exactly into one additive part per criterion.
-ADDITIVE_METHODS = ("weighted-sum", "promethee-ii")
-
 
 @dataclass(frozen=True)
 class ScoreResult:

@@ -153,14 +153,6 @@ def note(message: str) -> None:
         click.echo(f"coprod: note: {shown(_with_hint(message))}", err=True)
 
 
-def show_progress() -> bool:
-    """Whether progress bars may be drawn: not quiet and stderr is a terminal.
-
-    Commands need not pass it on: ``-q`` already turns :mod:`scorer.progress` off.
-    """
-    return not is_quiet() and sys.stderr.isatty()
-
-
 def not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Callback for a path: '' is a usage error (exit 2), never the current directory."""
     if value == "":
