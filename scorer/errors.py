@@ -3,12 +3,19 @@
 Every error a user can cause derives from :class:`CoprodError`; the command
 line turns it into a one-line message on stderr and exit code 1, input text in
 it shown by :func:`one_line` (control characters as visible escapes).
+
+The library speaks its own terms: a message names a setting as the scenario
+file spells it (``solver.time_limit``) or as the library's functions take it
+(``steps``), never a command-line flag, and carries the settings it names as
+data (:attr:`CoprodError.settings`, :class:`Notice`), so that a front end can
+add its own way of changing each (``scorer.cli.hints``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 # What a message shows as an escape: C0 (newline, CR, tab, ESC, BEL...), DEL, C1 (CSI 0x9b...),
@@ -34,9 +41,35 @@ def _escape(ch: str) -> str:
 
 
 class CoprodError(Exception):
-    """Base class of every error coprod reports to a user."""
+    """Base class of every error coprod reports to a user.
 
-    exit_code = 1
+    Parameters
+    ----------
+    *args
+        The message, in the library's terms (see the module's docstring).
+    settings : iterable of str
+        The settings the message names that the user can change to get past
+        the error (``"solver.time_limit"``), in the order the message names them.
+    """
+
+    def __init__(self, *args: Any, settings: Iterable[str] = ()):
+        super().__init__(*args)
+        self.settings: tuple[str, ...] = tuple(settings)
+
+
+class Notice(str):
+    """A warning or note the library returns, with the settings it names (see :class:`CoprodError`).
+
+    A ``str``, so it prints as is wherever text is expected; like any string
+    it loses ``settings`` once concatenated or formatted into another.
+    """
+
+    settings: tuple[str, ...]
+
+    def __new__(cls, text: str, settings: Iterable[str] = ()) -> Notice:
+        notice = super().__new__(cls, text)
+        notice.settings = tuple(settings)
+        return notice
 
 
 @dataclass(frozen=True, order=True)
@@ -106,6 +139,7 @@ class ClusterError(CoprodError):
 
 
 class UsageError(OutputError):
-    """The command line itself is wrong (e.g. two outputs named the same file); exit code 2."""
+    """The request itself is wrong (e.g. two outputs named the same file), whatever the files hold.
 
-    exit_code = 2
+    The command line reports it as a usage error (exit code 2), not as bad input.
+    """

@@ -90,7 +90,7 @@ def resolve(path: str | Path, protected: Iterable[Path | None] = (), force: bool
     if not stat.S_ISREG(st.st_mode):
         raise OutputError(f"{shown}: is not a plain file, a character device or a FIFO; refusing to write it")
     if not force and (not st.st_mode & 0o222 or not os.access(real, os.W_OK)):
-        raise OutputError(f"{shown}: is read-only (use --force to replace it)")
+        raise OutputError(f"{shown}: is read-only (replacing it needs force)", settings=("force",))
     if st.st_nlink > 1:
         return Target(shown, real, LINKED, key, mode)
     _check_folder(shown, real.parent)

@@ -126,7 +126,8 @@ def test_a_read_only_target_is_refused_without_force(here):
     keep.chmod(0o444)
     result = coprod("optimize", "scenario.yaml", "-o", "keep.csv", cwd=here.folder)
     assert result.returncode == 1
-    assert one_error_line(result) == "coprod: error: keep.csv: is read-only (use --force to replace it)"
+    assert one_error_line(result) == ("coprod: error: keep.csv: is read-only (replacing it needs force); "
+                                       "on the command line: --force")
     assert keep.read_text() == "mine\n"
     forced = coprod("optimize", "scenario.yaml", "-o", "keep.csv", "--force", cwd=here.folder)
     assert forced.returncode == 0, forced.stderr
@@ -237,8 +238,8 @@ def test_a_report_folder_with_other_files_is_refused_unless_force(here):
     refused = coprod(*args, cwd=here.folder)
     assert refused.returncode == 1
     assert one_error_line(refused) == ("coprod: error: rep: holds files that are not from a coprod report "
-                                       "(notes.txt); choose a new or empty folder, or use --force to write "
-                                       "beside them")
+                                       "(notes.txt); choose a new or empty folder, or write beside them "
+                                       "with force; on the command line: --force")
     assert sorted(p.name for p in rep.iterdir()) == ["notes.txt", "tornado.png"]
     forced = coprod(*args, "--force", cwd=here.folder)
     assert forced.returncode == 0, forced.stderr

@@ -65,7 +65,7 @@ def child_outcome(found, config: SolverConfig) -> Outcome:
         stopped = "stopped at the deadline" if found.status == "deadline" else found.status[1:]
         raise SolverError(
             f"the {config.name} solver found no portfolio ({stopped}) within the time limit of "
-            f"{config.time_limit:g} s; raise solver.time_limit or --time-limit")
+            f"{config.time_limit:g} s; raise solver.time_limit", settings=("solver.time_limit",))
     bound = found.bound if math.isfinite(found.bound) else math.inf
     x = (np.asarray(found.x) > 0.5).astype(np.int8)
     return classified(found.objective, bound, x, found.seconds)

@@ -30,7 +30,7 @@ def no_portfolio(stats, config: SolverConfig, fractional: bool) -> Outcome:
     why = "TimeLimit" if cut_short or fractional else stats.status.name
     raise SolverError(
         f"the {config.name} solver found no portfolio ({why}) within the "
-        f"time limit of {config.time_limit:g} s; raise solver.time_limit or --time-limit"
+        f"time limit of {config.time_limit:g} s; raise solver.time_limit", settings=("solver.time_limit",)
     )
 
 

@@ -179,8 +179,8 @@ def check_explainable(solution: Solution) -> None:
             f"explaining the portfolio re-solves the model about once per candidate and twice per limit "
             f"({n:,} candidate{'s' * (n != 1)} and {limits:,} limit{'s' * (limits != 1)} here), and a model "
             f"with {k:,} start options takes seconds to minutes per solve; explanations are limited to "
-            f"models under {large.ISOLATE_OPTIONS:,} start options (leave out --explain, or give report "
-            "--no-explain)")
+            f"models under {large.ISOLATE_OPTIONS:,} start options (leave out the explanation)",
+            settings=("explain",))
 
 
 def _threshold(sol: Solution, i: int, config: SolverConfig) -> Threshold:

@@ -443,7 +443,7 @@ class _Live:
                                           and info.primal_solution_status == 2):
             raise SolverError(
                 f"the highs solver found no portfolio ({status[1:]}) within the time limit of "
-                f"{self.config.time_limit:g} s; raise solver.time_limit or --time-limit")
+                f"{self.config.time_limit:g} s; raise solver.time_limit", settings=("solver.time_limit",))
         x = np.asarray(h.getSolution().col_value)[self.col] > 0.5
         bound = float(info.mip_dual_bound)
         return classified(objective, bound if np.isfinite(bound) else np.inf, x.astype(np.int8), seconds)

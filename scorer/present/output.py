@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from scorer import columns
-from scorer.errors import OutputError, one_line
+from scorer.errors import Notice, OutputError, one_line
 from scorer.files import write_atomic
 from scorer.present.rendering import md_cell, md_text
 
@@ -496,11 +496,13 @@ def xlsx_destination(output: str | None) -> None:
 def binary_destination(output: str | None, fmt: str) -> None:
     """Refuse to send a binary format (``xlsx``, ``png``) to a terminal: it would print garbage."""
     if (output is None or output == "-") and sys.stdout.isatty():
-        raise OutputError(f"{fmt} is a binary format: write it to a file with -o FILE.{fmt}, or pipe it")
+        raise OutputError(f"{fmt} is a binary format: write it to a file such as FILE.{fmt}, or pipe it",
+                          settings=("output",))
 
 
 def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None,
-                protected: Iterable[Path] = (), *, titles: Mapping[str, str] | None = None,
+                protected: Iterable[Path] = (), *, summary: Mapping[str, pd.DataFrame] | None = None,
+                titles: Mapping[str, str] | None = None,
                 digits: int | Mapping[str, int] = 2, preamble: str = "", footer: str = "",
                 document: Any = None, note: Callable[[str], None] | None = _stderr_note,
                 about: Iterable[tuple[str, Any]] = (), bom: bool = False, force: bool = False) -> None:
@@ -519,6 +521,9 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
         A file, or None/``-`` for stdout.
     protected : iterable of Path
         Input files that must never be overwritten.
+    summary : mapping of str to DataFrame, optional
+        What CSV and the text formats show when it is less than the workbook
+        and JSON hold (fewer tables, rows or columns); by default ``tables``.
     titles : mapping, optional
         Heading of each table in the text formats (none: no heading).
     digits : int or mapping
@@ -545,14 +550,16 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
         _emit_bytes(to_xlsx(tables, about, titles), output, protected, force)
         return
     if fmt == "json":
-        emit(to_json(document if document is not None else {k: _records(v) for k, v in tables.items()}),
+        emit(to_json(document if document is not None else {k: records(v) for k, v in tables.items()}),
              output, protected, force)
         return
+    tables = tables if summary is None else summary
     main = next(iter(tables))
     if fmt == "csv":
         left = [k for k in tables if k != main]
         if left and note is not None:
-            note(f"CSV holds the {main} table only (not {', '.join(left)}); use --format json, markdown or xlsx")
+            note(Notice(f"CSV holds the {main} table only (not {', '.join(left)}); the json, markdown and xlsx "
+                        "formats hold every table", settings=("format",)))
         text = render(tables[main], "csv")
         if bom:
             _emit_bytes(text.encode("utf-8-sig"), output, protected, force)
@@ -581,7 +588,8 @@ def _lines(text: str, inert: Callable[[Any], str]) -> str:
     return "\n".join(inert(line) for line in text.split("\n"))
 
 
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Table rows as JSON-safe dicts (NaN becomes null)."""
     clean = table.astype(object).where(table.notna(), None)
     return clean.to_dict(orient="records")
 

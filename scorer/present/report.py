@@ -127,26 +127,26 @@ def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings |
     Raises
     ------
     SizeLimitError
-        Naming the sections, how many re-solves they need and the flags that leave them out.
+        Naming the sections and how many re-solves they need; its settings are those that leave them out.
     """
     k = sol.model.options.k
     if not isolates(k) or not (explain or robust is not None):
         return
-    parts, flags, solves = [], [], []
+    parts, settings, solves = [], [], []
     if explain:
         parts.append("explanation")
-        flags.append("--no-explain")
+        settings.append("explain")
         solves.append(f"about one per candidate ({sol.problem.n:,})")
     if robust is not None:
         parts.append("robustness")
-        flags.append("--no-robustness")
+        settings.append("robustness")
         solves.append(f"at least {robust.portfolio_samples + robust.steps + robust.k:,} for robustness")
     raise SizeLimitError(
         f"the report's {' and '.join(parts)} " + ("sections re-solve" if len(parts) > 1 else "section re-solves") +
         " the model "
         f"({', '.join(solves)}), and a model with {k:,} start options takes seconds to minutes per solve; "
-        f"give report {' '.join(flags)} for this scenario (sensitivity, frontier and alternatives still run "
-        "with the counts you choose)")
+        f"leave {'them' if len(parts) > 1 else 'it'} out for this scenario (sensitivity, frontier and alternatives "
+        "still run with the counts you choose)", settings=settings)
 
 
 @dataclass(frozen=True)
@@ -597,7 +597,8 @@ def chart(kind: str, a: Analysis, fmt: str = "png") -> bytes:
         return charts.acceptability_chart(rb["smaa"], fmt=fmt)
     if kind == "core":
         if rb["smaa"].core_index is None:
-            raise OutputError("the core chart needs re-optimised samples (--portfolio-samples above 0)")
+            raise OutputError("the core chart needs re-optimised samples (robustness.portfolio_samples above 0)",
+                              settings=("robustness.portfolio_samples",))
         return charts.core_chart(rb["smaa"], fmt=fmt)
     return charts.frontier_chart(rb["frontier"], rb["chosen_level"], a.solution.objective,
                                  a.solution.problem.currency, fmt=fmt)

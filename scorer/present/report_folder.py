@@ -70,7 +70,7 @@ def check_folder(folder: str | Path, known: Collection[str], protected: Iterable
     if others and not force:
         listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
         raise OutputError(f"{shown}: holds files that are not from a coprod report ({listed}); choose a new or "
-                          "empty folder, or use --force to write beside them")
+                          "empty folder, or write beside them with force", settings=("force",))
     beside = bool(others) or _holds_cwd(real)
     if beside:
         for name in known:

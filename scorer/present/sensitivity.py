@@ -19,7 +19,7 @@ from scorer.inputs.loading import ScenarioInputs
 from scorer.inputs.models import Scenario
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.problem import problem_from_inputs
-from scorer.present.solution import records
+from scorer.present.output import records
 from scorer.robustness.flips import (
     PortfolioFlip,
     RankFlip,
@@ -52,7 +52,8 @@ class SensitivitySettings:
         """The scenario's ``robustness`` defaults with the given overrides."""
         rb = scenario.robustness
         if ranges and concentration is not None:
-            raise ScoringError("give --concentration (Dirichlet) or --weight-range (uniform), not both")
+            raise ScoringError("give a concentration (Dirichlet) or weight ranges (uniform), not both",
+                               settings=("robustness.concentration", "robustness.weight_ranges"))
         if ranges:
             weight_ranges, conc = dict(ranges), None
         elif concentration is not None:

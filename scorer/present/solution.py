@@ -1,4 +1,4 @@
-"""Result tables of an optimised portfolio: the selection, the yearly schedule, the JSON object."""
+"""An optimised portfolio as users see it: its tables, its JSON document and its headline."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pandas as pd
 from scorer.columns import ID, MONEY, POINTS, TEXT, YEAR, declare
 from scorer.portfolio.feasibility import yearly_spend
 from scorer.portfolio.solve import Solution
+from scorer.present.output import records
 
 
 def selection_table(sol: Solution) -> pd.DataFrame:
@@ -95,12 +96,6 @@ def _num(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Table rows as JSON-safe dicts (NaN becomes null)."""
-    clean = table.astype(object).where(table.notna(), None)
-    return clean.to_dict(orient="records")
-
-
 _LIMITS_TITLE = ("Limits holding the portfolio back (gain_removed: objective gain without the limit; "
                  "gain_unit: gain from one more unit)")
 _THRESHOLDS_TITLE = "Value thresholds (out: value needed to enter; in: value below which it leaves)"
@@ -135,29 +130,33 @@ def gap_text(sol: Solution) -> str:
     return f"{sol.gap:.4%}" if math.isfinite(sol.gap) else "unknown"
 
 
-def portfolio_tables(sol: Solution, explained: dict[str, pd.DataFrame] | None,
-                     fmt: str) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    """The tables of an optimised portfolio for one output format, with their titles.
+def portfolio_tables(sol: Solution, explained: dict[str, pd.DataFrame] | None
+                     ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """Every table of an optimised portfolio, with their titles.
 
-    CSV gets the selection only (the ``formats.md`` columns, then
-    ``discounted_value``, whose sum is the objective); a workbook gets the
-    selection, the yearly schedule and every limit; the text formats show
-    the binding limits only (the rest are in JSON and the workbook).
+    The selection (the ``formats.md`` columns, then ``discounted_value``,
+    whose sum is the objective), the yearly schedule and, explained, every
+    limit and every value threshold; :func:`portfolio_summary` is what the
+    text formats show of them.
     """
-    table = selection_table(sol)
-    if fmt == "csv":
-        return {"portfolio": table}, {}
-    tables = {"portfolio": table}
-    if fmt == "xlsx":
-        tables["schedule"] = schedule_table(sol)
+    tables = {"portfolio": selection_table(sol), "schedule": schedule_table(sol)}
     if explained:
-        limits = explained["limits"]
-        thresholds = explained["thresholds"]
-        if fmt != "xlsx":
-            limits = limits[limits["binding"]] if len(limits) else limits
-            thresholds = thresholds.drop(columns="displaces")  # the note says it
-        tables.update(limits=limits, thresholds=thresholds)
+        tables.update(limits=explained["limits"], thresholds=explained["thresholds"])
     return tables, {"limits": _LIMITS_TITLE, "thresholds": _THRESHOLDS_TITLE}
+
+
+def portfolio_summary(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """What a reader of text is shown of :func:`portfolio_tables`: the selection and, explained, the binding limits.
+
+    The schedule, the limits that do not bind and the thresholds' ``displaces``
+    column (the note says it) stay in the workbook and JSON.
+    """
+    summary = {"portfolio": tables["portfolio"]}
+    if "limits" in tables:
+        limits = tables["limits"]
+        summary.update(limits=limits[limits["binding"]] if len(limits) else limits,
+                       thresholds=tables["thresholds"].drop(columns="displaces"))
+    return summary
 
 
 def portfolio_document(sol: Solution, explained: dict[str, pd.DataFrame] | None) -> dict[str, Any]:

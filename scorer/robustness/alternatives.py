@@ -81,7 +81,7 @@ def k_best(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, 
         No portfolio fits at all (explained as by ``coprod optimize``).
     """
     if k < 1:
-        raise ScoringError(f"-k must be at least 1, got {k}")
+        raise ScoringError(f"k (the number of alternatives) must be at least 1, got {k}", settings=("k",))
     check_count("k", k, MAX_ALTERNATIVES)
     model = PortfolioModel(problem, values)
     found = [solve_built(model, config)]

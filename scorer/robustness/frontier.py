@@ -72,16 +72,17 @@ def sweep_levels(problem: PortfolioProblem, start: float | None, stop: float | N
     to what every candidate could spend in one year at most).
     """
     if steps < 2:
-        raise ScoringError(f"--steps must be at least 2, got {steps}")
+        raise ScoringError(f"steps must be at least 2, got {steps}", settings=("steps",))
     check_count("steps", steps, MAX_STEPS)
     if year is not None and year not in problem.years:
-        raise ScoringError(f"--year {year} is outside the horizon {problem.years[0]}-{problem.years[-1]}")
+        raise ScoringError(f"the swept year {year} is outside the horizon {problem.years[0]}-{problem.years[-1]}",
+                           settings=("year",))
     ceiling = float(sum(c.sum() for c in problem.costs)) if year is None else float(
         sum(c.max() for c in problem.costs if len(c)))
     lo = 0.0 if start is None else float(start)
     hi = ceiling if stop is None else float(stop)
     if not (np.isfinite(lo) and np.isfinite(hi) and 0 <= lo < hi):
-        raise ScoringError(f"the sweep needs 0 <= FROM < TO, got {lo:g} to {hi:g}")
+        raise ScoringError(f"the sweep needs 0 <= start < stop, got {lo:g} to {hi:g}", settings=("start", "stop"))
     return np.linspace(lo, hi, steps)
 
 

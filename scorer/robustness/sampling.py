@@ -258,7 +258,8 @@ def sampled_scores(basis: ScoringBasis, spec: SampleSpec) -> np.ndarray:
                            f"(choose from {', '.join(SCORE_DISTRIBUTIONS)})")
     if basis.method not in SCORE_SAMPLING_METHODS:
         raise ScoringError(f"sampling scores needs method {' or '.join(SCORE_SAMPLING_METHODS)} "
-                           f"(got {basis.method}); use --score-dist none")
+                           f"(got {basis.method}); set robustness.score_distribution to none",
+                           settings=("robustness.score_distribution",))
     out = np.empty((spec.samples, basis.n))
     for start, stop in _blocks(spec.samples, basis.raw.size):  # blocks of samples, each vectorised
         raw = raw_samples(basis, spec.score_dist, stop - start, rng)

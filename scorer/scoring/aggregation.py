@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PREFERENCE_TYPES = ("usual", "u-shape", "v-shape", "level", "linear", "gaussian")
 # log(0) stand-in for the weighted product: finite, so that 0 ** 0 = 1
 # (a zero weight ignores the criterion) while 0 ** w = 0 for any w > 0.
 _LOG_ZERO = -1e300

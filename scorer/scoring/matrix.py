@@ -34,7 +34,7 @@ def raw_matrix(criteria: CriteriaFile, candidates: CandidatesFile, at: str = "va
         float64, shape (n_candidates, n_criteria).
     """
     if at not in AT_POINTS:
-        raise ScoringError(f"--at must be one of {', '.join(AT_POINTS)}, got '{at}'")
+        raise ScoringError(f"at must be one of {', '.join(AT_POINTS)}, got '{at}'", settings=("at",))
     crits = criteria.criteria
     out = np.empty((len(candidates.candidates), len(crits)), dtype=float)
     for i, cand in enumerate(candidates.candidates):

@@ -27,9 +27,6 @@ from scorer.scoring.ranking import rank_order
 from scorer.scoring.valuefunctions import value_matrix
 from scorer.scoring.weights import WeightReport, derive_weights
 
-# Methods whose score splits exactly into one additive part per criterion.
-ADDITIVE_METHODS = ("weighted-sum", "promethee-ii")
-
 
 @dataclass(frozen=True)
 class ScoreResult:
@@ -159,7 +156,7 @@ def candidate_values(inputs: ScenarioInputs, method: str | None = None,
         float64, shape (n_candidates,).
     """
     if at not in AT_POINTS:
-        raise ScoringError(f"--at must be one of {', '.join(AT_POINTS)}, got '{at}'")
+        raise ScoringError(f"at must be one of {', '.join(AT_POINTS)}, got '{at}'", settings=("at",))
     return score(inputs, method, overrides, at).scores
 
 

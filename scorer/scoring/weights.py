@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scorer.errors import ScoringError
+from scorer.errors import Notice, ScoringError
 from scorer.inputs.models import CriteriaFile, fmt_num
 
 # Saaty's random consistency index RI(n) for n = 1..15 (T. L. Saaty, The
@@ -207,7 +207,8 @@ def derive_weights(criteria: CriteriaFile, overrides: Mapping[str, float] | None
     warnings = []
     if overridden and method != "direct":
         unit = "swing points" if method == "swing" else "derived weight in percent"
-        warnings.append(f"weighting is {method}: -w replaced the {unit} of {', '.join(overridden)} before normalisation")
+        warnings.append(Notice(f"weighting is {method}: the weight overrides replaced the {unit} of "
+                               f"{', '.join(overridden)} before normalisation", settings=("weights",)))
     if ahp is not None and ahp.cr is not None and ahp.cr > CR_LIMIT:
         warnings.append(
             f"AHP consistency ratio {ahp.cr:.3f} is above {CR_LIMIT:.2f}: the pairwise judgements "
@@ -238,9 +239,11 @@ def _apply_overrides(ids: list[str], raw: np.ndarray, overrides: Mapping[str, fl
     pos = {cid: i for i, cid in enumerate(ids)}
     for cid, value in overrides.items():
         if cid not in pos:
-            raise ScoringError(f"-w {cid}=...: unknown criterion '{cid}' (criteria: {', '.join(ids)})")
+            raise ScoringError(f"weight override {cid}=...: unknown criterion '{cid}' (criteria: {', '.join(ids)})",
+                               settings=("weights",))
         if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-            raise ScoringError(f"-w {cid}={value}: a weight must be a non-negative number")
+            raise ScoringError(f"weight override {cid}={value}: a weight must be a non-negative number",
+                               settings=("weights",))
         raw[pos[cid]] = float(value)
     return raw, tuple(cid for cid in ids if cid in overrides)
 

@@ -38,7 +38,8 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     result = run("init", str(tmp_path))
     assert result.exit_code == 1
     assert result.stderr == (f"coprod: error: {tmp_path / 'scenario.yaml'}, {tmp_path / 'criteria.yaml'}, "
-                             f"{tmp_path / 'candidates.yaml'}: already exist (use --force to overwrite)\n")
+                             f"{tmp_path / 'candidates.yaml'}: already exist (overwriting needs force); "
+                             "on the command line: --force\n")
     assert (tmp_path / "scenario.yaml").read_text() == "edited\n"
     assert run("init", "--force", "-q", str(tmp_path)).exit_code == 0
     assert (tmp_path / "scenario.yaml").read_text() != "edited\n"

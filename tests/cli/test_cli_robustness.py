@@ -27,8 +27,8 @@ def test_alternatives_csv_is_exact(case) -> None:
                         "1,optimal,197.3333333333,0.0,0.0,3,gpi ship-mro t7a\n"
                         "2,optimal,124.0,73.3333333333,37.1621621622,2,gpi ship-mro\n")
     assert r.stderr == ("coprod: note: only 2 distinct portfolios fit\n"
-                        "coprod: note: CSV holds the alternatives table only (not roles); use --format json, "
-                        "markdown or xlsx\n")
+                        "coprod: note: CSV holds the alternatives table only (not roles); the json, "
+                        "markdown and xlsx formats hold every table; on the command line: --format\n")
     best = run("optimize", str(case.path), "--format", "json")
     assert json.loads(best.stdout)["objective"] == pytest.approx(197.3333333333)
 
@@ -60,7 +60,8 @@ def test_frontier_by_year_and_bad_ranges(case) -> None:
     assert r.exit_code == 0 and values == sorted(values)
     assert [row["id"] for row in doc["buy_order"]] == ["gpi", "ship-mro", "t7a"]
     bad = run("frontier", str(case.path), "--from", "10", "--to", "5")
-    assert bad.exit_code == 1 and bad.stderr == "coprod: error: the sweep needs 0 <= FROM < TO, got 10 to 5\n"
+    assert bad.exit_code == 1 and bad.stderr == ("coprod: error: the sweep needs 0 <= start < stop, got 10 to 5; "
+                                                     "on the command line: --from, --to\n")
     out = run("frontier", str(case.path), "--year", "2040")
     assert out.exit_code == 1 and "outside the horizon 2026-2032" in out.stderr
 
@@ -73,20 +74,22 @@ def test_sensitivity_csv_is_the_acceptability_table(case) -> None:
     assert len(lines) == 5
     for line in lines[1:]:
         assert sum(float(x) for x in line.split(",")[3:]) == pytest.approx(1.0)
-    assert r.stderr == ("coprod: note: CSV holds the acceptability table only (not flips); use --format json, "
-                        "markdown or xlsx\n")
+    assert r.stderr == ("coprod: note: CSV holds the acceptability table only (not flips); the json, markdown "
+                        "and xlsx formats hold every table; on the command line: --format\n")
 
 
 def test_sensitivity_options_and_errors(case) -> None:
     both = run("sensitivity", str(case.path), "--concentration", "5", "--weight-range", "cost_sharing=0.1:0.3")
     assert both.exit_code == 1
-    assert both.stderr == "coprod: error: give --concentration (Dirichlet) or --weight-range (uniform), not both\n"
+    assert both.stderr == ("coprod: error: give a concentration (Dirichlet) or weight ranges (uniform), not both; "
+                           "on the command line: --concentration, --weight-range\n")
     shape = run("sensitivity", str(case.path), "--weight-range", "cost_sharing=0.1")
     assert shape.exit_code == 2 and "is not ID=LO:HI" in shape.stderr
     unknown = run("sensitivity", str(case.path), "--weight-range", "nope=0.1:0.3", "--no-portfolios")
     assert unknown.exit_code == 1 and "unknown criterion 'nope'" in unknown.stderr
     topsis = run("sensitivity", str(case.path), "--method", "topsis", "--score-dist", "pert", "--no-portfolios")
-    assert topsis.exit_code == 1 and "use --score-dist none" in topsis.stderr
+    assert topsis.exit_code == 1 and topsis.stderr.endswith(
+        "; set robustness.score_distribution to none; on the command line: --score-dist\n")
 
 
 def test_weight_ranges_in_the_scenario_are_checked(tmp_path: Path) -> None:

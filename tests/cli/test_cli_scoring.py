@@ -117,7 +117,7 @@ def test_weights_json_with_ahp_and_warning(tmp_path):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["-w", "nope=3"], 1, "coprod: error: -w nope=...: unknown criterion 'nope' (criteria: standardization, cost_sharing, export_friction)\n"),
+    (["-w", "nope=3"], 1, "coprod: error: weight override nope=...: unknown criterion 'nope' (criteria: standardization, cost_sharing, export_friction); on the command line: -w\n"),
     (["-w", "cost_sharing=lots"], 2, "'cost_sharing=lots': 'lots' is not a number"),
     (["-w", "cost_sharing=-2"], 2, "'cost_sharing=-2': a weight must be a non-negative number"),
     (["-w", "cost_sharing=1", "-w", "cost_sharing=2"], 1, "coprod: error: -w cost_sharing: given more than once\n"),
@@ -139,7 +139,7 @@ def test_bad_options(case, args, code, message):
 def test_weights_command_rejects_bad_override(case):
     result = run("weights", str(case.path), "-w", "nope=1")
     assert result.exit_code == 1
-    assert result.stderr.startswith("coprod: error: -w nope=...: unknown criterion 'nope'")
+    assert result.stderr.startswith("coprod: error: weight override nope=...: unknown criterion 'nope'")
 
 
 def test_refuses_to_overwrite_an_input(case):

@@ -232,8 +232,8 @@ def test_full_width_formula_starters_are_neutralised_in_csv(tmp_path):
 def test_a_png_chart_is_refused_on_a_terminal_and_written_to_a_pipe(case):
     code, drawn, err = on_terminal([str(COPROD), "chart", "gantt", "scenario.yaml", "-o", "-"], case.folder)
     assert code == 1 and b"PNG" not in drawn and drawn == b""
-    assert err.decode() == ("coprod: error: png is a binary format: write it to a file with -o FILE.png, "
-                            "or pipe it\n")
+    assert err.decode() == ("coprod: error: png is a binary format: write it to a file such as FILE.png, "
+                            "or pipe it; on the command line: -o\n")
     piped = coprod("chart", "gantt", "scenario.yaml", "-o", "-", cwd=case.folder)
     assert piped.returncode == 0 and piped.stdout.startswith(b"\x89PNG\r\n\x1a\n")
     code, drawn, _ = on_terminal([str(COPROD), "chart", "gantt", "scenario.yaml", "-o", "-", "--format", "svg"],

@@ -386,7 +386,7 @@ def test_a_symbolic_link_loop_is_a_one_line_error(tmp_path, argv, what):
     message = f"{named}: {what} {LOOP_ERROR}"
     if argv[-1] == "rep":  # a looping report.md is not a file of a report: the folder is refused before any write
         message = ("rep: holds files that are not from a coprod report (report.md); choose a new or empty folder, "
-                   "or use --force to write beside them")
+                   "or write beside them with force; on the command line: --force")
     if argv[0] == "validate":
         assert ours == [message, "coprod: 1 problem found"], result.stderr
     else:

@@ -45,7 +45,7 @@ def test_templates_cite_the_spec_and_comment_their_fields(name: str) -> None:
 
 def test_existing_files_are_not_overwritten(tmp_path: Path) -> None:
     (tmp_path / "criteria.yaml").write_text("mine\n")
-    with pytest.raises(OutputError, match=r"criteria.yaml: already exists \(use --force to overwrite\)"):
+    with pytest.raises(OutputError, match=r"criteria.yaml: already exists \(overwriting needs force\)$"):
         write_starter(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["criteria.yaml"]  # nothing else written either
     write_starter(tmp_path, force=True)

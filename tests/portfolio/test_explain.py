@@ -79,8 +79,8 @@ def test_a_model_too_large_to_re_solve_per_candidate_is_not_explained(monkeypatc
     monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 4)  # as if this model were solved in a child process
     message = (r"^explaining the portfolio re-solves the model about once per candidate and twice per limit "
                r"\(2 candidates and 1 limit here\), and a model with 4 start options takes seconds to minutes "
-               r"per solve; explanations are limited to models under 4 start options \(leave out --explain, "
-               r"or give report --no-explain\)$")
+               r"per solve; explanations are limited to models under 4 start options \(leave out the "
+               r"explanation\)$")
     with pytest.raises(SizeLimitError, match=message):
         value_thresholds(sol, SolverConfig())
     with pytest.raises(SizeLimitError, match=message):

@@ -218,13 +218,27 @@ def test_emit_tables_formats(capsys: pytest.CaptureFixture) -> None:
     emit_tables(tables, "csv", None)
     out = capsys.readouterr()
     assert out.out == render(SCHEDULE, "csv")
+    # The library's own note names no flag: only the command line adds "on the command line: --format".
     assert out.err == ("coprod: note: CSV holds the ranking table only (not other); "
-                       "use --format json, markdown or xlsx\n")
+                       "the json, markdown and xlsx formats hold every table\n")
     emit_tables(tables, "markdown", None, titles={"other": "Other"}, preamble="head\n\n", footer="foot\n")
     assert capsys.readouterr().out == ("head\n\n" + render(SCHEDULE, "markdown") + "\n### Other\n\n"
                                        + render(SCHEDULE.head(1), "markdown") + "foot\n")
     emit_tables(tables, "table", None, titles={"other": "Other"}, digits={"other": 0})
     assert capsys.readouterr().out == to_table(SCHEDULE) + "\nOther:\n\n" + to_table(SCHEDULE.head(1), 0)
+
+
+def test_a_summary_is_what_csv_and_text_show_while_json_and_the_workbook_hold_every_table(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    tables, summary = {"ranking": SCHEDULE, "other": SCHEDULE.head(1)}, {"ranking": SCHEDULE.head(1)}
+    for fmt in ("csv", "markdown", "table"):
+        emit_tables(tables, fmt, None, summary=summary)
+        out = capsys.readouterr()
+        assert (out.out, out.err) == (render(SCHEDULE.head(1), fmt), "")
+    emit_tables(tables, "json", None, summary=summary)
+    assert sorted(json.loads(capsys.readouterr().out)) == ["other", "ranking"]
+    emit_tables(tables, "xlsx", str(tmp_path / "all.xlsx"), summary=summary)
+    assert openpyxl.load_workbook(tmp_path / "all.xlsx").sheetnames == ["ranking", "other"]
 
 
 def test_emit_tables_xlsx_file_and_stdout(tmp_path: Path, capsysbinary: pytest.CaptureFixture) -> None:

@@ -301,7 +301,8 @@ def test_cli_robustness_chart_runs_only_its_part(case) -> None:
     core = CliRunner().invoke(main, ["chart", "core", str(case.path), "-o", str(out), "--portfolio-samples", "0",
                                      "--samples", "20", "--workers", "1"])
     assert core.exit_code == 1
-    assert core.stderr == "coprod: error: the core chart needs re-optimised samples (--portfolio-samples above 0)\n"
+    assert core.stderr == ("coprod: error: the core chart needs re-optimised samples (robustness.portfolio_samples "
+                           "above 0); on the command line: --portfolio-samples\n")
 
 
 def test_cli_report_of_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> None:
@@ -327,14 +328,16 @@ def test_a_report_on_a_model_solved_in_a_child_process_leaves_out_its_re_solves(
     assert re.fullmatch(
         r"coprod: error: the report's explanation and robustness sections re-solve the model \(about one per "
         r"candidate \(\d+\), at least \d+ for robustness\), and a model with [\d,]+ start options takes seconds "
-        r"to minutes per solve; give report --no-explain --no-robustness for this scenario \(sensitivity, "
-        r"frontier and alternatives still run with the counts you choose\)\n", result.stderr), result.stderr
+        r"to minutes per solve; leave them out for this scenario \(sensitivity, frontier and alternatives still "
+        r"run with the counts you choose\); on the command line: --no-explain, --no-robustness\n", result.stderr), \
+        result.stderr
     assert not out.exists()
     result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-robustness"])
     assert result.exit_code == 1
     assert result.stderr.startswith("coprod: error: the report's explanation section re-solves the model (about "
                                     "one per candidate (")
-    assert "give report --no-explain for this scenario" in result.stderr
+    assert "leave it out for this scenario" in result.stderr
+    assert result.stderr.endswith("; on the command line: --no-explain\n")
     result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-explain", "--no-robustness"])
     assert result.exit_code == 0, result.stderr
     assert (out / "report.html").exists()

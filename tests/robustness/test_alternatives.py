@@ -72,8 +72,9 @@ def test_no_portfolio_at_all_is_explained_and_k_must_be_positive() -> None:
     problem = make_problem([[5.0]], horizon=(2026, 2026), total=1.0, mandatory=[0])
     with pytest.raises(InfeasibleError):
         k_best(problem, np.array([1.0]), CONFIG, 2)
-    with pytest.raises(ScoringError, match="at least 1"):
+    with pytest.raises(ScoringError, match=r"^k \(the number of alternatives\) must be at least 1, got 0$") as k:
         k_best(problem, np.array([1.0]), CONFIG, 0)
+    assert k.value.settings == ("k",)
 
 
 def test_k_best_reports_progress_per_alternative(monkeypatch) -> None:

@@ -72,9 +72,11 @@ def test_default_levels_and_bad_ranges() -> None:
     assert sweep_levels(problem, None, None, 3).tolist() == [0.0, 3.0, 6.0]
     # a year: the sum of each candidate's largest yearly cost, 2 + 3
     assert sweep_levels(problem, None, None, 3, year=2026).tolist() == [0.0, 2.5, 5.0]
-    with pytest.raises(ScoringError, match="FROM < TO"):
+    with pytest.raises(ScoringError, match="^the sweep needs 0 <= start < stop, got 5 to 1$"):
         sweep_levels(problem, 5.0, 1.0, 3)
-    with pytest.raises(ScoringError, match="at least 2"):
+    with pytest.raises(ScoringError, match="^steps must be at least 2, got 1$") as steps:
         sweep_levels(problem, None, None, 1)
-    with pytest.raises(ScoringError, match="outside the horizon"):
+    assert steps.value.settings == ("steps",)
+    with pytest.raises(ScoringError, match="^the swept year 2030 is outside the horizon 2026-2027$") as year:
         sweep_levels(problem, None, None, 3, year=2030)
+    assert year.value.settings == ("year",)

@@ -123,7 +123,7 @@ def test_fixed_weights_and_scores_reproduce_the_plain_scores() -> None:
 
 def test_score_sampling_refuses_methods_it_cannot_vectorise() -> None:
     basis = scoring_basis(default_inputs(), "topsis")
-    with pytest.raises(ScoringError, match="--score-dist none"):
+    with pytest.raises(ScoringError, match="; set robustness.score_distribution to none$"):
         sampled_scores(basis, SampleSpec(samples=3, score_dist="triangular"))
 
 

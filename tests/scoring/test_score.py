@@ -54,7 +54,7 @@ def test_method_defaults_to_the_scenario(tmp_path):
 def test_unknown_method_and_point(inputs):
     with pytest.raises(ScoringError, match="unknown method 'borda'"):
         candidate_values(inputs, "borda")
-    with pytest.raises(ScoringError, match="--at must be one of low, value, high"):
+    with pytest.raises(ScoringError, match="^at must be one of low, value, high"):
         candidate_values(inputs, at="mid")
 
 

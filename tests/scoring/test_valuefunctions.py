@@ -77,7 +77,7 @@ def test_raw_matrix_rejects_unknown_point(case):
     from scorer.errors import ScoringError
 
     inputs = load_scenario(case.path)
-    with pytest.raises(ScoringError, match="--at must be one of low, value, high"):
+    with pytest.raises(ScoringError, match="^at must be one of low, value, high"):
         raw_matrix(inputs.criteria, inputs.candidates, "middle")
 
 

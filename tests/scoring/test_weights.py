@@ -131,7 +131,9 @@ def test_swing_points_are_the_raw_weights(tmp_path):
     assert report.raw.tolist() == [100, 60, 60]
     np.testing.assert_allclose(report.effective, [0.6, 0.2, 0.2])
     assert report.overridden == ("cost_sharing",)
-    assert report.warnings == ["weighting is swing: -w replaced the swing points of cost_sharing before normalisation"]
+    assert report.warnings == ["weighting is swing: the weight overrides replaced the swing points of cost_sharing "
+                               "before normalisation"]
+    assert report.warnings[0].settings == ("weights",)
 
 
 def test_rank_weighting(tmp_path):
@@ -152,8 +154,8 @@ def test_override_replaces_raw_weight_before_normalisation(case):
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"nope": 1}, "-w nope=...: unknown criterion 'nope'"),
-    ({"cost_sharing": -1}, "-w cost_sharing=-1: a weight must be a non-negative number"),
+    ({"nope": 1}, "weight override nope=...: unknown criterion 'nope'"),
+    ({"cost_sharing": -1}, "weight override cost_sharing=-1: a weight must be a non-negative number"),
     ({"cost_sharing": float("nan")}, "a weight must be a non-negative number"),
     ({"standardization": 0}, "group 'integration' has weight 60 but all its criteria weigh zero"),
     ({"standardization": 0, "cost_sharing": 0, "export_friction": 0}, "every criterion weight is zero"),

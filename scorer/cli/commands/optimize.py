@@ -114,14 +114,16 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
         explanation_tables,
         headline,
         portfolio_document,
+        portfolio_summary,
         portfolio_tables,
         schedule_table,
     )
 
     explained = explanation_tables(sol, config) if explain and fmt != "csv" else None
-    tables, titles = portfolio_tables(sol, explained, fmt)
+    tables, titles = portfolio_tables(sol, explained)
     about = workbook_about("optimize", inputs, sol)
-    emit_tables(tables, fmt, output, protected, titles=titles, preamble=headline(sol),
+    emit_tables(tables, fmt, output, protected, summary=portfolio_summary(tables), titles=titles,
+                preamble=headline(sol),
                 document=portfolio_document(sol, explained) if fmt == "json" else None, note=note,
                 about=about, bom=csv_bom(), force=output_force())
     if schedule is not None:

@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from scorer.defaults import default_scenario
-from scorer.errors import CoprodError, one_line
+from scorer.cli.hints import hinted
+from scorer.errors import CoprodError, UsageError, one_line
 from scorer.inputs.loading import ScenarioInputs, load_scenario
 from scorer.limits import MAX_MONEY, MAX_WORKERS
 from scorer.numbers import parse_number
@@ -80,8 +81,9 @@ def shown(message: str) -> str:
 
 
 def reports_errors(command: Callable) -> Callable:
-    """Turn a :class:`CoprodError` raised by the library into a message and exit 1.
+    """Turn a :class:`CoprodError` raised by the library into a message and exit 1 (2 for a usage error).
 
+    The message gets the flag of each setting it names (:mod:`scorer.cli.hints`).
     Ctrl-C ends the run with one line and exit code 130 (the shell's 128 +
     SIGINT); every file is written atomically, so nothing partial is left.
     """
@@ -91,12 +93,22 @@ def reports_errors(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except CoprodError as exc:
-            fail(str(exc), exc.exit_code)
+            fail(hinted(str(exc), exc.settings, _command_name()), 2 if isinstance(exc, UsageError) else 1)
         except KeyboardInterrupt:
             click.echo("coprod: interrupted", err=True)
             sys.exit(130)
 
     return wrapper
+
+
+def _command_name() -> str | None:
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else ctx.info_name
+
+
+def _with_hint(message: str) -> str:
+    """A library notice with the flags of the settings it names (a plain string as it is)."""
+    return hinted(message, getattr(message, "settings", ()), _command_name())
 
 
 _QUIET = "coprod.quiet"
@@ -132,21 +144,13 @@ def is_quiet() -> bool:
 def warn(message: str) -> None:
     """A warning on stderr, unless quiet."""
     if not is_quiet():
-        click.echo(f"coprod: warning: {shown(message)}", err=True)
+        click.echo(f"coprod: warning: {shown(_with_hint(message))}", err=True)
 
 
 def note(message: str) -> None:
     """A note on stderr, unless quiet."""
     if not is_quiet():
-        click.echo(f"coprod: note: {shown(message)}", err=True)
-
-
-def show_progress() -> bool:
-    """Whether progress bars may be drawn: not quiet and stderr is a terminal.
-
-    Commands need not pass it on: ``-q`` already turns :mod:`scorer.progress` off.
-    """
-    return not is_quiet() and sys.stderr.isatty()
+        click.echo(f"coprod: note: {shown(_with_hint(message))}", err=True)
 
 
 def not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

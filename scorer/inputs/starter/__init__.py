@@ -63,5 +63,5 @@ def _free_targets(folder: Path, force: bool) -> list[Path]:
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
         raise OutputError(f"{', '.join(existing)}: already exist{'s' if len(existing) == 1 else ''} "
-                          "(use --force to overwrite)")
+                          "(overwriting needs force)", settings=("force",))
     return targets
