@@ -18,6 +18,8 @@ FLAGS = {
     "robustness.score_distribution": "--score-dist",
     "robustness.portfolio_samples": "--portfolio-samples",
     "weights": "-w",
+    "budget.total": "--budget",
+    "year_caps": "--year-cap",
     "at": "--at",
     "steps": "--steps",
     "year": "--year",

@@ -176,9 +176,10 @@ def check_year_caps(year_caps: Mapping[int, float], start: int, end: int) -> Non
     for year in year_caps:
         whole = isinstance(year, (int, np.integer)) and not isinstance(year, bool)
         if not whole:
-            raise ScoringError(f"year cap for {year!r} is not for a year (a whole number such as {start})")
+            raise ScoringError(f"year cap for {year!r} is not for a year (a whole number such as {start})",
+                              settings=("year_caps",))
         if not start <= year <= end:
-            raise ScoringError(f"year cap for {year} is outside the horizon {start}-{end}")
+            raise ScoringError(f"year cap for {year} is outside the horizon {start}-{end}", settings=("year_caps",))
 
 
 def guard_size(problem: PortfolioProblem, widen: bool = False, where: str = "the scenario") -> None:
