@@ -6,7 +6,7 @@ import functools
 import math
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from scorer.inputs.models import METHODS
 from scorer.limits import MAX_MONEY, MAX_WORKERS
 from scorer.numbers import parse_number
 from scorer.present.output import FORMATS
+
+if TYPE_CHECKING:
+    from scorer.study.study import Study
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -289,7 +292,7 @@ def method_option(command: Callable) -> Callable:
 
 
 def open_study(inputs: ScenarioInputs, weights: list[tuple[str, str]] = (), method: str | None = None,
-               **overrides: Any) -> Any:
+               **overrides: Any) -> Study:
     """The :class:`scorer.study.study.Study` of a loaded scenario with the command line's overrides."""
     from scorer.study.study import Study
 
