@@ -40,7 +40,9 @@ def all_tables(folder) -> dict[str, pd.DataFrame]:
     from scorer.portfolio.problem import problem_from_inputs
     from scorer.present.solution import explanation_tables, schedule_table, selection_table
     from scorer.scoring.score import candidate_values, ranked_table, score, weights_table
-    from scorer.present.sensitivity import SensitivitySettings, sensitivity_report
+    from scorer.present.sensitivity import sensitivity_report
+    from scorer.study.settings import RobustnessSettings
+    from scorer.study.study import Study
     from scorer.scoring.weights import derive_weights
 
     case = write_case(folder)
@@ -54,10 +56,10 @@ def all_tables(folder) -> dict[str, pd.DataFrame]:
     tables |= {"frontier": frontier_table(result), "buy_order": buy_order(result)}
     best = k_best(problem, values, config, 2)
     tables |= {"alternatives": alternatives_table(best), "roles": roles_table(best)}
-    settings = SensitivitySettings.from_scenario(inputs.scenario, samples=20, portfolio_samples=3)
-    report = sensitivity_report(inputs, settings, config=config, workers=1)
+    settings = RobustnessSettings.from_scenario(inputs.scenario, samples=20, portfolio_samples=3, workers=1)
+    report = sensitivity_report(Study(inputs), settings)
     tables |= {f"sensitivity {k}": v for k, v in report.tables.items()}
-    side = solve_side("a", inputs)
+    side = solve_side("a", Study(inputs))
     tables |= {f"compare {k}": v for k, v in compare(side, side).items()}
     return tables
 

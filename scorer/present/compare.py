@@ -29,12 +29,10 @@ from scorer.columns import (
 )
 from scorer.errors import InfeasibleError
 from scorer.inputs.loading import ScenarioInputs
-from scorer.mip.config import scenario_config
 from scorer.portfolio.feasibility import yearly_spend
-from scorer.portfolio.problem import problem_from_inputs
-from scorer.portfolio.solve import Solution, optimize
-from scorer.scoring.score import candidate_values, weights_table
-from scorer.scoring.weights import derive_weights
+from scorer.portfolio.solve import Solution
+from scorer.scoring.score import weights_table
+from scorer.study.study import Study
 
 # Tables in the order they are shown; the first is the main one (CSV).
 TABLES = ("portfolio", "summary", "spend", "weights", "settings", "candidates")
@@ -55,25 +53,28 @@ _TOL = 1e-9
 
 @dataclass(frozen=True)
 class Side:
-    """One scenario of a comparison: its inputs, candidate values and optimal portfolio."""
+    """One scenario of a comparison: its study, candidate values and optimal portfolio."""
 
     label: str
-    inputs: ScenarioInputs
+    study: Study
     values: dict[str, float]
     solution: Solution
 
+    @property
+    def inputs(self) -> ScenarioInputs:
+        """The scenario's loaded files."""
+        return self.study.inputs
 
-def solve_side(label: str, inputs: ScenarioInputs) -> Side:
-    """Value the candidates and optimise one scenario; an infeasible one is named by ``label`` (its file)."""
-    values = candidate_values(inputs)
-    config = scenario_config(inputs.scenario)
+
+def solve_side(label: str, study: Study) -> Side:
+    """Value the candidates and optimise one study; an infeasible one is named by ``label`` (its file)."""
     try:
-        sol = optimize(problem_from_inputs(inputs), values, config)
+        sol = study.solution
     except InfeasibleError as exc:
         # Keep the "infeasible: " start every command's infeasibility message has.
         raise InfeasibleError(f"infeasible: {label}: {str(exc).removeprefix('infeasible: ')}") from None
-    ids = [c.id for c in inputs.candidates.candidates]
-    return Side(label, inputs, dict(zip(ids, values.tolist())), sol)
+    ids = [c.id for c in study.inputs.candidates.candidates]
+    return Side(label, study, dict(zip(ids, study.values.tolist())), sol)
 
 
 def compare(a: Side, b: Side) -> dict[str, pd.DataFrame]:
@@ -82,7 +83,7 @@ def compare(a: Side, b: Side) -> dict[str, pd.DataFrame]:
         "portfolio": portfolio_changes(a.solution, b.solution),
         "summary": summary_table(a.solution, b.solution),
         "spend": spend_changes(a.solution, b.solution),
-        "weights": weight_changes(a.inputs, b.inputs),
+        "weights": weight_changes(a.study, b.study),
         "settings": setting_changes(a.inputs, b.inputs),
         "candidates": candidate_changes(a, b),
     }
@@ -163,10 +164,10 @@ def spend_changes(a: Solution, b: Solution) -> pd.DataFrame:
     return table[table["change"].abs() > _TOL].reset_index(drop=True)
 
 
-def weight_changes(a: ScenarioInputs, b: ScenarioInputs) -> pd.DataFrame:
+def weight_changes(a: Study, b: Study) -> pd.DataFrame:
     """Criteria whose effective weight differs (a criterion missing on one side weighs 0 there)."""
     wa, wb = (dict(zip(t["id"], t["effective_weight"])) for t in
-              (weights_table(derive_weights(x.criteria)) for x in (a, b)))
+              (weights_table(x.weight_report) for x in (a, b)))
     ids = list(dict.fromkeys([*wa, *wb]))
     table = pd.DataFrame({"id": ids, "weight_a": [wa.get(i, 0.0) for i in ids],
                           "weight_b": [wb.get(i, 0.0) for i in ids]})

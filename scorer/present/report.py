@@ -31,10 +31,10 @@ import math
 import os
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,18 +43,23 @@ from scorer import __version__
 from scorer.errors import OutputError
 from scorer.files import display_path
 from scorer.inputs.loading import ScenarioInputs
-from scorer.inputs.models import Scenario
 from scorer.limits import SizeLimitError
-from scorer.mip.config import SolverConfig, scenario_config
+from scorer.mip.config import SolverConfig
 from scorer.mip.large import isolates
-from scorer.portfolio.problem import problem_from_inputs
-from scorer.portfolio.solve import Solution, optimize
+from scorer.portfolio.solve import Solution
 from scorer.present import charts
 from scorer.present.rendering import Block, render_html, render_markdown
 from scorer.present.report_folder import FolderPlan, check_folder, write_folder
 from scorer.present.report_tables import FIT, SHARE, percent, table_blocks
-from scorer.robustness.sampling import SampleSpec
-from scorer.scoring.score import ScoreResult, score
+from scorer.scoring.score import ScoreResult
+from scorer.study.settings import RobustnessSettings
+from scorer.study.study import Study
+
+if TYPE_CHECKING:
+    from scorer.robustness.alternatives import Alternatives
+    from scorer.robustness.flips import PortfolioFlip, RankFlip
+    from scorer.robustness.frontier import Frontier
+    from scorer.robustness.smaa import SmaaResult
 
 CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core")
 ROBUSTNESS_PARTS = ("flips", "smaa", "frontier", "alternatives")
@@ -63,31 +68,53 @@ CHART_PARTS = {"tornado": "flips", "acceptability": "smaa", "core": "smaa", "fro
 
 
 @dataclass(frozen=True, eq=False)
+class Robustness:
+    """The robustness analyses of a briefing; a part not in ``parts`` was not run and is None."""
+
+    settings: RobustnessSettings
+    parts: tuple[str, ...]
+    rank_flips: list[RankFlip] | None = None
+    portfolio_flips: list[PortfolioFlip] | None = None
+    smaa: SmaaResult | None = None
+    frontier: Frontier | None = None
+    chosen_level: float | None = None  # the budget level of today's portfolio, marked on the frontier
+    alternatives: Alternatives | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class Analysis:
     """Everything a briefing shows, computed once.
 
     ``limits`` and ``thresholds`` are None when the explanation was skipped;
-    ``robustness`` maps a part name to its result object (empty: not run).
+    ``robustness`` is None when the robustness analyses were not run.
     """
 
-    inputs: ScenarioInputs
+    study: Study
     result: ScoreResult
     solution: Solution
     config: SolverConfig
     limits: pd.DataFrame | None = None
     thresholds: pd.DataFrame | None = None
-    robustness: dict[str, Any] = field(default_factory=dict)
+    robustness: Robustness | None = None
+
+    @property
+    def inputs(self) -> ScenarioInputs:
+        """The scenario's loaded files."""
+        return self.study.inputs
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The robustness parts that were run."""
+        return () if self.robustness is None else self.robustness.parts
 
 
-def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = True,
-            robust: RobustnessSettings | None = None, parts: Collection[str] = ROBUSTNESS_PARTS) -> Analysis:
-    """Score, optimise and (with ``explain``) explain a loaded scenario.
+def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | None = None,
+            parts: Collection[str] = ROBUSTNESS_PARTS) -> Analysis:
+    """Score, optimise and (with ``explain``) explain a study (its method, weights and solver settings).
 
     Parameters
     ----------
-    inputs : ScenarioInputs
-    method : str, optional
-        Scoring method for the ranking and the portfolio values (default: the scenario's).
+    study : Study
     explain : bool
         Also find the binding limits and each candidate's value threshold (extra solves).
     robust : RobustnessSettings, optional
@@ -100,9 +127,7 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
     InfeasibleError, SolverError, ScoringError
         As :func:`scorer.portfolio.solve.optimize` and :func:`scorer.scoring.score.score`.
     """
-    result = score(inputs, method)
-    config = scenario_config(inputs.scenario)
-    sol = optimize(problem_from_inputs(inputs), result.scores, config)
+    result, config, sol = study.scored(), study.config, study.solution
     check_report_size(sol, explain, robust)
     limits = thresholds = None
     if explain:
@@ -115,7 +140,7 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
 
         limits = limits_table(limit_use(sol, config))
         thresholds = thresholds_table(value_thresholds(sol, config))
-    analysis = Analysis(inputs, result, sol, config, limits, thresholds)
+    analysis = Analysis(study, result, sol, config, limits, thresholds)
     if robust is None:
         return analysis
     return replace(analysis, robustness=robustness(analysis, robust, parts))
@@ -140,7 +165,7 @@ def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings |
     if robust is not None:
         parts.append("robustness")
         settings.append("robustness")
-        solves.append(f"at least {robust.portfolio_samples + robust.steps + robust.k:,} for robustness")
+        solves.append(f"at least {robust.reoptimised + robust.steps + robust.k:,} for robustness")
     raise SizeLimitError(
         f"the report's {' and '.join(parts)} " + ("sections re-solve" if len(parts) > 1 else "section re-solves") +
         " the model "
@@ -149,47 +174,8 @@ def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings |
         "still run with the counts you choose)", settings=settings)
 
 
-@dataclass(frozen=True)
-class RobustnessSettings:
-    """How the report's robustness section is computed.
-
-    Defaults come from the scenario's ``robustness`` section and seed
-    (:meth:`from_scenario`); ``steps`` budget levels for the frontier and the
-    ``k`` best portfolios for the alternatives.
-    """
-
-    spec: SampleSpec
-    portfolio_samples: int
-    tolerance: float
-    steps: int = 21
-    k: int = 5
-    workers: int | None = 1  # where re-solves run (:func:`scorer.robustness.parallel.run_map`); never changes a result
-    scheduler: str | None = None
-
-    @classmethod
-    def from_scenario(cls, scenario: Scenario, samples: int | None = None, seed: int | None = None,
-                      portfolio_samples: int | None = None, workers: int | None = 1,
-                      scheduler: str | None = None) -> RobustnessSettings:
-        """The scenario's settings with the command line's ``--samples``, ``--seed``, ``--portfolio-samples``."""
-        rb = scenario.robustness
-        conc = None if rb.weight_ranges else rb.concentration
-        spec = SampleSpec(rb.samples if samples is None else samples, conc, dict(rb.weight_ranges),
-                          rb.score_distribution, scenario.seed if seed is None else seed)
-        taken = rb.portfolio_samples if portfolio_samples is None else portfolio_samples
-        return cls(spec, min(taken, spec.samples), rb.tolerance, workers=workers, scheduler=scheduler)
-
-    def describe(self) -> str:
-        """One line for the report and its manifest."""
-        s = self.spec
-        weights = (f"uniform within ranges {dict(sorted(s.ranges.items()))}" if s.ranges
-                   else f"Dirichlet, concentration {s.concentration:g}")
-        return (f"{s.samples} weight samples ({weights}), score distribution {s.score_dist}, seed {s.seed}; "
-                f"{self.portfolio_samples} re-optimised; flip tolerance {self.tolerance:g}; "
-                f"frontier {self.steps} levels; {self.k} best alternatives")
-
-
 def robustness(a: Analysis, settings: RobustnessSettings,
-               parts: Collection[str] = ROBUSTNESS_PARTS) -> dict[str, Any]:
+               parts: Collection[str] = ROBUSTNESS_PARTS) -> Robustness:
     """Flip points, Monte Carlo, the frontier and the near-optimal alternatives of an analysis.
 
     Parameters
@@ -202,27 +188,24 @@ def robustness(a: Analysis, settings: RobustnessSettings,
 
     Returns
     -------
-    dict
-        ``settings`` and, by part, ``rank_flips`` and ``portfolio_flips``;
-        ``smaa``; ``frontier`` and ``chosen_level`` (the budget level of
-        today's portfolio); ``alternatives``.
+    Robustness
+        The parts run filled in, the others None.
     """
     from scorer.robustness.alternatives import k_best
     from scorer.robustness.flips import portfolio_flips, ranking_flips
     from scorer.robustness.frontier import frontier, sweep_levels
-    from scorer.robustness.sampling import scoring_basis
     from scorer.robustness.smaa import smaa
 
-    basis = scoring_basis(a.inputs, a.result.method)
+    basis = a.study.basis
     problem, values, cfg = a.solution.problem, a.solution.values, a.config
-    out: dict[str, Any] = {"settings": settings, "parts": tuple(parts)}
+    out: dict[str, Any] = {}
     where = {"workers": settings.workers, "scheduler": settings.scheduler}
     if "flips" in parts:
         out["rank_flips"] = ranking_flips(basis)
         out["portfolio_flips"] = portfolio_flips(basis, problem, cfg, tolerance=settings.tolerance, **where)
     if "smaa" in parts:
-        out["smaa"] = smaa(basis, settings.spec, problem if settings.portfolio_samples else None, cfg,
-                           portfolio_samples=settings.portfolio_samples or None, **where)
+        out["smaa"] = smaa(basis, settings.spec, problem if settings.reoptimised else None, cfg,
+                           portfolio_samples=settings.reoptimised or None, **where)
     if "frontier" in parts:
         chosen = problem.total_cap if math.isfinite(problem.total_cap) else float(
             sum(problem.costs[i].sum() for i in np.flatnonzero(a.solution.selected)))
@@ -232,7 +215,7 @@ def robustness(a: Analysis, settings: RobustnessSettings,
         out["frontier"], out["chosen_level"] = frontier(problem, values, cfg, levels, **where), chosen
     if "alternatives" in parts:
         out["alternatives"] = k_best(problem, values, cfg, settings.k)
-    return out
+    return Robustness(settings, tuple(parts), **out)
 
 
 # ------------------------------------------------------------------ report ---
@@ -299,7 +282,9 @@ def _gap(sol: Solution) -> str:
 def _summary(a: Analysis) -> list[Block]:
     from scorer.inputs.summary import summarise
 
-    lines = summarise(a.inputs).splitlines()[1:]  # the first says the file is valid
+    # The scenario as studied: a --method override shows as the method in use.
+    shown = replace(a.inputs, scenario=a.inputs.scenario.model_copy(update={"method": a.result.method}))
+    lines = summarise(shown).splitlines()[1:]  # the first says the file is valid
     pairs = tuple((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines))
     sol = a.solution
     head = (f"Portfolio: {int(sol.selected.sum())} projects, objective {sol.objective:.2f} "
@@ -463,8 +448,8 @@ def _manifest(a: Analysis, date: datetime) -> list[Block]:
               ("solver", f"{cfg.name} (time limit {cfg.time_limit:g} s, gap limit {cfg.gap:g})"),
               ("solver status", f"{sol.status}, gap {sol.gap:.6g}, objective {sol.objective:.6f}, "
                                 f"bound {sol.bound:.6f}")]
-    if a.robustness:
-        pairs.append(("robustness", a.robustness["settings"].describe()))
+    if a.robustness is not None:
+        pairs.append(("robustness", a.robustness.settings.summary()))
     pairs.append(("date", date.strftime("%Y-%m-%dT%H:%M:%SZ")))
     return [Block("h2", "Manifest", anchor="manifest"),
             Block("p", "Enough to reproduce this report: the same tool version, input files (compare the "
@@ -475,12 +460,12 @@ def _manifest(a: Analysis, date: datetime) -> list[Block]:
 def _robustness(a: Analysis) -> list[Block]:
     blocks = [Block("h2", "Robustness", anchor="robustness")]
     rb = a.robustness
-    if not rb:
+    if rb is None:
         return blocks + [Block("p", "Not analysed in this report (--no-robustness).")]
-    blocks.append(Block("p", f"Settings: {rb['settings'].describe()}."))
+    blocks.append(Block("p", f"Settings: {rb.settings.summary()}."))
     for part, make in (("flips", _flip_blocks), ("smaa", _smaa_blocks), ("frontier", _frontier_blocks),
                        ("alternatives", _alternative_blocks)):
-        if part in rb["parts"]:
+        if part in rb.parts:
             blocks += make(a)
     return blocks
 
@@ -490,7 +475,7 @@ def _flip_blocks(a: Analysis) -> list[Block]:
 
     rb = a.robustness
     names = {c.id: c.name for c in a.inputs.criteria.criteria}
-    table = flips_table(rb["rank_flips"], rb["portfolio_flips"])
+    table = flips_table(rb.rank_flips, rb.portfolio_flips)
     table["criterion"] = [names.get(c, c) for c in table["criterion"]]
     labels = {"criterion": "Criterion", "weight": "Weight", "leader": "Top-ranked", "top_low": "Stays on top from",
               "top_high": "Stays on top to", "leader_below": "Top-ranked below", "leader_above": "Top-ranked above",
@@ -501,7 +486,7 @@ def _flip_blocks(a: Analysis) -> list[Block]:
             Block("p", "Each criterion's effective weight moved from 0 to 100 % with the others rescaled in "
                        "proportion: the interval in which the top-ranked candidate stays on top (exact) and in "
                        "which the optimal selection stays the same (bisection on re-solves, to within "
-                       f"{percent(rb['settings'].tolerance)})."),
+                       f"{percent(rb.settings.tolerance)})."),
             Block("chart", "tornado", alt="Tornado chart of the weight intervals that keep the answer"),
             *table_blocks(table, labels, dict.fromkeys(shares, SHARE), keys=("criterion",))]
 
@@ -509,7 +494,7 @@ def _flip_blocks(a: Analysis) -> list[Block]:
 def _smaa_blocks(a: Analysis) -> list[Block]:
     from scorer.robustness.smaa import acceptability_table, portfolios_table
 
-    result = a.robustness["smaa"]
+    result = a.robustness.smaa
     table = acceptability_table(result)
     ranks = [c for c in table.columns if c.startswith("rank_")]
     labels = {"id": "ID", "name": "Name", "expected_rank": "Expected rank",
@@ -532,7 +517,7 @@ def _smaa_blocks(a: Analysis) -> list[Block]:
 def _alternative_blocks(a: Analysis) -> list[Block]:
     from scorer.robustness.alternatives import alternatives_table, roles_table
 
-    alt = a.robustness["alternatives"]
+    alt = a.robustness.alternatives
     table = alternatives_table(alt)
     table["gap_pct"] = table["gap_pct"] / 100
     labels = {"rank": "Rank", "status": "Status", "objective": "Objective", "gap_to_best": "Gap to best",
@@ -548,7 +533,7 @@ def _alternative_blocks(a: Analysis) -> list[Block]:
 def _frontier_blocks(a: Analysis) -> list[Block]:
     from scorer.robustness.frontier import buy_order, frontier_table
 
-    fr = a.robustness["frontier"]
+    fr = a.robustness.frontier
     level = "budget" if fr.limit == "total" else f"cap of {fr.limit}"
     labels = {"level": level[0].upper() + level[1:], "status": "Status", "objective": "Best value", "gap": "Gap", "spend": "Spend",
               "projects": "Projects", "added": "Added", "dropped": "Dropped", "portfolio": "Portfolio"}
@@ -589,27 +574,26 @@ def chart(kind: str, a: Analysis, fmt: str = "png") -> bytes:
     if kind not in CHART_KINDS:
         raise OutputError(f"unknown chart '{kind}' (choose from {', '.join(CHART_KINDS)})")
     rb = a.robustness
-    if CHART_PARTS[kind] not in rb.get("parts", ()):
+    if rb is None or CHART_PARTS[kind] not in rb.parts:
         raise OutputError(f"the {kind} chart needs the robustness analysis, which was not run")
     if kind == "tornado":
-        return charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], names, fmt=fmt)
+        return charts.tornado_chart(rb.rank_flips, rb.portfolio_flips, names, fmt=fmt)
     if kind == "acceptability":
-        return charts.acceptability_chart(rb["smaa"], fmt=fmt)
+        return charts.acceptability_chart(rb.smaa, fmt=fmt)
     if kind == "core":
-        if rb["smaa"].core_index is None:
+        if rb.smaa.core_index is None:
             raise OutputError("the core chart needs re-optimised samples (robustness.portfolio_samples above 0)",
                               settings=("robustness.portfolio_samples",))
-        return charts.core_chart(rb["smaa"], fmt=fmt)
-    return charts.frontier_chart(rb["frontier"], rb["chosen_level"], a.solution.objective,
+        return charts.core_chart(rb.smaa, fmt=fmt)
+    return charts.frontier_chart(rb.frontier, rb.chosen_level, a.solution.objective,
                                  a.solution.problem.currency, fmt=fmt)
 
 
 def available_charts(a: Analysis) -> list[str]:
     """The chart kinds this analysis can draw, in report order."""
-    rb = a.robustness
     kinds = ["contributions", "gantt"]
     for kind in ("tornado", "acceptability", "core", "frontier"):
-        if CHART_PARTS[kind] in rb.get("parts", ()) and not (kind == "core" and rb["smaa"].core_index is None):
+        if CHART_PARTS[kind] in a.parts and not (kind == "core" and a.robustness.smaa.core_index is None):
             kinds.append(kind)
     return kinds
 

@@ -13,6 +13,7 @@ from matplotlib.image import imread
 from scorer.present import charts
 from scorer.errors import OutputError
 from scorer.inputs.loading import load_scenario
+from scorer.study.study import Study
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize
 from scorer.portfolio.problem import problem_from_inputs
@@ -46,7 +47,7 @@ def results(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def robust(results):
-    analysis = analyse(results[0], explain=False)
+    analysis = analyse(Study(results[0]), explain=False)
     return analysis, robustness(analysis, SMALL)
 
 
@@ -60,10 +61,10 @@ def _builders(results, robust):
     return {
         "contributions": lambda fmt: charts.contributions_chart(result, names, fmt=fmt),
         "gantt": lambda fmt: charts.gantt_chart(sol, fmt=fmt),
-        "tornado": lambda fmt: charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], names, fmt=fmt),
-        "acceptability": lambda fmt: charts.acceptability_chart(rb["smaa"], fmt=fmt),
-        "core": lambda fmt: charts.core_chart(rb["smaa"], fmt=fmt),
-        "frontier": lambda fmt: charts.frontier_chart(rb["frontier"], rb["chosen_level"],
+        "tornado": lambda fmt: charts.tornado_chart(rb.rank_flips, rb.portfolio_flips, names, fmt=fmt),
+        "acceptability": lambda fmt: charts.acceptability_chart(rb.smaa, fmt=fmt),
+        "core": lambda fmt: charts.core_chart(rb.smaa, fmt=fmt),
+        "frontier": lambda fmt: charts.frontier_chart(rb.frontier, rb.chosen_level,
                                                       analysis.solution.objective, "USD", fmt=fmt),
     }
 
@@ -153,7 +154,7 @@ def test_gantt_labels_the_years_above_the_bars_and_below_the_spend(results) -> N
 
 def test_tornado_shows_weights_as_percentages(robust) -> None:
     _, rb = robust
-    svg = charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], fmt="svg").decode("utf-8")
+    svg = charts.tornado_chart(rb.rank_flips, rb.portfolio_flips, fmt="svg").decode("utf-8")
     assert re.findall(r">(\d+%)</text>", svg) == ["0%", "20%", "40%", "60%", "80%", "100%"]
 
 
@@ -170,20 +171,20 @@ def test_svg_has_no_mathtext_glyph_paths(results) -> None:
 
 def test_odd_names_stay_literal_in_robustness_charts(robust) -> None:
     _, rb = robust
-    for svg in (charts.acceptability_chart(rb["smaa"], fmt="svg"), charts.core_chart(rb["smaa"], fmt="svg")):
+    for svg in (charts.acceptability_chart(rb.smaa, fmt="svg"), charts.core_chart(rb.smaa, fmt="svg")):
         text = svg.decode("utf-8")
         assert "$x$ &lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script" not in text
 
 
 def test_robustness_charts_say_what_they_show(robust) -> None:
     analysis, rb = robust
-    tornado = charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], fmt="svg").decode("utf-8")
-    leader = rb["rank_flips"][0].leader
+    tornado = charts.tornado_chart(rb.rank_flips, rb.portfolio_flips, fmt="svg").decode("utf-8")
+    leader = rb.rank_flips[0].leader
     assert f"keep {leader} on top and the portfolio unchanged" in tornado
     assert "top rank unchanged" in tornado and "current weight" in tornado
-    assert "Rank acceptability (60 weight samples)" in charts.acceptability_chart(rb["smaa"], fmt="svg").decode()
-    assert "Core index (12 re-optimised samples" in charts.core_chart(rb["smaa"], fmt="svg").decode()
-    frontier = charts.frontier_chart(rb["frontier"], rb["chosen_level"], analysis.solution.objective, "USD m",
+    assert "Rank acceptability (60 weight samples)" in charts.acceptability_chart(rb.smaa, fmt="svg").decode()
+    assert "Core index (12 re-optimised samples" in charts.core_chart(rb.smaa, fmt="svg").decode()
+    frontier = charts.frontier_chart(rb.frontier, rb.chosen_level, analysis.solution.objective, "USD m",
                                      fmt="svg").decode("utf-8")
     assert "total budget (USD m)" in frontier
     assert f"chosen portfolio ({analysis.solution.objective:.1f})" in frontier
@@ -192,7 +193,7 @@ def test_robustness_charts_say_what_they_show(robust) -> None:
 def test_core_chart_needs_sampled_portfolios(robust) -> None:
     from dataclasses import replace
 
-    no_core = replace(robust[1]["smaa"], core_index=None)
+    no_core = replace(robust[1].smaa, core_index=None)
     with pytest.raises(OutputError, match="needs sampled portfolios"):
         charts.core_chart(no_core)
 

@@ -11,6 +11,7 @@ from conftest import CANDIDATES, write_case
 from scorer.present.compare import compare, differs, flatten, solve_side
 from scorer.errors import InfeasibleError
 from scorer.inputs.loading import load_scenario
+from scorer.study.study import Study
 
 TACTICAL = CANDIDATES[CANDIDATES.index("  - id: tactical"):CANDIDATES.index("  - id: ship-mro")]
 NEW = """\
@@ -30,7 +31,7 @@ def sides(tmp_path: Path, edits: dict) -> tuple:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a, b = write_case(tmp_path / "a"), write_case(tmp_path / "b", edits)
-    return solve_side("A", load_scenario(a.path)), solve_side("B", load_scenario(b.path))
+    return solve_side("A", Study(load_scenario(a.path))), solve_side("B", Study(load_scenario(b.path)))
 
 
 def test_identical_scenarios_have_no_differences(tmp_path: Path) -> None:
@@ -105,5 +106,5 @@ def test_a_criterion_on_one_side_changes_only_the_score_written(tmp_path: Path) 
     b = write_case(tmp_path / "b", {"criteria": [("groups:\n", "  - id: extra\n    name: Extra\n    scale: {min: 0, max: 10}\n"
                                                                  "    weight: 1\n    group: governance\ngroups:\n")]})
     b.file("candidates").write_text(b.texts["candidates"].replace("    scores:\n", "    scores:\n      extra: 5\n"))
-    tables = compare(solve_side("A", load_scenario(a.path)), solve_side("B", load_scenario(b.path)))
+    tables = compare(solve_side("A", Study(load_scenario(a.path))), solve_side("B", Study(load_scenario(b.path))))
     assert tables["candidates"]["change"].tolist() == ["scores.extra.value"] * 4

@@ -16,6 +16,7 @@ from scorer import __version__
 from scorer.cli.main import main
 from scorer.errors import OutputError
 from scorer.inputs.loading import load_scenario
+from scorer.study.study import Study
 from scorer.present.report import (
     CHART_KINDS,
     RobustnessSettings,
@@ -58,7 +59,7 @@ DATE = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def evil(tmp_path_factory):
     case = write_case(tmp_path_factory.mktemp("report"), EDITS)
-    analysis = analyse(load_scenario(case.path), robust=SMALL)
+    analysis = analyse(Study(load_scenario(case.path)), robust=SMALL)
     return case, analysis, build_report(analysis, DATE)
 
 
@@ -104,7 +105,7 @@ def test_self_contained_page(evil) -> None:
 
 def test_markdown_cells_read_as_in_html(evil) -> None:
     _, analysis, rep = evil
-    assert any(s == "infeasible" for s in analysis.robustness["frontier"].status)  # levels with no number
+    assert any(s == "infeasible" for s in analysis.robustness.frontier.status)  # levels with no number
     assert not re.search(r"\bnan\b", rep.markdown, re.I) and "| True |" not in rep.markdown
     assert "| infeasible |  |" in rep.markdown and "| yes |" in rep.markdown
 
@@ -188,7 +189,7 @@ def test_notional_money_gets_a_banner_in_both_versions(evil, tmp_path: Path) -> 
     assert rep.markdown.split("\n")[2] == f"> **{banner}**"
     assert "NOTIONAL FIGURES" in rep.html[:rep.html.index("</style>")]  # at the head of every printed page
     real = write_case(tmp_path, {"candidates": [("currency: USD million (notional)", "currency: USD million")]})
-    plain = build_report(analyse(load_scenario(real.path), explain=False), DATE)
+    plain = build_report(analyse(Study(load_scenario(real.path)), explain=False), DATE)
     assert 'class="banner"' not in plain.html and "NOTIONAL" not in plain.html and "> **" not in plain.markdown
 
 
@@ -211,7 +212,7 @@ def test_a_threshold_above_the_value_scale_cannot_enter() -> None:
 
 def test_frontier_passes_through_the_chosen_portfolio(evil) -> None:
     _, analysis, _ = evil
-    fr, level = analysis.robustness["frontier"], analysis.robustness["chosen_level"]
+    fr, level = analysis.robustness.frontier, analysis.robustness.chosen_level
     assert level == 900.0  # the scenario's total budget
     at = list(fr.levels).index(level)
     assert fr.objective[at] == pytest.approx(analysis.solution.objective, abs=1e-6)
@@ -228,7 +229,7 @@ def test_report_date_honours_source_date_epoch() -> None:
 
 
 def test_robustness_charts_need_the_analysis(case) -> None:
-    analysis = analyse(load_scenario(case.path), explain=False)
+    analysis = analyse(Study(load_scenario(case.path)), explain=False)
     with pytest.raises(OutputError, match="the core chart needs the robustness analysis"):
         chart("core", analysis)
     with pytest.raises(OutputError, match="unknown chart 'pie'"):
@@ -237,7 +238,7 @@ def test_robustness_charts_need_the_analysis(case) -> None:
 
 
 def test_no_explain_and_no_robustness_say_so(case) -> None:
-    rep = build_report(analyse(load_scenario(case.path), explain=False), DATE)
+    rep = build_report(analyse(Study(load_scenario(case.path)), explain=False), DATE)
     assert "Not computed (run without --no-explain to include it)." in rep.html
     assert "<p>Not analysed in this report (--no-robustness).</p>" in rep.html
     assert sorted(rep.files) == ["contributions.png", "contributions.svg", "gantt.png", "gantt.svg"]

@@ -10,12 +10,15 @@ from scorer.cli.commands.options import (
     CONTEXT,
     check_outputs,
     csv_bom,
+    method_option,
     not_empty,
     note,
+    open_study,
     output_force,
     output_options,
     quiet_option,
     reports_errors,
+    weight_option,
 )
 from scorer.errors import one_line
 from scorer.files import display_path
@@ -36,10 +39,12 @@ from scorer.present.output import choose_format, emit_tables, xlsx_destination
 @click.command("compare", context_settings=CONTEXT)
 @click.argument("scenario_a", metavar="A", callback=not_empty)
 @click.argument("scenario_b", metavar="B", callback=not_empty)
+@method_option
+@weight_option
 @output_options
 @quiet_option
 @reports_errors
-def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: str | None) -> None:
+def compare_command(scenario_a: str, scenario_b: str, method: str | None, weights: list, fmt: str | None, output: str | None) -> None:
     """Show what differs between scenarios A and B, in their inputs and their optimal portfolios.
 
     Inputs: effective weights, budgets, rules and other settings, candidates
@@ -48,7 +53,8 @@ def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: s
     differences are listed. The exit code is 0 whether or not they differ
     (1 only for bad input or a scenario with no portfolio), so scripts should
     read the output, not the exit code. CSV holds the portfolio changes only;
-    json, markdown and xlsx hold every table.
+    json, markdown and xlsx hold every table. -w and --method apply to both
+    A and B (the same what-if on each side).
     """
     fmt = choose_format(fmt, output)
     if fmt == "xlsx":
@@ -59,8 +65,8 @@ def compare_command(scenario_a: str, scenario_b: str, fmt: str | None, output: s
     files = [*inputs_a.paths, *inputs_b.paths]
     check_outputs([output], files)
     # An infeasible side is named by its file, like every other input error.
-    a = solve_side(f"{_shown(scenario_a)} (A)", inputs_a)
-    b = solve_side(f"{_shown(scenario_b)} (B)", inputs_b)
+    a = solve_side(f"{_shown(scenario_a)} (A)", open_study(inputs_a, weights, method))
+    b = solve_side(f"{_shown(scenario_b)} (B)", open_study(inputs_b, weights, method))
     tables = compare(a, b)
     # One line per scenario, whatever its name holds.
     head = (f"A: {one_line(scenario_a)} ({one_line(a.inputs.scenario.name)})\n"

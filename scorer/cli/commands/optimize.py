@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
@@ -14,21 +13,21 @@ from scorer.cli.commands.options import (
     csv_bom,
     like_field,
     load,
+    method_option,
     money_text,
     not_empty,
     note,
+    open_study,
     output_force,
     output_options,
     quiet_option,
     reports_errors,
     scenario_argument,
     warn,
+    weight_option,
 )
 from scorer.inputs.models import SolverSettings
-from scorer.mip.config import SOLVERS, scenario_config
-from scorer.portfolio.model import PortfolioModel
-from scorer.portfolio.problem import problem_from_inputs
-from scorer.portfolio.solve import solve_built
+from scorer.mip.config import SOLVERS
 from scorer.present.modelfile import write_model
 from scorer.present.output import choose_format, emit_tables, xlsx_destination
 
@@ -60,6 +59,8 @@ def _model_file(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 @click.command(context_settings=CONTEXT)
 @scenario_argument
+@method_option
+@weight_option
 @click.option("--budget", type=MONEY, metavar="N", help="Replace the total budget.")
 @click.option("--year-cap", "year_caps", multiple=True, metavar="YEAR=N", callback=_year_caps,
               help="Replace one year's cap (both partners together); repeatable.")
@@ -78,7 +79,7 @@ def _model_file(ctx: click.Context, param: click.Parameter, value: str | None) -
               help="Write the model to FILE (.lp or .mps) for other solvers.")
 @quiet_option
 @reports_errors
-def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, float], solver: str | None,
+def optimize(scenario: str | None, method: str | None, weights: list, budget: float | None, year_caps: dict[int, float], solver: str | None,
              time_limit: float | None, gap: float | None, explain: bool, fmt: str | None, output: str | None,
              schedule: str | None, lp_file: str | None) -> None:
     """Choose the portfolio of highest total value within every limit of SCENARIO.
@@ -86,23 +87,18 @@ def optimize(scenario: str | None, budget: float | None, year_caps: dict[int, fl
     Exit code 1 with the conflicting limits and the cheapest ways out when no
     portfolio fits.
     """
-    from scorer.scoring.score import candidate_values
-
     fmt = choose_format(fmt, output)
     if fmt == "xlsx":
         xlsx_destination(output)  # before the solve, not after
     inputs = load(scenario)
     # Every output is checked before the solve: a run that cannot write them all writes none.
     check_outputs([output, schedule, lp_file], inputs.paths)
-    config = scenario_config(inputs.scenario, solver, time_limit, gap)
-    problem = problem_from_inputs(inputs, budget=budget, year_caps=year_caps)
-    protected = inputs.paths
-    t0 = time.perf_counter()
-    model = PortfolioModel(problem, candidate_values(inputs))
-    built = time.perf_counter() - t0
+    study = open_study(inputs, weights, method, budget=budget, year_caps=year_caps, solver=solver,
+                       time_limit=time_limit, gap=gap)
+    config, protected = study.config, inputs.paths
     if lp_file is not None:
-        write_model(model, lp_file, protected, output_force())
-    sol = solve_built(model, config, built)
+        write_model(study.model, lp_file, protected, output_force())
+    sol = study.solution
     if sol.status != "optimal":
         from scorer.present.solution import bound_text, gap_text
 

@@ -6,17 +6,21 @@ import functools
 import math
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scorer.defaults import default_scenario
 from scorer.cli.hints import hinted
-from scorer.errors import CoprodError, UsageError, one_line
+from scorer.errors import CoprodError, ScoringError, UsageError, one_line
 from scorer.inputs.loading import ScenarioInputs, load_scenario
+from scorer.inputs.models import METHODS
 from scorer.limits import MAX_MONEY, MAX_WORKERS
 from scorer.numbers import parse_number
 from scorer.present.output import FORMATS
+
+if TYPE_CHECKING:
+    from scorer.study.study import Study
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -233,6 +237,70 @@ def output_options(command: Callable) -> Callable:
 def load(scenario: str | None) -> ScenarioInputs:
     """Load the scenario the user named, or the default one."""
     return load_scenario(scenario if scenario is not None else default_scenario())
+
+
+# ------------------------------------------------------------ what-ifs ---
+
+
+def _split_weights(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    # The shape ID=NUMBER and the number itself are usage matters (exit 2); the
+    # id is checked against the criteria file later (exit 1).
+    pairs = []
+    for text in values:
+        key, sep, number = text.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{text}' is not ID=NUMBER (e.g. -w standardization=20)", ctx, param)
+        try:
+            _weight_number(number.strip())
+        except ValueError as exc:
+            raise click.BadParameter(f"'{text}': {exc}", ctx, param) from None
+        pairs.append((key.strip(), number.strip()))
+    return pairs
+
+
+def weight_option(command: Callable) -> Callable:
+    """``-w ID=NUMBER`` (repeatable): what-if weights without editing the criteria file."""
+    return click.option(
+        "-w", "--weight", "weights", multiple=True, metavar="ID=NUMBER", callback=_split_weights,
+        help="Replace criterion ID's raw weight (repeatable). With swing weighting NUMBER replaces "
+             "its swing points; with rank or ahp its derived weight in percent. All weights are "
+             "then normalised (within its group, if the file has groups).",
+    )(command)
+
+
+def parse_overrides(pairs: list[tuple[str, str]]) -> dict[str, float]:
+    """Turn ``-w`` pairs into numbers; a bad number or a repeated id is a ScoringError."""
+    out: dict[str, float] = {}
+    for key, text in pairs:
+        try:
+            value = _weight_number(text)
+        except ValueError as exc:
+            raise ScoringError(f"-w {key}={text}: {exc}") from None
+        if key in out:
+            raise ScoringError(f"-w {key}: given more than once")
+        out[key] = value
+    return out
+
+
+def _weight_number(text: str) -> float:
+    value = parse_number(text)
+    if value < 0:
+        raise ValueError("a weight must be a non-negative number")
+    return value
+
+
+def method_option(command: Callable) -> Callable:
+    """``--method``: the aggregation method instead of the scenario's."""
+    return click.option("--method", type=click.Choice(METHODS),
+                        help="Aggregation method (default: the scenario's).")(command)
+
+
+def open_study(inputs: ScenarioInputs, weights: list[tuple[str, str]] = (), method: str | None = None,
+               **overrides: Any) -> Study:
+    """The :class:`scorer.study.study.Study` of a loaded scenario with the command line's overrides."""
+    from scorer.study.study import Study
+
+    return Study(inputs, weights=parse_overrides(weights), method=method, **overrides)
 
 
 def parallel_options(command: Any) -> Any:

@@ -12,29 +12,31 @@ from scorer.cli.commands.options import (
     check_outputs,
     force_option,
     load,
+    method_option,
     not_empty,
     note,
+    open_study,
     output_force,
     parallel_options,
     quiet_option,
     reports_errors,
     scenario_argument,
+    weight_option,
 )
 from scorer.files import write_atomic
-from scorer.inputs.models import METHODS
 from scorer.limits import MAX_PORTFOLIO_SAMPLES, MAX_SAMPLES
 from scorer.present.charts import CHART_FORMATS
 from scorer.present.output import binary_destination
 from scorer.present.report import (
     CHART_KINDS,
     CHART_PARTS,
-    RobustnessSettings,
     analyse,
     build_report,
     chart,
     check_report_folder,
     write_report,
 )
+from scorer.study.settings import RobustnessSettings
 
 
 def robustness_options(command):
@@ -56,7 +58,8 @@ def robustness_options(command):
 @click.option("-o", "--output", "folder", required=True, metavar="DIR", callback=not_empty,
               help="Folder to write report.html, report.md and the charts (PNG and SVG) into; created if missing, "
                    "replaced whole when it holds an earlier report; one with other files needs --force.")
-@click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
+@method_option
+@weight_option
 @click.option("--no-explain", is_flag=True,
               help="Leave out the binding limits and value thresholds (saves their re-solves).")
 @click.option("--no-robustness", is_flag=True,
@@ -67,7 +70,7 @@ def robustness_options(command):
               help="Write into a folder that holds other files (beside them) and replace read-only report files.")
 @quiet_option
 @reports_errors
-def report_command(scenario: str | None, folder: str, method: str | None, no_explain: bool, no_robustness: bool,
+def report_command(scenario: str | None, folder: str, method: str | None, weights: list, no_explain: bool, no_robustness: bool,
                    samples: int | None, portfolio_samples: int | None, seed: int | None, workers: int | None,
                    scheduler: str | None, force: bool) -> None:
     """Write a briefing on SCENARIO into DIR: a self-contained HTML page and a Markdown twin.
@@ -79,8 +82,10 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
     inputs = load(scenario)
     check_report_folder(folder, inputs.paths, force)  # before the analysis, not after
     robust = None if no_robustness else RobustnessSettings.from_scenario(
-        inputs.scenario, samples, seed, portfolio_samples, workers, scheduler)
-    result = build_report(analyse(inputs, method, explain=not no_explain, robust=robust))
+        inputs.scenario, samples=samples, seed=seed, portfolio_samples=portfolio_samples, workers=workers,
+        scheduler=scheduler)
+    study = open_study(inputs, weights, method)
+    result = build_report(analyse(study, explain=not no_explain, robust=robust))
     write_report(result, folder, inputs.paths, force)
     note(f"wrote report.html, report.md and {len(result.files)} chart files to {folder}")
 
@@ -92,14 +97,15 @@ def report_command(scenario: str | None, folder: str, method: str | None, no_exp
               help="The image file (.png or .svg); '-' writes to stdout in --format.")
 @click.option("--format", "fmt", type=click.Choice(CHART_FORMATS),
               help="png or svg (default: the file's suffix; png for stdout).")
-@click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
+@method_option
+@weight_option
 @robustness_options
 @parallel_options
 @force_option
 @quiet_option
 @reports_errors
 def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None, method: str | None,
-                  samples: int | None, portfolio_samples: int | None, seed: int | None, workers: int | None,
+                  weights: list, samples: int | None, portfolio_samples: int | None, seed: int | None, workers: int | None,
                   scheduler: str | None) -> None:
     """Draw one chart of SCENARIO into FILE.
 
@@ -113,9 +119,11 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
     inputs = load(scenario)
     check_outputs([output], inputs.paths)
     part = CHART_PARTS.get(kind)
-    robust = (RobustnessSettings.from_scenario(inputs.scenario, samples, seed, portfolio_samples, workers, scheduler)
-              if part else None)
-    data = chart(kind, analyse(inputs, method, explain=False, robust=robust, parts=(part,) if part else ()), fmt)
+    robust = (RobustnessSettings.from_scenario(inputs.scenario, samples=samples, seed=seed,
+                                               portfolio_samples=portfolio_samples, workers=workers,
+                                               scheduler=scheduler) if part else None)
+    study = open_study(inputs, weights, method)
+    data = chart(kind, analyse(study, explain=False, robust=robust, parts=(part,) if part else ()), fmt)
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -11,16 +11,18 @@ from scorer.cli.commands.options import (
     csv_bom,
     like_field,
     load,
+    method_option,
     note,
+    open_study,
     output_force,
     output_options,
     parallel_options,
     quiet_option,
     reports_errors,
     scenario_argument,
+    weight_option,
 )
-from scorer.cli.commands.scoring import parse_overrides, weight_option
-from scorer.inputs.models import METHODS, Robustness
+from scorer.inputs.models import Robustness
 from scorer.inputs.summary import workbook_about
 from scorer.limits import (
     MAX_ALTERNATIVES,
@@ -28,7 +30,6 @@ from scorer.limits import (
     MAX_SAMPLES,
     MAX_STEPS,
 )
-from scorer.mip.config import scenario_config
 from scorer.numbers import parse_number
 from scorer.present.output import choose_format, emit_tables, xlsx_destination
 from scorer.robustness.sampling import SCORE_DISTRIBUTIONS
@@ -51,12 +52,11 @@ def _ranges(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) 
     return out
 
 
-def _warn_large(inputs, config, solves: int, problem=None) -> None:
-    """A note before a sweep whose re-solves each run in a child process (see optimizer.sweep_note)."""
-    from scorer.portfolio.problem import problem_from_inputs
+def _warn_large(study, solves: int) -> None:
+    """A note before a sweep whose re-solves each run in a child process (see solve.sweep_note)."""
     from scorer.portfolio.solve import sweep_note
 
-    message = sweep_note(problem if problem is not None else problem_from_inputs(inputs), config, solves)
+    message = sweep_note(study.problem, study.config, solves)
     if message:
         note(message)
 
@@ -70,7 +70,7 @@ def _early_format(fmt: str | None, output: str | None) -> str:
 
 @click.command("sensitivity", context_settings=CONTEXT)
 @scenario_argument
-@click.option("--method", type=click.Choice(METHODS), help="Scoring method (default: the scenario's).")
+@method_option
 @weight_option
 @click.option("--samples", type=click.IntRange(min=1, max=MAX_SAMPLES), metavar="N",
               help="Monte Carlo samples (default: robustness.samples, else 1000).")
@@ -84,8 +84,9 @@ def _early_format(fmt: str | None, output: str | None) -> str:
 @click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), help="Random seed (default: the scenario's).")
 @click.option("--portfolios/--no-portfolios", default=True,
               help="Also re-optimise: core index, frequent portfolios, portfolio flip points (default: on).")
-@click.option("--portfolio-samples", type=click.IntRange(min=1, max=MAX_PORTFOLIO_SAMPLES), metavar="N",
-              help="Samples re-optimised (the first N; default: robustness.portfolio_samples, else 200).")
+@click.option("--portfolio-samples", type=click.IntRange(min=0, max=MAX_PORTFOLIO_SAMPLES), metavar="N",
+              help="Samples re-optimised (the first N; default: robustness.portfolio_samples, else 200; "
+                   "0: no core index).")
 @click.option("--tolerance", type=like_field(Robustness, "tolerance"), metavar="T",
               help="Portfolio flip points are located within T on the 0-1 weight scale (default 0.01).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
@@ -105,20 +106,19 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
     portfolio, stay the same. Monte Carlo: how often each candidate holds each
     rank and is in the optimal portfolio under sampled weights (and scores).
     """
-    from scorer.present.sensitivity import SensitivitySettings, sensitivity_report
+    from scorer.present.sensitivity import sensitivity_report
+    from scorer.study.settings import RobustnessSettings
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
     check_outputs([output], inputs.paths)
-    settings = SensitivitySettings.from_scenario(
+    settings = RobustnessSettings.from_scenario(
         inputs.scenario, samples=samples, concentration=concentration, ranges=ranges, score_dist=score_dist,
-        seed=seed, portfolio_samples=portfolio_samples, tolerance=tolerance)
-    config = scenario_config(inputs.scenario)
+        seed=seed, portfolio_samples=portfolio_samples, tolerance=tolerance, workers=workers, scheduler=scheduler)
+    study = open_study(inputs, weights, method)
     if portfolios:
-        _warn_large(inputs, config, settings.portfolio_samples)
-    report = sensitivity_report(inputs, settings, method=method, overrides=parse_overrides(weights),
-                                portfolios=portfolios, config=config, workers=workers,
-                                scheduler=scheduler, top=top)
+        _warn_large(study, settings.portfolio_samples)
+    report = sensitivity_report(study, settings, portfolios=portfolios, top=top)
     emit_tables(report.tables, fmt, output, inputs.paths, titles=report.titles,
                 preamble=report.preamble, digits=report.digits,
                 document=report.document if fmt == "json" else None, note=note,
@@ -128,6 +128,8 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
 
 @click.command("frontier", context_settings=CONTEXT)
 @scenario_argument
+@method_option
+@weight_option
 @click.option("--from", "start", type=MONEY, metavar="N", help="Lowest level (default 0).")
 @click.option("--to", "stop", type=MONEY, metavar="N",
               help="Highest level (default: every candidate's cost together; for --year, every "
@@ -138,30 +140,28 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
 @output_options
 @quiet_option
 @reports_errors
-def frontier_command(scenario: str | None, start: float | None, stop: float | None, steps: int,
+def frontier_command(scenario: str | None, method: str | None, weights: list, start: float | None, stop: float | None, steps: int,
                      year: int | None, workers: int | None, scheduler: str | None, fmt: str | None,
                      output: str | None) -> None:
     """The best value and portfolio at each level of the total budget (or of one year's cap).
 
     Also lists the order of buy: the level at which each project enters.
     """
-    from scorer.portfolio.problem import problem_from_inputs
     from scorer.robustness.frontier import (
         buy_order,
         frontier,
         frontier_table,
         sweep_levels,
     )
-    from scorer.scoring.score import candidate_values
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
     check_outputs([output], inputs.paths)
-    problem = problem_from_inputs(inputs)
+    study = open_study(inputs, weights, method)
+    problem = study.problem
     levels = sweep_levels(problem, start, stop, steps, year)
-    config = scenario_config(inputs.scenario)
-    _warn_large(inputs, config, len(levels), problem)
-    result = frontier(problem, candidate_values(inputs), config, levels, year=year,
+    _warn_large(study, len(levels))
+    result = frontier(problem, study.values, study.config, levels, year=year,
                       workers=workers, scheduler=scheduler)
     what = "total budget" if year is None else f"{year} cap"
     emit_tables({"frontier": frontier_table(result), "buy_order": buy_order(result)}, fmt, output,
@@ -173,27 +173,27 @@ def frontier_command(scenario: str | None, start: float | None, stop: float | No
 
 @click.command("alternatives", context_settings=CONTEXT)
 @scenario_argument
+@method_option
+@weight_option
 @click.option("-k", "k", type=click.IntRange(min=1, max=MAX_ALTERNATIVES), default=5, show_default=True,
               help="How many distinct portfolios (different sets of projects).")
 @output_options
 @quiet_option
 @reports_errors
-def alternatives_command(scenario: str | None, k: int, fmt: str | None, output: str | None) -> None:
+def alternatives_command(scenario: str | None, method: str | None, weights: list, k: int, fmt: str | None, output: str | None) -> None:
     """The k best distinct portfolios, each with its gap to the best, and which projects are core.
 
     Portfolios are distinct when they select different projects; each is shown
     with its best schedule. Core: in all k; swappable: in some.
     """
-    from scorer.portfolio.problem import problem_from_inputs
     from scorer.robustness.alternatives import alternatives_table, k_best, roles_table
-    from scorer.scoring.score import candidate_values
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
     check_outputs([output], inputs.paths)
-    problem, config = problem_from_inputs(inputs), scenario_config(inputs.scenario)
-    _warn_large(inputs, config, k, problem)
-    result = k_best(problem, candidate_values(inputs), config, k)
+    study = open_study(inputs, weights, method)
+    _warn_large(study, k)
+    result = k_best(study.problem, study.values, study.config, k)
     if len(result.solutions) < k:
         note(f"only {len(result.solutions)} distinct portfolios fit")
     emit_tables({"alternatives": alternatives_table(result), "roles": roles_table(result)}, fmt, output,

@@ -10,71 +10,24 @@ from scorer.cli.commands.options import (
     check_outputs,
     csv_bom,
     load,
+    method_option,
     not_empty,
     note,
+    open_study,
     output_force,
     output_options,
     quiet_option,
     reports_errors,
     scenario_argument,
     warn,
+    weight_option,
 )
-from scorer.errors import ScoringError
-from scorer.inputs.models import METHODS
 from scorer.inputs.summary import workbook_about
 from scorer.inputs.weights_edit import parse_assignments, set_weights, write_weights
-from scorer.numbers import parse_number
 from scorer.present.output import choose_format, emit, emit_tables, xlsx_destination
 from scorer.scoring.matrix import AT_POINTS
-from scorer.scoring.score import ranked_table, score, weights_table
-from scorer.scoring.weights import WeightReport, derive_weights
-
-
-def _split_weights(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[tuple[str, str]]:
-    # The shape ID=NUMBER and the number itself are usage matters (exit 2); the
-    # id is checked against the criteria file later (exit 1).
-    pairs = []
-    for text in values:
-        key, sep, number = text.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"'{text}' is not ID=NUMBER (e.g. -w standardization=20)", ctx, param)
-        try:
-            _weight_number(number.strip())
-        except ValueError as exc:
-            raise click.BadParameter(f"'{text}': {exc}", ctx, param) from None
-        pairs.append((key.strip(), number.strip()))
-    return pairs
-
-
-def weight_option(command):
-    """``-w ID=NUMBER`` (repeatable): what-if weights without editing the criteria file."""
-    return click.option(
-        "-w", "--weight", "weights", multiple=True, metavar="ID=NUMBER", callback=_split_weights,
-        help="Replace criterion ID's raw weight (repeatable). With swing weighting NUMBER replaces "
-             "its swing points; with rank or ahp its derived weight in percent. All weights are "
-             "then normalised (within its group, if the file has groups).",
-    )(command)
-
-
-def parse_overrides(pairs: list[tuple[str, str]]) -> dict[str, float]:
-    """Turn ``-w`` pairs into numbers; a bad number or a repeated id is a ScoringError."""
-    out: dict[str, float] = {}
-    for key, text in pairs:
-        try:
-            value = _weight_number(text)
-        except ValueError as exc:
-            raise ScoringError(f"-w {key}={text}: {exc}") from None
-        if key in out:
-            raise ScoringError(f"-w {key}: given more than once")
-        out[key] = value
-    return out
-
-
-def _weight_number(text: str) -> float:
-    value = parse_number(text)
-    if value < 0:
-        raise ValueError("a weight must be a non-negative number")
-    return value
+from scorer.scoring.score import ranked_table, weights_table
+from scorer.scoring.weights import WeightReport
 
 
 def _warn(messages: list[str]) -> None:
@@ -91,7 +44,7 @@ def _early_format(fmt: str | None, output: str | None) -> str:
 
 @click.command("score", context_settings=CONTEXT)
 @scenario_argument
-@click.option("--method", type=click.Choice(METHODS), help="Aggregation method (default: the scenario's).")
+@method_option
 @weight_option
 @click.option("--at", type=click.Choice(AT_POINTS), default="value", show_default=True,
               help="Score uncertain scores at their low, value or high point.")
@@ -114,7 +67,7 @@ def score_command(scenario: str | None, method: str | None, weights: list, at: s
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
     check_outputs([output], inputs.paths)
-    result = score(inputs, method, parse_overrides(weights), at)
+    result = open_study(inputs, weights, method).scored(at)
     _warn(result.warnings)
     table = ranked_table(result, top)
     if fmt == "table" and not explain:
@@ -162,7 +115,7 @@ def weights_show(scenario: str | None, weights: list, fmt: str | None, output: s
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
     check_outputs([output], inputs.paths)
-    report = derive_weights(inputs.criteria, parse_overrides(weights))
+    report = open_study(inputs, weights).weight_report
     _warn(report.warnings)
     tables = {"weights": weights_table(report)}
     if fmt == "xlsx":
