@@ -46,7 +46,6 @@ from scorer.inputs.loading import ScenarioInputs
 from scorer.inputs.models import Scenario
 from scorer.limits import SizeLimitError
 from scorer.mip.config import SolverConfig, scenario_config
-from scorer.mip.large import isolates
 from scorer.portfolio.problem import problem_from_inputs
 from scorer.portfolio.solve import Solution, optimize
 from scorer.present import charts
@@ -103,7 +102,7 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
     result = score(inputs, method)
     config = scenario_config(inputs.scenario)
     sol = optimize(problem_from_inputs(inputs), result.scores, config)
-    check_report_size(sol, explain, robust)
+    check_report_size(sol, explain, robust, config)
     limits = thresholds = None
     if explain:
         from scorer.portfolio.explain import (
@@ -121,7 +120,8 @@ def analyse(inputs: ScenarioInputs, method: str | None = None, explain: bool = T
     return replace(analysis, robustness=robustness(analysis, robust, parts))
 
 
-def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings | None) -> None:
+def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings | None,
+                      config: SolverConfig) -> None:
     """Refuse sections whose re-solves would take hours on a model solved in a child process.
 
     Raises
@@ -130,7 +130,7 @@ def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings |
         Naming the sections, how many re-solves they need and the flags that leave them out.
     """
     k = sol.model.options.k
-    if not isolates(k) or not (explain or robust is not None):
+    if not config.isolates(k) or not (explain or robust is not None):
         return
     parts, flags, solves = [], [], []
     if explain:
