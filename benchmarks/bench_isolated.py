@@ -11,7 +11,7 @@ twice with the same limits: in this process (the baseline) and in a child
 process (``scorer/isolated.py``, which also gets the greedy start and the
 bound). Each line gives wall seconds, status, gap and objective, and the
 isolated run's wall time as a ratio of the baseline's. coprod isolates
-models from ``ISOLATE_OPTIONS`` start options on; this shows what that
+models from ``SolverConfig.isolate_from`` start options on; this shows what that
 costs or gains either side of the threshold. Beware that an in-process
 baseline on a very large model may overrun its time limit by minutes, which
 is the reason isolation exists.
@@ -27,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_optimizer import generate  # noqa: E402
 
-from scorer.mip import large as optimizer  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
 from scorer.portfolio.model import PortfolioModel
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import checked_solution  # noqa: E402
@@ -36,9 +37,9 @@ from scorer.mip.warmstart import greedy_start  # noqa: E402
 
 
 def solve(model: PortfolioModel, config: SolverConfig, isolated: bool) -> tuple[float, str]:
-    optimizer.ISOLATE_OPTIONS = 1 if isolated else 10**12
+    config = replace(config, isolate_from=1 if isolated else 10**12)
     t0 = time.perf_counter()
-    sol = checked_solution(model, model.solve(config))
+    sol = checked_solution(model.problem, model.values, model.options, model.solve(config), model=model)
     wall = time.perf_counter() - t0
     return wall, f"{wall:7.2f} s  {sol.status:>8}  gap {sol.gap:8.4%}  objective {sol.objective:12.3f}"
 
@@ -50,7 +51,7 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=1e-4)
     args = parser.parse_args()
     config = SolverConfig("highs", args.time_limit, args.gap, 42)
-    threshold = optimizer.ISOLATE_OPTIONS
+    threshold = config.isolate_from
     print(f"time limit {args.time_limit:g} s, gap {args.gap:g}; coprod isolates from {threshold:,} start options")
     for n in args.sizes:
         problem, values = generate(n)
@@ -70,7 +71,6 @@ def main() -> None:
         print(f"  in-process     {text}")
         iso, text = solve(model, config, isolated=True)
         print(f"  child process  {text}  ({iso / base:.2f}x the in-process time)")
-    optimizer.ISOLATE_OPTIONS = threshold
 
 
 if __name__ == "__main__":

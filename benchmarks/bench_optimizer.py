@@ -85,7 +85,7 @@ def run_one(n: int, solver: str, time_limit: float, gap: float) -> str:
     try:
         outcome = model.solve(SolverConfig(solver, time_limit, gap, 42))
         solve = time.perf_counter() - t1
-        sol = checked_solution(model, outcome, build)
+        sol = checked_solution(model.problem, model.values, model.options, outcome, build, model)
     except CoprodError as exc:
         return f"{n:>6} {solver:>6} {build:8.3f} {'-':>8}  error: {exc}"
     return (f"{n:>6} {solver:>6} {build:8.3f} {solve:8.2f} {sol.status:>9} {sol.gap:8.4%} {sol.objective:12.3f} "

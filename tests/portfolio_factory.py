@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from scorer.portfolio.problem import CategoryRule, PortfolioProblem
 from scorer.errors import InfeasibleError
+from scorer.mip.config import SolverConfig
 from scorer.portfolio.feasibility import violations
 from scorer.portfolio.solve import optimize, portfolio_value
 
@@ -157,14 +158,14 @@ def small_problems(draw):
     return problem, values
 
 
-def check_against_brute_force(problem, values) -> None:
+def check_against_brute_force(problem, values, config: SolverConfig = SolverConfig()) -> None:
     """optimize() proves the brute-force optimum with a portfolio that meets every limit, or says infeasible."""
     best = brute_force(problem, values)
     if best is None:
         with pytest.raises(InfeasibleError, match="^infeasible: "):
-            optimize(problem, values)
+            optimize(problem, values, config)
         return
-    sol = optimize(problem, values)
+    sol = optimize(problem, values, config)
     assert sol.status == "optimal"
     assert sol.objective == pytest.approx(best, abs=1e-6)
     assert violations(problem, sol.start) == []

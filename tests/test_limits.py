@@ -243,10 +243,10 @@ def hard(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("isolated", [False, True], ids=["in-process", "child-process"])
 @pytest.mark.parametrize("fmt", ["json", "table"])
 def test_time_limit_gives_feasible_with_bound_and_gap(hard, fmt, isolated, monkeypatch):
-    from scorer.mip import large as optimizer
+    from scorer.mip import config as solver_config
 
     if isolated:  # as for a model of 20,000 start options or more
-        monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 1)
+        monkeypatch.setattr(solver_config, "ISOLATE_FROM", 1)
     t0 = time.monotonic()
     result = CliRunner().invoke(main, ["optimize", str(hard), "--time-limit", "1", "--format", fmt])
     assert time.monotonic() - t0 < 10  # loading and building ~1 s, the solve 1 s (+ 1 s grace if killed)

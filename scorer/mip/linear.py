@@ -8,6 +8,13 @@ from typing import Any
 import numpy as np
 
 from scorer.errors import SolverError
+from scorer.mip.config import SolverConfig
+from scorer.mip.outcome import Said
+
+# HiGHS model statuses that stop early but may hold an incumbent.
+_STOPPED = {"kTimeLimit", "kObjectiveBound", "kObjectiveTarget", "kInterrupt", "kIterationLimit",
+            "kSolutionLimit", "kMemoryLimit"}
+_INFEASIBLE = {"kInfeasible", "kUnboundedOrInfeasible"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,3 +117,26 @@ def _transpose(start: np.ndarray, index: np.ndarray, value: np.ndarray, num_row:
     counts = np.bincount(index, minlength=num_row)
     return np.concatenate([[0], np.cumsum(counts)]).astype(np.int32), col[order], value[order]
 
+
+
+def highs_said(h, col: np.ndarray, config: SolverConfig, seconds: float) -> Said:
+    """What a live ``highspy.Highs`` says after a run, as a :class:`~scorer.mip.outcome.Said`.
+
+    ``col``: the HiGHS column of each of the caller's columns (the order of the answer's values).
+    """
+    status = h.getModelStatus().name
+    info = h.getInfo()
+    objective = float(info.objective_function_value)
+    if status == "kModelEmpty":  # no column at all: the empty answer, if the rows allow it
+        lp = h.getLp()
+        if np.all(np.asarray(lp.row_lower_) <= 0) and np.all(np.asarray(lp.row_upper_) >= 0):
+            return Said("answer", 0.0, 0.0, np.zeros(0), seconds, config, status[1:])
+        return Said("infeasible", np.nan, np.nan, np.zeros(0), seconds, config, status[1:])
+    if status in _INFEASIBLE:
+        return Said("infeasible", np.nan, np.nan, np.zeros(0), seconds, config, status[1:])
+    if status != "kOptimal" and not (status in _STOPPED and np.isfinite(objective)
+                                      and info.primal_solution_status == 2):
+        return Said("none", np.nan, np.nan, np.zeros(0), seconds, config, status[1:])
+    bound = float(info.mip_dual_bound)
+    values = np.asarray(h.getSolution().col_value)[col]
+    return Said("answer", objective, bound if np.isfinite(bound) else np.inf, values, seconds, config, status[1:])

@@ -17,13 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pulp
 
 from scorer.columns import FLAG, ID, NUMBER, POINTS, declare
 from scorer.limits import SizeLimitError
 from scorer.mip.config import SolverConfig
-from scorer.mip.large import isolates
-from scorer.mip import large
 from scorer.portfolio.model import PortfolioModel
 from scorer.portfolio.problem import Row
 from scorer.portfolio.solve import Solution, chosen_starts
@@ -76,7 +73,7 @@ def limit_use(solution: Solution, config: SolverConfig | None = None) -> list[Li
     """
     model = solution.model
     if config is not None:
-        check_explainable(solution)
+        check_explainable(solution, config)
     x = _option_vector(model, solution.start)
     out = []
     for lim in model.limits:
@@ -108,13 +105,9 @@ def _option_vector(model: PortfolioModel, start: np.ndarray) -> np.ndarray:
 
 def _gain(model: PortfolioModel, row: Row, rhs: float, objective: float, config: SolverConfig) -> float | None:
     """Objective change when one row's right-hand side is moved (restored afterwards)."""
-    con = model.prob.get_constraint_by_name(row.name)
-    factor = model.factor(row.name)  # the model's row may be scaled (conditioned)
-    con.changeRHS(rhs * factor)
-    try:
+    with model.changes():
+        model.set_rhs(row.name, rhs)
         outcome = model.solve(config)
-    finally:
-        con.changeRHS(row.rhs * factor)
     if outcome.status == "infeasible":
         return None
     return round(outcome.objective - objective, 9) + 0.0
@@ -162,24 +155,24 @@ def value_thresholds(solution: Solution, config: SolverConfig) -> list[Threshold
     config : SolverConfig
         Used for the re-solves (about one per start option).
     """
-    check_explainable(solution)
+    check_explainable(solution, config)
     return [_threshold(solution, i, config) for i in range(solution.problem.n)]
 
 
-def check_explainable(solution: Solution) -> None:
+def check_explainable(solution: Solution, config: SolverConfig) -> None:
     """Refuse to explain a model too large to re-solve once per candidate.
 
-    Models solved in a child process (see :func:`scorer.mip.large.isolates`)
+    Models solved in a child process (see :meth:`SolverConfig.isolates`)
     take seconds to minutes per solve; at one re-solve per candidate and two
     per limit an explanation would run for hours or days.
     """
     k, n, limits = solution.model.options.k, solution.problem.n, len(solution.model.limits)
-    if isolates(k):
+    if config.isolates(k):
         raise SizeLimitError(
             f"explaining the portfolio re-solves the model about once per candidate and twice per limit "
             f"({n:,} candidate{'s' * (n != 1)} and {limits:,} limit{'s' * (limits != 1)} here), and a model "
             f"with {k:,} start options takes seconds to minutes per solve; explanations are limited to "
-            f"models under {large.ISOLATE_OPTIONS:,} start options (leave out the explanation)",
+            f"models under {config.isolate_from:,} start options (leave out the explanation)",
             settings=("explain",))
 
 
@@ -194,11 +187,9 @@ def _threshold(sol: Solution, i: int, config: SolverConfig) -> Threshold:
     if not mine:
         return Threshold(cid, sel, value, None, None, (), "forbidden or no allowed start", True)
     if sel:
-        model.fix(off=mine)
-        try:
+        with model.changes():
+            model.force(i, chosen=False)
             out = model.solve(config)
-        finally:
-            model.unfix(mine)
         if out.status == "infeasible":
             return Threshold(cid, sel, value, None, None, (), "needed: no portfolio fits without it", exact)
         z_out, exact = out.objective, exact and out.status == "optimal"
@@ -225,14 +216,10 @@ def _forced_in(model: PortfolioModel, i: int, value: float, config: SolverConfig
     """Best outcome with candidate i selected (any start) at the given value, or None."""
     values = model.values.copy()
     values[i] = value
-    model.set_values(values)
-    con = model.prob.get_constraint_by_name(f"once_{i}")
-    con.sense = pulp.LpConstraintEQ
-    try:
+    with model.changes():
+        model.set_values(values)
+        model.force(i)
         got = model.solve(config)
-    finally:
-        con.sense = pulp.LpConstraintLE
-        model.set_values(model.values)
     return None if got.status == "infeasible" else got
 
 

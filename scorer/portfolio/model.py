@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 
 import numpy as np
@@ -11,10 +12,11 @@ import pulp
 
 from scorer.errors import SolverError
 from scorer.mip.config import SolverConfig
-from scorer.mip.large import isolates, solve_large
+from scorer.mip.large import solve_large
 from scorer.mip.linear import LinearModel
-from scorer.mip.outcome import INTEGRAL, Outcome, classified
-from scorer.mip.solvers import QUICK_SOLVE, make_solver, no_portfolio, pulp_bound
+from scorer.mip.outcome import Outcome, outcome_of
+from scorer.mip.pulp_adapter import affine
+from scorer.mip.solvers import QUICK_SOLVE, make_solver, pulp_said
 from scorer.portfolio.problem import (
     Limit,
     Options,
@@ -61,6 +63,8 @@ class PortfolioModel:
         self._cost = np.zeros(o.k)
         self._rows: list[Row] = []  # as solved: conditioned (see conditioned())
         self._factor: dict[str, float] = {}  # row name -> its factor, where not 1
+        self._row_index: dict[str, int] = {}  # row name -> its first row in _rows
+        self._forced = np.zeros(problem.n, dtype=bool)  # candidates whose once-row is an equality
         self._structure()
         self.violation: dict[str, pulp.LpVariable] = {}
         self._last_seconds = math.inf  # no solve yet: the first one may be long
@@ -95,13 +99,17 @@ class PortfolioModel:
                 factor = self.factor(row.name)
                 expr += pulp.lpSum_vars_coefs([(slack, -factor if row.sense == "<=" else factor)])
             self.prob.addConstraint(expr <= row.rhs if row.sense == "<=" else expr >= row.rhs, row.name)
-            self._rows.append(row)
+            self._append(row)
 
     def add_row(self, row: Row) -> None:
         """Add a row the limits do not have (a no-good cut, an exclusion)."""
         row = self._conditioned(row)
         expr = self.affine(row.idx, row.coef)
         self.prob.addConstraint(expr <= row.rhs if row.sense == "<=" else expr >= row.rhs, row.name)
+        self._append(row)
+
+    def _append(self, row: Row) -> None:
+        self._row_index.setdefault(row.name, len(self._rows))
         self._rows.append(row)
 
     def _conditioned(self, row: Row) -> Row:
@@ -116,49 +124,101 @@ class PortfolioModel:
         return self._factor.get(name, 1.0)
 
     def affine(self, idx: np.ndarray, coef: np.ndarray) -> pulp.LpAffineExpression:
-        """sum(coef * x[idx]) from arrays in one batch call.
-
-        This is the batch path of :func:`pulp.lpSum_vars_coefs` without its
-        per-term Python checks (the arrays are ours, finite, of one model): it
-        keeps the 5,000-candidate build well under 0.3 s. Falls back to the
-        public function if PuLP's internals change.
-        """
-        expr = pulp.LpAffineExpression.empty()
-        if len(idx) == 0:
-            return expr
-        coef = np.ascontiguousarray(coef, dtype=np.float64)
-        try:
-            expr._expr.add_term_ids_coeffs(self.x[0]._var.containing_model(), self._ids[idx], coef)
-        except AttributeError:  # pragma: no cover - other PuLP 4 releases
-            expr = pulp.lpSum_vars_coefs([(self.x[j], c) for j, c in zip(idx.tolist(), coef.tolist())])
-        return expr
+        """sum(coef * x[idx]) from arrays in one batch call (see :func:`scorer.mip.pulp_adapter.affine`)."""
+        return affine(self.x, self._ids, idx, coef)
 
     def limit(self, key: str) -> Limit:
         """The limit with this key."""
         return next(lim for lim in self.limits if lim.key == key)
 
     def set_values(self, values: np.ndarray) -> None:
-        """Replace the objective by the discounted values (no rebuild)."""
+        """Replace the objective by the discounted values (no rebuild); :meth:`changes` restores it."""
         values = np.asarray(values, dtype=float)
         if not np.isfinite(values).all():
             raise SolverError("a candidate's value is not a finite number")
-        coefs = values[self.options.cand] * self.options.weight
+        self._set_cost(values[self.options.cand] * self.options.weight)
+
+    def _set_cost(self, coefs: np.ndarray) -> None:
         self.prob.setObjective(self.affine(np.arange(self.options.k), coefs))
-        self._cost = coefs
+        self._cost = np.asarray(coefs, dtype=float)
 
     def fix(self, on: Sequence[int] = (), off: Sequence[int] = ()) -> None:
-        """Fix options on (=1) or off (=0); :meth:`unfix` restores them."""
-        for j in on:
-            self.x[j].bounds(1, 1)
-        for j in off:
-            self.x[j].bounds(0, 0)
-        self._lower[list(on)], self._upper[list(on)] = 1.0, 1.0
-        self._lower[list(off)], self._upper[list(off)] = 0.0, 0.0
+        """Fix options on (=1) or off (=0); :meth:`unfix` (or :meth:`changes`) restores them."""
+        on, off = list(on), list(off)
+        self._lower[on], self._upper[on] = 1.0, 1.0
+        self._lower[off], self._upper[off] = 0.0, 0.0
+        self._apply_bounds(on + off)
 
     def unfix(self, options: Sequence[int]) -> None:
+        """Let options be chosen or not again."""
+        options = list(options)
+        self._lower[options], self._upper[options] = 0.0, 1.0
+        self._apply_bounds(options)
+
+    def _apply_bounds(self, options: Sequence[int]) -> None:
         for j in options:
-            self.x[j].bounds(0, 1)
-        self._lower[list(options)], self._upper[list(options)] = 0.0, 1.0
+            self.x[j].bounds(float(self._lower[j]), float(self._upper[j]))
+
+    def force(self, i: int, chosen: bool = True) -> None:
+        """Candidate i in (some start of it, its once-row an equality) or out (every start off).
+
+        :meth:`release` (or :meth:`changes`) undoes it.
+        """
+        sl = self.options.of(i)
+        if not chosen:
+            self.fix(off=range(sl.start, sl.stop))
+            return
+        if sl.stop == sl.start:
+            raise SolverError(f"candidate {self.problem.ids[i]} has no start to force in")
+        self._forced[i] = True
+        self._once(i).sense = pulp.LpConstraintEQ
+
+    def release(self, i: int) -> None:
+        """Undo :meth:`force` of candidate i (in or out)."""
+        sl = self.options.of(i)
+        self.unfix(range(sl.start, sl.stop))
+        if self._forced[i]:
+            self._forced[i] = False
+            self._once(i).sense = pulp.LpConstraintLE
+
+    def set_rhs(self, name: str, rhs: float) -> None:
+        """Set the right-hand side of the row called ``name``, in the user's units (the row's factor applied).
+
+        The limit's own figure stays in :attr:`limits`; :meth:`changes` restores the row.
+        """
+        k = self._row_index[name]
+        row = self._rows[k]
+        self._rows[k] = replace(row, rhs=float(rhs) * self.factor(name))
+        self.prob.get_constraint_by_name(name).changeRHS(self._rows[k].rhs)
+
+    @contextmanager
+    def changes(self) -> Iterator[PortfolioModel]:
+        """Every change made inside (values, bounds, right-hand sides, forced candidates) undone on leaving.
+
+        ``with model.changes(): model.set_rhs("budget_total", 0); model.solve(config)``
+        """
+        saved = (self._cost.copy(), self._lower.copy(), self._upper.copy(), list(self._rows), self._forced.copy())
+        try:
+            yield self
+        finally:
+            self._restore(*saved)
+
+    def _restore(self, cost, lower, upper, rows, forced) -> None:
+        if not np.array_equal(cost, self._cost):
+            self._set_cost(cost)
+        moved = np.flatnonzero((lower != self._lower) | (upper != self._upper))
+        self._lower, self._upper = lower, upper
+        self._apply_bounds(moved.tolist())
+        for k, row in enumerate(rows):  # rows added inside (add_row) stay: PuLP cannot remove a row
+            if row.rhs != self._rows[k].rhs:
+                self._rows[k] = row
+                self.prob.get_constraint_by_name(row.name).changeRHS(row.rhs)
+        for i in np.flatnonzero(forced != self._forced).tolist():
+            self._forced[i] = bool(forced[i])
+            self._once(i).sense = pulp.LpConstraintEQ if forced[i] else pulp.LpConstraintLE
+
+    def _once(self, i: int):
+        return self.prob.get_constraint_by_name(f"once_{i}")
 
     @property
     def rows(self) -> list[Row]:
@@ -189,15 +249,20 @@ class PortfolioModel:
         return LinearModel(
             cost=self._cost.copy(), col_lower=self._lower.copy(), col_upper=self._upper.copy(),
             integer=np.ones(o.k, dtype=bool),
-            row_lower=np.concatenate([np.full(n_once, -np.inf), np.where(upper_row, -np.inf, rhs)]),
+            row_lower=np.concatenate([np.where(self._forced[once], 1.0, -np.inf), np.where(upper_row, -np.inf, rhs)]),
             row_upper=np.concatenate([np.ones(n_once), np.where(upper_row, rhs, np.inf)]),
             start=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32), index=index, value=value,
             maximize=self.prob.sense == pulp.LpMaximize, choice_rows=n_once)
 
     def solve(self, config: SolverConfig) -> Outcome:
-        """Solve with ``config`` and classify the answer (never calls an unproven answer optimal)."""
-        if config.name == "highs" and not self.violation and isolates(self.options.k):
-            return self._solve_isolated(config)
+        """Solve with ``config`` and classify the answer (never calls an unproven answer optimal).
+
+        Every change made through this model's methods holds on every path: PuLP's
+        solvers read the PuLP model, a child process (a large HiGHS model) reads
+        :meth:`linear`, and both are kept the same.
+        """
+        if config.name == "highs" and not self.violation and config.isolates(self.options.k):
+            return solve_large(self.linear(), config)
         solver = make_solver(config, interruptible=self._last_seconds >= QUICK_SOLVE)
         sense = 1.0 if self.prob.sense == pulp.LpMaximize else -1.0
         try:
@@ -206,19 +271,7 @@ class PortfolioModel:
             raise SolverError(f"the {config.name} solver failed: {exc}") from None
         self._last_seconds = stats.time
         x = np.array([v.varValue or 0.0 for v in self.x])
-        # CBC out of time just after its root LP hands back that LP's fractional answer as
-        # "Optimal" (measured: 100 candidates at 0.03 s, half the runs): that is no portfolio.
-        fractional = stats.has_solution and np.abs(x - np.round(x)).max(initial=0.0) > INTEGRAL
-        if not stats.has_solution or fractional:
-            return no_portfolio(stats, config, fractional)
-        objective = float(stats.objective if stats.objective is not None else 0.0)
-        bound = pulp_bound(stats, objective, config, sense)
-        return classified(objective, bound, (x > 0.5).astype(np.int8), stats.time, sense)
-
-
-    def _solve_isolated(self, config: SolverConfig) -> Outcome:
-        """Solve in a child process that is killed at the deadline (see :mod:`scorer.mip.child`)."""
-        return solve_large(self.linear(), config)
+        return outcome_of(pulp_said(stats, x, config, sense))
 
 
 def conditioned(row: Row) -> tuple[Row, float]:

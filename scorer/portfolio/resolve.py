@@ -29,15 +29,15 @@ import numpy as np
 
 from scorer.errors import InfeasibleError, SolverError
 from scorer.mip.config import SolverConfig
-from scorer.mip.large import isolates, solve_large
-from scorer.mip.linear import from_highs, to_highs
-from scorer.mip.outcome import Outcome, classified
-from scorer.mip.solvers import make_solver, run_interruptible
+from scorer.mip.large import solve_large
+from scorer.mip.linear import from_highs, highs_said, to_highs
+from scorer.mip.outcome import Outcome, outcome_of
+from scorer.mip.pulp_adapter import handle_user_interrupt, live_highs, run_interruptible
+from scorer.mip.solvers import make_solver
 from scorer.portfolio.limit_keys import LimitKey
 from scorer.portfolio.model import PortfolioModel, conditioned
 from scorer.portfolio.problem import (
     Limit,
-    Options,
     PortfolioProblem,
     Row,
     named_limits,
@@ -70,12 +70,6 @@ INTERRUPTIBLE_AFTER = 0.25
 # Models kept alive per thread for Resolvers that arrived by pickle (worker processes).
 _SHARED_MAX = 4
 _shared = threading.local()
-
-# HiGHS model statuses that stop early but may hold an incumbent.
-_STOPPED = {"kTimeLimit", "kObjectiveBound", "kObjectiveTarget", "kInterrupt", "kIterationLimit",
-            "kSolutionLimit", "kMemoryLimit"}
-_INFEASIBLE = {"kInfeasible", "kUnboundedOrInfeasible"}
-
 
 @dataclass(eq=False)
 class Resolver:
@@ -281,15 +275,6 @@ def _row_bounds(sense: str, rhs: float) -> tuple[float, float]:
 # ---------------------------------------------------------- live model ---
 
 
-@dataclass(frozen=True, eq=False)
-class _Checked:
-    """What :func:`checked_solution` reads of a model: the problem as solved, its values and options."""
-
-    problem: PortfolioProblem
-    values: np.ndarray
-    options: Options
-
-
 class _Live:
     """A built PortfolioModel and its live ``highspy.Highs``, re-run with new costs and bounds."""
 
@@ -298,21 +283,14 @@ class _Live:
         self.model = PortfolioModel(problem, values)
         self.config = config
         prob = self.model.prob
-        if isolates(self.model.options.k):
+        if config.isolates(self.model.options.k):
             # Straight from the arrays: PuLP's export loops in Python (5-6 s at 130,000 options), and
             # these runs happen in a child process anyway. Columns in model.x order, rows in PuLP's.
             self.highs = to_highs(self.model.linear(), {})
             self.col = np.arange(self.model.options.k, dtype=np.int32)
         else:
-            solver = make_solver(config)
-            # PuLP's own steps of a HiGHS solve, without the run: the live model exactly as PuLP builds it
-            # (options, columns, rows, objective at the base values).
-            solver.createAndConfigureSolver(prob)
-            solver.buildSolverModel(prob)
-            self.highs = prob.solverModel
-            ids = {v.id: j for j, v in enumerate(prob.exported_variables())}
-            # PuLP numbers HiGHS columns in its own export order, not model.x order.
-            self.col = np.array([ids[v.id] for v in self.model.x], dtype=np.int32)
+            # The live model exactly as PuLP builds it (options, columns, rows, objective at the base values).
+            self.highs, self.col = live_highs(make_solver(config), prob, self.model.x)
         self._map(prob)
         self._configure()
         self.start: np.ndarray | None = None
@@ -331,7 +309,7 @@ class _Live:
     def _interruptible(self, on: bool) -> None:
         """Run HiGHS so that Ctrl-C cancels it (see :func:`~scorer.mip.solvers.run_interruptible`), or plainly."""
         if on != getattr(self, "interruptible", False):
-            self.highs.HandleUserInterrupt = on
+            handle_user_interrupt(self.highs, on)
         self.interruptible = on
 
     def _map(self, prob) -> None:
@@ -378,7 +356,7 @@ class _Live:
             self._restore(moved, added)
         if outcome.status == "infeasible":
             raise InfeasibleError(why.message())
-        sol = checked_solution(_Checked(problem, values, opts), outcome)
+        sol = checked_solution(problem, values, opts, outcome)
         _check_cuts(sol.selected, cuts)
         return replace(sol, model=None)
 
@@ -418,7 +396,7 @@ class _Live:
     def _run(self) -> Outcome:
         """Run from a cleared state and the base start, so that history does not matter."""
         h = self.highs
-        if isolates(self.model.options.k):
+        if self.config.isolates(self.model.options.k):
             return self._run_isolated()
         h.clearSolver()
         if self.start is not None:
@@ -428,26 +406,7 @@ class _Live:
             run_interruptible(h)
         else:
             h.run()
-        seconds = time.perf_counter() - t0
-        status = h.getModelStatus().name
-        info = h.getInfo()
-        objective = float(info.objective_function_value)
-        if status == "kModelEmpty":  # no start option at all: the empty portfolio, if the rows allow it
-            lp = h.getLp()
-            fits = bool(np.all(np.asarray(lp.row_lower_) <= 0) and np.all(np.asarray(lp.row_upper_) >= 0))
-            return Outcome("optimal", 0.0, 0.0, 0.0, np.zeros(0, np.int8), seconds) if fits else \
-                Outcome("infeasible", np.nan, np.nan, np.nan, np.zeros(0), seconds)
-        if status in _INFEASIBLE:
-            return Outcome("infeasible", np.nan, np.nan, np.nan, np.zeros(0), seconds)
-        if status != "kOptimal" and not (status in _STOPPED and np.isfinite(objective)
-                                          and info.primal_solution_status == 2):
-            raise SolverError(
-                f"the highs solver found no portfolio ({status[1:]}) within the time limit of "
-                f"{self.config.time_limit:g} s; raise solver.time_limit", settings=("solver.time_limit",))
-        x = np.asarray(h.getSolution().col_value)[self.col] > 0.5
-        bound = float(info.mip_dual_bound)
-        return classified(objective, bound if np.isfinite(bound) else np.inf, x.astype(np.int8), seconds)
-
+        return outcome_of(highs_said(h, self.col, self.config, time.perf_counter() - t0))
 
     def _run_isolated(self) -> Outcome:
         """A large model's run, in a child process killed at the deadline (as PortfolioModel.solve)."""
@@ -505,7 +464,7 @@ def _solve_pulp(problem: PortfolioProblem, values: np.ndarray, config: SolverCon
     outcome = model.solve(config)
     if outcome.status == "infeasible":
         raise InfeasibleError(why.message())
-    sol = checked_solution(model, outcome, built)
+    sol = checked_solution(model.problem, model.values, model.options, outcome, built)
     _check_cuts(sol.selected, why.cuts)
     return replace(sol, model=None)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from scorer.errors import InfeasibleError, SolverError
 from scorer.mip.config import SolverConfig
-from scorer.mip.large import duration_text, isolates
+from scorer.mip.large import duration_text
 from scorer.mip.outcome import Outcome
 from scorer.portfolio.model import PortfolioModel
 from scorer.portfolio.problem import (
@@ -65,7 +65,7 @@ class Solution:
 def sweep_note(problem: PortfolioProblem, config: SolverConfig, solves: int) -> str | None:
     """What a sweep of at least ``solves`` re-solves may cost when each runs in a child process; else None."""
     k = option_count(problem)
-    if not isolates(k):
+    if not config.isolates(k):
         return None
     return (f"at least {solves:,} re-solves of a model with {k:,} start options, each in a child process with "
             f"the {config.time_limit:g} s time limit: up to {duration_text(solves * config.time_limit)}; "
@@ -126,23 +126,39 @@ def solve_built(model: PortfolioModel, config: SolverConfig, built: float = 0.0)
         from scorer.portfolio.infeasibility import explain_infeasibility
 
         raise InfeasibleError(explain_infeasibility(model.problem, config))
-    return checked_solution(model, outcome, built)
+    return checked_solution(model.problem, model.values, model.options, outcome, built, model)
 
 
-def checked_solution(model: PortfolioModel, outcome: Outcome, built: float = 0.0) -> Solution:
-    """Turn an outcome into a :class:`Solution`, refusing one that breaks a limit."""
+def checked_solution(problem: PortfolioProblem, values: np.ndarray, options: Options, outcome: Outcome,
+                     built: float = 0.0, model: PortfolioModel | None = None) -> Solution:
+    """Turn an outcome into a :class:`Solution`, refusing one that breaks a limit.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+        The problem as solved (with any changed limits): the portfolio is checked against it.
+    values : array (n,)
+        The values solved for: the objective is recomputed from them.
+    options : Options
+        The start options ``outcome.x`` chooses among.
+    outcome : Outcome
+    built : float
+        Seconds spent building the model.
+    model : PortfolioModel, optional
+        Kept in the solution for re-solves (explanations).
+    """
     from scorer.portfolio.feasibility import violations
 
-    start = chosen_starts(model.options, outcome.x, model.problem.n)
-    found = violations(model.problem, start)
+    start = chosen_starts(options, outcome.x, problem.n)
+    found = violations(problem, start)
     if found:
         raise SolverError("the solver returned a portfolio that breaks a limit: " + "; ".join(found[:3]))
-    objective = portfolio_value(model.problem, model.values, start)
+    objective = portfolio_value(problem, values, start)
     if abs(objective - outcome.objective) > 1e-6 * max(1.0, abs(objective)):
         raise SolverError(f"the solver's objective {outcome.objective:.6f} does not match the portfolio's "
                           f"value {objective:.6f}")
     bound = max(outcome.bound, objective)
-    return Solution(model.problem, model.values, start, outcome.status, objective, bound, outcome.gap,
+    return Solution(problem, values, start, outcome.status, objective, bound, outcome.gap,
                     built, outcome.seconds, model)
 
 

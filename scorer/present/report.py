@@ -45,7 +45,6 @@ from scorer.files import display_path
 from scorer.inputs.loading import ScenarioInputs
 from scorer.limits import SizeLimitError
 from scorer.mip.config import SolverConfig
-from scorer.mip.large import isolates
 from scorer.portfolio.solve import Solution
 from scorer.present import charts
 from scorer.present.rendering import Block, render_html, render_markdown
@@ -128,7 +127,7 @@ def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | Non
         As :func:`scorer.portfolio.solve.optimize` and :func:`scorer.scoring.score.score`.
     """
     result, config, sol = study.scored(), study.config, study.solution
-    check_report_size(sol, explain, robust)
+    check_report_size(sol, explain, robust, config)
     limits = thresholds = None
     if explain:
         from scorer.portfolio.explain import (
@@ -146,7 +145,8 @@ def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | Non
     return replace(analysis, robustness=robustness(analysis, robust, parts))
 
 
-def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings | None) -> None:
+def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings | None,
+                      config: SolverConfig) -> None:
     """Refuse sections whose re-solves would take hours on a model solved in a child process.
 
     Raises
@@ -155,7 +155,7 @@ def check_report_size(sol: Solution, explain: bool, robust: RobustnessSettings |
         Naming the sections and how many re-solves they need; its settings are those that leave them out.
     """
     k = sol.model.options.k
-    if not isolates(k) or not (explain or robust is not None):
+    if not config.isolates(k) or not (explain or robust is not None):
         return
     parts, settings, solves = [], [], []
     if explain:

@@ -92,7 +92,7 @@ def k_best(problem: PortfolioProblem, values: np.ndarray, config: SolverConfig, 
             outcome = model.solve(config)
             if outcome.status == "infeasible":  # every feasible set has been listed
                 break
-            found.append(checked_solution(model, outcome))
+            found.append(checked_solution(model.problem, model.values, model.options, outcome, model=model))
     return Alternatives(problem.ids, problem.names, found)
 
 

@@ -183,11 +183,11 @@ def test_ctrl_c_stops_cleanly_and_writes_nothing(case, tmp_path: Path, monkeypat
                                             (["sensitivity", "--samples", "20", "--portfolio-samples", "4"], 4)])
 def test_sweeps_of_a_model_solved_in_a_child_process_say_what_they_may_cost(case, monkeypatch, command,
                                                                              solves) -> None:
-    from scorer.mip import large as optimizer
+    from scorer.mip import config as solver_config
 
     plain = CliRunner().invoke(main, [*command, str(case.path), "--format", "csv"])
     assert plain.exit_code == 0 and "re-solves" not in plain.stderr
-    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 1)
+    monkeypatch.setattr(solver_config, "ISOLATE_FROM", 1)
     result = CliRunner().invoke(main, [*command, str(case.path), "--format", "csv"])
     assert result.exit_code == 0, result.stderr
     first = result.stderr.splitlines()[0]

@@ -331,15 +331,15 @@ def watchdog(seconds: int):
 
 @contextlib.contextmanager
 def isolation(on: bool):
-    """Solve in a child process whatever the model's size (see scorer.mip.large.isolates)."""
-    from scorer.mip import large as optimizer
+    """Solve in a child process whatever the model's size (see SolverConfig.isolates)."""
+    from scorer.mip import config as solver_config
 
-    saved = optimizer.ISOLATE_OPTIONS
-    optimizer.ISOLATE_OPTIONS = 1 if on else saved
+    saved = solver_config.ISOLATE_FROM
+    solver_config.ISOLATE_FROM = 1 if on else saved
     try:
         yield
     finally:
-        optimizer.ISOLATE_OPTIONS = saved
+        solver_config.ISOLATE_FROM = saved
 
 
 def run_case(command: Command, files: dict[str, str | bytes]) -> None:

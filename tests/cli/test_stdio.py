@@ -154,8 +154,8 @@ def _loud_init(self, *args, **kwargs):
 
 highspy.Highs.__init__ = _loud_init
 if os.environ.get("COPROD_TEST_ISOLATE"):
-    from scorer.mip import large as optimizer
-    optimizer.ISOLATE_OPTIONS = 1  # every solve in a child process (see scorer.mip.large.isolates)
+    from scorer.mip import config as solver_config
+    solver_config.ISOLATE_FROM = 1  # every solve in a child process (see SolverConfig.isolates)
 '''
 
 

@@ -24,17 +24,22 @@ from hypothesis import HealthCheck, given, settings
 
 from portfolio_factory import make_problem
 from scorer.mip import child as isolated
-from scorer.mip import large as optimizer
 from scorer.errors import SolverError
 from scorer.mip.child import ChildResult, solve_in_child
 from scorer.mip.linear import LinearModel, from_highs, to_highs
 from scorer.portfolio.model import PortfolioModel
 from scorer.mip.config import SolverConfig
-from scorer.mip.large import child_outcome
+from scorer.mip.large import child_said
+from scorer.mip.outcome import outcome_of
+from scorer.mip.pulp_adapter import live_highs
 from scorer.portfolio.solve import optimize
 from scorer.portfolio.problem import no_good
 from test_limits import write_hard_scenario
 from portfolio_factory import brute_force, check_against_brute_force, small_problems
+
+
+def child_outcome_of(found: ChildResult, config: SolverConfig):
+    return outcome_of(child_said(found, config))
 
 
 def dense(m: LinearModel) -> np.ndarray:
@@ -46,11 +51,8 @@ def dense(m: LinearModel) -> np.ndarray:
 
 def pulp_arrays(model: PortfolioModel) -> tuple[LinearModel, np.ndarray]:
     """The model as PuLP hands it to HiGHS, and where each of model.x sits among its columns."""
-    solver = pulp.HiGHS(msg=False)
-    solver.createAndConfigureSolver(model.prob)
-    solver.buildSolverModel(model.prob)
-    col = {v.id: j for j, v in enumerate(model.prob.exported_variables())}
-    return from_highs(model.prob.solverModel), np.array([col[v.id] for v in model.x], dtype=np.int64)
+    highs, col = live_highs(pulp.HiGHS(msg=False), model.prob, model.x)
+    return from_highs(highs), col.astype(np.int64)
 
 
 def same_model(ours: LinearModel, theirs: LinearModel, col: np.ndarray) -> None:
@@ -97,42 +99,39 @@ def test_arrays_survive_the_round_trip_through_highs() -> None:
 # ------------------------------------------- real HiGHS in the child ---
 
 
-@pytest.fixture
-def always_isolated(monkeypatch):
-    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 0)
+ISOLATED = SolverConfig(isolate_from=0)  # every HiGHS solve in a child process
+IN_PROCESS = SolverConfig(isolate_from=10**9)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
-def test_isolated_solve_matches_brute_force(always_isolated, case) -> None:
-    check_against_brute_force(*case)
+def test_isolated_solve_matches_brute_force(case) -> None:
+    check_against_brute_force(*case, ISOLATED)
 
 
-def test_isolated_and_in_process_solves_agree_on_a_hard_model(always_isolated, monkeypatch, tmp_path: Path) -> None:
+def test_isolated_and_in_process_solves_agree_on_a_hard_model(tmp_path: Path) -> None:
     from scorer.inputs.loading import load_scenario
     from scorer.portfolio.problem import problem_from_inputs
     from scorer.scoring.score import candidate_values
 
     inputs = load_scenario(write_hard_scenario(tmp_path, n=30))
     problem, values = problem_from_inputs(inputs), candidate_values(inputs)
-    config = SolverConfig(time_limit=20, gap=1e-3)
+    config = SolverConfig(time_limit=20, gap=1e-3, isolate_from=0)
     here = PortfolioModel(problem, values)
-    assert optimizer.isolates(here.options.k)
+    assert config.isolates(here.options.k)
     isolated_sol = optimize(problem, values, config)
-    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 10**9)
-    in_process = optimize(problem, values, config)
+    in_process = optimize(problem, values, replace(config, isolate_from=10**9))
     assert max(isolated_sol.gap, in_process.gap) <= 1e-3
     assert isolated_sol.objective == pytest.approx(in_process.objective, rel=2e-3)
     assert isolated_sol.bound >= in_process.objective - 1e-6 and in_process.bound >= isolated_sol.objective - 1e-6
 
 
-def test_resolver_runs_large_models_in_the_child(always_isolated, monkeypatch) -> None:
+def test_resolver_runs_large_models_in_the_child() -> None:
     from scorer.portfolio.resolve import Resolver
 
     problem = make_problem([[3, 1], [2], [4, 4, 1], [1]], total=7, per_year=5)
     values = np.array([10.0, 20.0, 30.0, 5.0])
-    resolver = Resolver(problem, values, SolverConfig())
+    resolver = Resolver(problem, values, ISOLATED)
     for v in (values, values[::-1].copy()):
         assert resolver.solve(v).objective == pytest.approx(brute_force(problem, v))
     capped = resolver.solve(values, rhs={"budget_total": 3})
@@ -140,8 +139,7 @@ def test_resolver_runs_large_models_in_the_child(always_isolated, monkeypatch) -
                                                                       per_year=5), values))
     best = resolver.solve(values)
     second = resolver.solve(values, exclude=[best.selected])  # the base start breaks the cut: greedy starts
-    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 10**9)
-    here = Resolver(problem, values, SolverConfig()).solve(values, exclude=[best.selected])
+    here = Resolver(problem, values, IN_PROCESS).solve(values, exclude=[best.selected])
     assert second.objective == pytest.approx(here.objective) and second.status == here.status == "optimal"
     assert second.selected.tolist() != best.selected.tolist()
 
@@ -178,7 +176,7 @@ def test_a_child_that_overruns_is_killed_and_its_last_portfolio_kept(monkeypatch
     assert found.status == "deadline"
     assert (found.objective, found.bound, found.x.tolist()) == (5.0, 12.0, [1.0, 0.0])
     assert 0.5 + isolated.GRACE_SECONDS <= took < 0.5 + isolated.GRACE_SECONDS + 3.0
-    outcome = child_outcome(found, SolverConfig(time_limit=0.5))
+    outcome = child_outcome_of(found, SolverConfig(time_limit=0.5))
     assert outcome.status == "feasible" and outcome.bound == 12.0 and outcome.gap == pytest.approx(7 / 5)
 
 
@@ -188,7 +186,7 @@ def test_a_child_that_finds_nothing_in_time_is_a_clear_error(monkeypatch) -> Non
     assert found.status == "deadline" and len(found.x) == 0
     with pytest.raises(SolverError, match=r"found no portfolio \(stopped at the deadline\) within the time "
                                           r"limit of 0.2 s; raise solver.time_limit or --time-limit"):
-        child_outcome(found, SolverConfig(time_limit=0.2))
+        child_outcome_of(found, SolverConfig(time_limit=0.2))
 
 
 def test_a_child_that_dies_is_a_clear_error(monkeypatch) -> None:
@@ -230,15 +228,15 @@ def test_a_child_error_is_reported(monkeypatch) -> None:
 
 def test_without_a_bound_the_gap_is_unknown_not_zero() -> None:
     found = ChildResult("deadline", 7.0, np.inf, np.array([1.0, 0.0]), 1.0)
-    outcome = child_outcome(found, SolverConfig())
+    outcome = child_outcome_of(found, SolverConfig())
     assert outcome.status == "feasible" and outcome.gap == np.inf
 
 
 def test_the_child_answers_optimal_only_with_a_proof() -> None:
     found = ChildResult("kTimeLimit", 7.0, 7.5, np.array([1.0]), 1.0)
-    assert child_outcome(found, SolverConfig()).status == "feasible"
+    assert child_outcome_of(found, SolverConfig()).status == "feasible"
     found = ChildResult("kOptimal", 7.0, 7.0, np.array([1.0]), 1.0)
-    assert child_outcome(found, SolverConfig()).status == "optimal"
+    assert child_outcome_of(found, SolverConfig()).status == "optimal"
 
 
 # ----------------------------------------------- Ctrl-C, parent death ---
@@ -316,20 +314,19 @@ def test_a_terminal_ctrl_c_does_not_reach_the_child_directly(tmp_path: Path) -> 
         gone(child, within=2.0)
 
 
-def test_a_stalled_solver_still_answers_with_the_greedy_portfolio_and_budget_bound(always_isolated,
-                                                                                    monkeypatch) -> None:
+def test_a_stalled_solver_still_answers_with_the_greedy_portfolio_and_budget_bound(monkeypatch) -> None:
     stand_in(monkeypatch, "time.sleep(600)\n")  # never a portfolio, never a bound
     problem = make_problem([[10], [5], [5]], horizon=(2026, 2026), total=12)
-    sol = optimize(problem, np.array([10.0, 6.0, 6.0]), SolverConfig(time_limit=0.3))
+    sol = optimize(problem, np.array([10.0, 6.0, 6.0]), SolverConfig(time_limit=0.3, isolate_from=0))
     assert sol.status == "feasible" and sol.objective == 12.0
     assert sol.selected.tolist() == [False, True, True]
     assert sol.bound == pytest.approx(14.0) and sol.gap == pytest.approx(2 / 12)  # the fractional knapsack
 
 
-def test_a_greedy_portfolio_that_meets_the_budget_bound_is_proven_optimal(always_isolated, monkeypatch) -> None:
+def test_a_greedy_portfolio_that_meets_the_budget_bound_is_proven_optimal(monkeypatch) -> None:
     stand_in(monkeypatch, "time.sleep(600)\n")
     problem = make_problem([[10], [5], [5]], horizon=(2026, 2026), total=10)
-    sol = optimize(problem, np.array([10.0, 6.0, 6.0]), SolverConfig(time_limit=0.3))
+    sol = optimize(problem, np.array([10.0, 6.0, 6.0]), SolverConfig(time_limit=0.3, isolate_from=0))
     assert (sol.status, sol.objective, sol.bound, sol.gap) == ("optimal", 12.0, 12.0, 0.0)
 
 
@@ -400,27 +397,26 @@ def test_infeasible_from_highs_against_a_start_that_fits_is_an_error_not_an_answ
         solve_in_child(tiny(), {}, time_limit=30, start=np.array([0.0, 1.0]))
 
 
-def test_isolated_solves_that_finish_are_deterministic(always_isolated, tmp_path: Path) -> None:
+def test_isolated_solves_that_finish_are_deterministic(tmp_path: Path) -> None:
     from scorer.inputs.loading import load_scenario
     from scorer.portfolio.problem import problem_from_inputs
     from scorer.scoring.score import candidate_values
 
     inputs = load_scenario(write_hard_scenario(tmp_path, n=30))
     problem, values = problem_from_inputs(inputs), candidate_values(inputs)
-    first, second = (optimize(problem, values, SolverConfig(time_limit=30, gap=1e-3)) for _ in range(2))
+    config = SolverConfig(time_limit=30, gap=1e-3, isolate_from=0)
+    first, second = (optimize(problem, values, config) for _ in range(2))
     assert first.start.tolist() == second.start.tolist() and first.objective == second.objective
 
 
-def test_a_large_live_model_built_from_arrays_equals_pulps(monkeypatch) -> None:
+def test_a_large_live_model_built_from_arrays_equals_pulps() -> None:
     from scorer.portfolio.resolve import _Live
 
     problem = make_problem([[3, 1], [2], [4, 4, 1], [1]], total=7, per_year=5, max_projects=3,
                            categories=["a", "a", None, None], category_rules={"a": (1, None)})
-    values, config = np.array([10.0, 20.0, 30.0, 5.0]), SolverConfig()
-    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 10**9)
-    pulps = _Live(problem, values, config)
-    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 1)
-    ours = _Live(problem, values, config)
+    values = np.array([10.0, 20.0, 30.0, 5.0])
+    pulps = _Live(problem, values, IN_PROCESS)
+    ours = _Live(problem, values, SolverConfig(isolate_from=1))
     assert ours.rows == pulps.rows and ours.col.tolist() == list(range(len(ours.col)))
     np.testing.assert_array_equal(ours.lower, pulps.lower)
     np.testing.assert_array_equal(ours.upper, pulps.upper)

@@ -70,24 +70,22 @@ def test_a_project_others_depend_on_stays_in_at_value_0_not_below() -> None:
     assert (t["c1"].threshold, t["c1"].margin) == (0.0, 30.0)
 
 
-def test_a_model_too_large_to_re_solve_per_candidate_is_not_explained(monkeypatch) -> None:
-    from scorer.mip import large as optimizer
+def test_a_model_too_large_to_re_solve_per_candidate_is_not_explained() -> None:
     from scorer.limits import SizeLimitError
 
     sol = optimize(make_problem([[1], [1]], horizon=(2026, 2027), total=1), np.array([10.0, 30.0]))
     assert sol.model.options.k == 4
-    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 4)  # as if this model were solved in a child process
+    large = SolverConfig(isolate_from=4)  # as if this model were solved in a child process
     message = (r"^explaining the portfolio re-solves the model about once per candidate and twice per limit "
                r"\(2 candidates and 1 limit here\), and a model with 4 start options takes seconds to minutes "
                r"per solve; explanations are limited to models under 4 start options \(leave out the "
                r"explanation\)$")
     with pytest.raises(SizeLimitError, match=message):
-        value_thresholds(sol, SolverConfig())
+        value_thresholds(sol, large)
     with pytest.raises(SizeLimitError, match=message):
-        limit_use(sol, SolverConfig())
+        limit_use(sol, large)
     assert [u.key for u in limit_use(sol)] == ["budget_total"]  # use and slack need no re-solve: allowed
-    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 5)
-    assert len(value_thresholds(sol, SolverConfig())) == 2
+    assert len(value_thresholds(sol, SolverConfig(isolate_from=5))) == 2
 
 
 def test_tiny_money_limits_are_explained_as_ordinary_ones() -> None:
@@ -110,3 +108,16 @@ def test_a_scenario_without_limits_gives_a_table_whose_binding_column_masks_rows
     table = limits_table(limit_use(sol, SolverConfig()))
     assert table.empty and table["binding"].dtype == bool
     assert list(table[table["binding"]].columns) == list(table.columns)
+
+
+@pytest.mark.parametrize("where", [SolverConfig(isolate_from=10**9), SolverConfig(isolate_from=1)],
+                         ids=["in-process", "child-process"])
+def test_a_moved_limit_holds_in_a_child_process_as_in_process(where) -> None:
+    # Before the model owned its changes, the right-hand side was moved on the PuLP model only: the
+    # child process, which solves the model's own arrays, still saw budget 1 (objective 30, gain 0.0).
+    from scorer.portfolio.explain import _gain
+
+    sol = optimize(make_problem([[1], [1]], horizon=(2026, 2027), total=1), np.array([10.0, 30.0]))
+    row = sol.model.limit("budget_total").rows[0]
+    assert _gain(sol.model, row, 0.0, sol.objective, where) == -30.0  # budget 0: nothing fits, value 0
+    assert sol.model.solve(where).objective == 30.0  # and the budget is back afterwards

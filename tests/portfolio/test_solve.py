@@ -197,9 +197,9 @@ def test_tiny_costs_are_optimised_within_their_limits(cost: float, solver: str, 
 
 def test_a_portfolio_over_a_limit_is_an_error_never_an_output(monkeypatch: pytest.MonkeyPatch) -> None:
     # Unconditioned rows let HiGHS return both: the independent check must refuse that portfolio.
-    import scorer.portfolio.solve
+    import scorer.portfolio.model
 
-    monkeypatch.setattr(scorer.portfolio.solve, "conditioned", lambda row: (row, 1.0))
+    monkeypatch.setattr(scorer.portfolio.model, "conditioned", lambda row: (row, 1.0))
     p = make_problem([[1e-9], [1e-9]], horizon=(2026, 2026), total=1.5e-9)
     with pytest.raises(SolverError, match="breaks a limit: total spend 2e-09 exceeds the budget 1.5e-09"):
         optimize(p, np.array([50.0, 60.0]))
@@ -316,10 +316,10 @@ def test_a_fractional_answer_is_no_portfolio(monkeypatch: pytest.MonkeyPatch) ->
     # CBC asked for the LP alone (-initialSolve) gives exactly that file.
     import pulp
 
-    import scorer.portfolio.solve
+    import scorer.portfolio.model
 
     p = make_problem([[6], [6], [6]], horizon=(2026, 2026), total=10)
-    monkeypatch.setattr(scorer.portfolio.solve, "make_solver",
+    monkeypatch.setattr(scorer.portfolio.model, "make_solver",
                         lambda config, interruptible=True: pulp.COIN_CMD(mip=False, msg=False))
     with pytest.raises(SolverError, match=r"found no portfolio \(TimeLimit\)"):
         PortfolioModel(p, np.array([30.0, 20.0, 10.0])).solve(SolverConfig("cbc"))

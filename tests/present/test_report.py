@@ -319,10 +319,10 @@ def test_cli_report_of_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> 
 
 
 def test_a_report_on_a_model_solved_in_a_child_process_leaves_out_its_re_solves(tmp_path: Path, monkeypatch) -> None:
-    from scorer.mip import large as optimizer
+    from scorer.mip import config as solver_config
 
     case = write_case(tmp_path)
-    monkeypatch.setattr(optimizer, "ISOLATE_OPTIONS", 1)  # as if the scenario had 20,000 start options or more
+    monkeypatch.setattr(solver_config, "ISOLATE_FROM", 1)  # as if the scenario had 20,000 start options or more
     out = tmp_path / "brief"
     result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out)])
     assert result.exit_code == 1

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_case
-from scorer.errors import InputError, ScoringError, SolverError
+from scorer.errors import ScoringError, SolverError
 from scorer.inputs.loading import load_scenario
 from scorer.mip.config import scenario_config
 from scorer.portfolio.feasibility import yearly_spend
