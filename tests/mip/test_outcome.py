@@ -27,7 +27,7 @@ def stats(status, has_solution: bool, seconds: float, objective=None, best_bound
 def test_the_no_portfolio_message_is_made_in_one_place() -> None:
     assert str(no_portfolio_error(SolverConfig("highs", 12.5), "TimeLimit")) == (
         "the highs solver found no portfolio (TimeLimit) within the time limit of 12.5 s; "
-        "raise solver.time_limit or --time-limit")
+        "raise solver.time_limit")
     with pytest.raises(SolverError) as pulp_says:
         outcome_of(pulp_said(stats(pulp.LpSolveStatus.Infeasible, False, 0.2), np.zeros(1), CBC, 1.0))
     with pytest.raises(SolverError) as child_says:
