@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_case
 from scorer import files as targets
 from scorer.errors import OutputError, UsageError
 
@@ -54,7 +53,7 @@ def device(path: Path, minor: int) -> Path:
 
 
 @pytest.fixture
-def here(tmp_path: Path):
+def here(write_case, tmp_path: Path):
     return write_case(tmp_path)
 
 

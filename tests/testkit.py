@@ -1,90 +1,243 @@
-"""Build small portfolio problems directly, without files (shared by the optimiser tests)."""
+"""Test code that test modules need at import time, in one place.
+
+Hypothesis strategies and the plain functions and data that decorators,
+strategies and module-level code use cannot be pytest fixtures, so they live
+here: the small scenario as text, portfolio problems built with the library's
+own constructor, scoring bases from arrays, the brute-force optimum, mutated
+input files for the fuzz tests, and a pseudo-terminal runner. Anything that is
+per-test state (a scenario written into a temporary folder, the loaded default
+scenario) is a fixture in ``conftest.py``, which builds on this module. No test
+module imports another test module or ``conftest``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+import os
+import pty
+import random
+import subprocess
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 import numpy as np
-
-import itertools
-
 import pytest
 from hypothesis import strategies as st
 
-from scorer.portfolio.problem import CategoryRule, PortfolioProblem
 from scorer.errors import InfeasibleError
+from scorer.inputs.models import CriteriaFile
 from scorer.portfolio.feasibility import violations
+from scorer.portfolio.problem import build_problem
 from scorer.portfolio.solve import optimize, portfolio_value
+from scorer.robustness.sampling import ScoringBasis
+from scorer.scoring.aggregation import PreferenceFunction
 
-INF = float("inf")
+# ------------------------------------------------------- the small scenario ---
+
+CRITERIA = """\
+version: 1
+criteria:
+  - id: standardization
+    name: Standardization
+    direction: benefit
+    scale: {min: 0, max: 10}
+    weight: 15
+    group: integration
+  - id: cost_sharing
+    name: Cost sharing
+    weight: 5
+    group: governance
+    value_function:
+      type: categorical
+      levels: {none: 0, draft: 0.5, signed: 1}
+  - id: export_friction
+    name: Export friction
+    direction: cost
+    scale: {min: 0, max: 10}
+    weight: 10
+    group: governance
+groups:
+  - id: integration
+    name: Integration
+    weight: 60
+  - id: governance
+    name: Governance
+    weight: 40
+"""
+
+CANDIDATES = """\
+version: 1
+currency: USD million (notional)
+candidates:
+  - id: gpi
+    name: Glide Phase Interceptor
+    category: joint-development
+    partners: {US: 0.6, JP: 0.4}
+    cost: [100, 200, 200]
+    earliest_start: 2026
+    scores:
+      standardization: 7
+      cost_sharing: signed
+      export_friction: {value: 6, low: 4, high: 8, rationale: ITAR friction, source: CSIS}
+  - id: t7a
+    name: T-7A trainer
+    category: co-production
+    partners: {US: 0.2, JP: 0.8}
+    cost: [50, 50]
+    earliest_start: 2026
+    latest_finish: 2030
+    scores:
+      standardization: 8
+      cost_sharing: draft
+      export_friction: 3
+  - id: tactical
+    name: Tactical trainer
+    category: joint-development
+    partners: {US: 0.5, JP: 0.5}
+    cost: [80, 80, 80]
+    requires: [t7a]
+    excludes: []
+    scores:
+      standardization: 6
+      cost_sharing: none
+      export_friction: 5
+  - id: ship-mro
+    name: Ship MRO
+    category: co-sustainment
+    partners: {US: 0.8, JP: 0.2}
+    cost: [20, 20]
+    scores:
+      standardization: 5
+      cost_sharing: draft
+      export_friction: 2
+"""
+
+SCENARIO = """\
+version: 1
+name: Test scenario
+criteria: criteria.yaml
+candidates: candidates.yaml
+horizon: {start: 2026, end: 2032}
+budget:
+  total: 900
+  per_year: {2026: 300, 2027: 300}
+  per_partner:
+    US: {total: 500, per_year: 200}
+    JP: {total: 500}
+rules:
+  mandatory: [gpi]
+  max_projects: 3
+  categories:
+    co-sustainment: {min: 1}
+objective: {delay_discount: 0.05}
+method: weighted-sum
+solver: {name: highs, time_limit: 10, gap: 0.0}
+seed: 7
+"""
+
+# Edits that drop the criterion weights, for files whose weighting derives them.
+NO_CRITERION_WEIGHTS = [("    weight: 15\n", ""), ("    weight: 5\n", ""), ("    weight: 10\n", "")]
+
+TEXTS = {"criteria": CRITERIA, "candidates": CANDIDATES, "scenario": SCENARIO}
+NAMES = {"criteria": "criteria.yaml", "candidates": "candidates.yaml", "scenario": "scenario.yaml"}
 
 
-def make_problem(
-    costs: Sequence[Sequence[float]],
-    *,
-    horizon: tuple[int, int] = (2026, 2030),
-    partners: Sequence[str] = ("A",),
-    shares: Sequence[Sequence[float]] | None = None,
-    earliest: Sequence[int | None] | None = None,
-    latest: Sequence[int | None] | None = None,
-    total: float | None = None,
-    per_year: float | Mapping[int, float] | None = None,
-    partner_total: Mapping[str, float] | None = None,
-    partner_year: Mapping[str, float | Mapping[int, float]] | None = None,
-    mandatory: Sequence[int] = (),
-    forbidden: Sequence[int] = (),
-    max_projects: int | None = None,
-    min_projects: int | None = None,
-    categories: Sequence[str | None] | None = None,
-    category_rules: Mapping[str, tuple[int | None, int | None]] | None = None,
-    requires: Sequence[tuple[int, int]] = (),
-    excludes: Sequence[tuple[int, int]] = (),
-    delay_discount: float = 0.0,
-) -> PortfolioProblem:
-    """A problem over candidates c0, c1, ... with the given limits (indices refer to candidates)."""
-    n = len(costs)
-    years = np.arange(horizon[0], horizon[1] + 1)
-    earliest = list(earliest or [None] * n)
-    latest = list(latest or [None] * n)
-    shares = np.array(shares if shares is not None else [[1.0] + [0.0] * (len(partners) - 1)] * n, dtype=float)
-    categories = list(categories or [None] * n)
+@dataclass
+class Case:
+    """A scenario folder written from text; ``path`` is the scenario file."""
 
-    def caps(spec):
-        if spec is None:
-            return np.full(len(years), INF)
-        if isinstance(spec, Mapping):
-            return np.array([float(spec.get(int(y), INF)) for y in years])
-        return np.full(len(years), float(spec))
+    folder: Path
+    texts: dict[str, str]
 
-    return PortfolioProblem(
-        ids=tuple(f"c{i}" for i in range(n)),
-        names=tuple(f"Candidate {i}" for i in range(n)),
-        categories=tuple(categories),
-        partners=tuple(partners),
-        years=years,
-        costs=tuple(np.array(c, dtype=float) for c in costs),
-        shares=shares,
-        earliest=np.array([max(horizon[0], e or horizon[0]) for e in earliest]),
-        latest=np.array([min(horizon[1], x or horizon[1]) for x in latest]),
-        earliest_given=tuple(earliest),
-        latest_given=tuple(latest),
-        total_cap=INF if total is None else float(total),
-        year_cap=caps(per_year),
-        partner_total=np.array([float((partner_total or {}).get(p, INF)) for p in partners]),
-        partner_year_cap=np.array([caps((partner_year or {}).get(p)) for p in partners]).reshape(len(partners), -1),
-        mandatory=np.isin(np.arange(n), list(mandatory)),
-        forbidden=np.isin(np.arange(n), list(forbidden)),
-        max_projects=max_projects,
-        min_projects=min_projects,
-        category_rules=tuple(
-            CategoryRule(name, np.array([c == name for c in categories]), lo, hi)
-            for name, (lo, hi) in (category_rules or {}).items()
-        ),
-        requires=tuple(requires),
-        excludes=tuple(tuple(sorted(e)) for e in excludes),
-        delay_discount=delay_discount,
-    )
+    @property
+    def path(self) -> Path:
+        return self.folder / NAMES["scenario"]
 
+    def file(self, kind: str) -> Path:
+        return self.folder / NAMES[kind]
+
+    def line_of(self, kind: str, marker: str, occurrence: int = 1) -> int:
+        """1-based line of the ``occurrence``-th line in the file containing ``marker``."""
+        found = [n for n, line in enumerate(self.texts[kind].splitlines(), start=1) if marker in line]
+        if len(found) < occurrence:
+            raise AssertionError(f"{marker!r} not in {kind} {occurrence} times")
+        return found[occurrence - 1]
+
+
+def write_case(folder: Path, edits: dict[str, list[tuple[str, str]]] | None = None) -> Case:
+    """Write the three files into ``folder``, applying ``{kind: [(old, new), ...]}`` edits."""
+    texts = dict(TEXTS)
+    for kind, pairs in (edits or {}).items():
+        for old, new in pairs:
+            assert old in texts[kind], f"{old!r} not in {kind}"
+            texts[kind] = texts[kind].replace(old, new, 1)
+    for kind, text in texts.items():
+        (folder / NAMES[kind]).write_text(text, encoding="utf-8")
+    return Case(folder, texts)
+
+
+def write_hard_scenario(folder: Path, n: int = 400, seed: int = 3, years: int = 15, time_limit: float = 600) -> Path:
+    """A correlated multi-year knapsack that HiGHS cannot prove optimal in seconds.
+
+    Values track costs closely (value ~ 1.2 x cost + noise), with a total
+    cap, a yearly cap and per-partner yearly caps: the LP bound stays loose
+    and branching has little to go on. Measured here: 400 candidates still
+    have a gap of ~0.15 % after 5 s and ~60 s.
+    """
+    rng = random.Random(seed)
+    (folder / "criteria.yaml").write_text(
+        "version: 1\ncriteria:\n  - id: merit\n    name: Merit\n    scale: {min: 0, max: 1000}\n    weight: 1\n")
+    lines = ["version: 1", "currency: notional", "candidates:"]
+    for i in range(n):
+        dur = rng.randint(2, 5)
+        base = rng.randint(20, 100)
+        cost = [base + rng.randint(-10, 10) for _ in range(dur)]
+        merit = min(round(sum(cost) * 1.2 + rng.uniform(-20, 20) + 100, 2), 1000)
+        us = rng.choice([0.3, 0.5, 0.7])
+        lines += [f"  - id: p{i:05d}", f"    name: Project {i}", f"    category: k{i % 4}",
+                  f"    partners: {{US: {us}, JP: {round(1 - us, 1)}}}", f"    cost: {cost}",
+                  "    scores:", f"      merit: {merit}"]
+    (folder / "candidates.yaml").write_text("\n".join(lines) + "\n")
+    total = n * 21
+    cap = total / years * 1.3
+    scenario = folder / "scenario.yaml"
+    scenario.write_text(
+        "version: 1\nname: hard\ncriteria: criteria.yaml\ncandidates: candidates.yaml\n"
+        f"horizon: {{start: 2026, end: {2026 + years - 1}}}\n"
+        f"budget:\n  total: {total}\n  per_year: {cap:.0f}\n"
+        f"  per_partner:\n    US: {{per_year: {cap * 0.55:.0f}}}\n    JP: {{per_year: {cap * 0.55:.0f}}}\n"
+        f"solver: {{name: highs, time_limit: {time_limit}, gap: 0.0}}\nseed: 1\n")
+    return scenario
+
+
+def run_on_terminal(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+                    timeout: float = 300) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` with stdout on a pseudo-terminal: its exit code, what it drew, and its stderr."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=slave, stderr=subprocess.PIPE, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every writer of the terminal has gone
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        err = proc.stderr.read()
+        proc.wait(timeout=timeout)
+    finally:
+        os.close(master)
+    return proc.returncode, b"".join(chunks), err
+
+
+# -------------------------------------------------------- portfolio problems ---
+
+# The library's constructor over a five-year horizon, candidates named c0, c1, ...
+make_problem = partial(build_problem, horizon=(2026, 2030))
 
 INF_OR_NONE = float("inf")
 
@@ -180,4 +333,77 @@ def hard_problem(n: int = 120):
                            latest=[2028] * n)
     values = costs.sum(axis=1) + rng.uniform(-10, 10, n)
     return problem, 100 * values / values.max()
+
+
+# ----------------------------------------------------------- scoring bases ---
+
+def linear_criteria(m: int) -> CriteriaFile:
+    """m benefit criteria on a 0..1 scale, so raw scores are their own values."""
+    return CriteriaFile.model_validate({
+        "version": 1,
+        "criteria": [{"id": f"k{j}", "name": f"K{j}", "scale": {"min": 0.0, "max": 1.0}, "weight": 1.0}
+                     for j in range(m)],
+    })
+
+
+def make_basis(values, weights, low=None, high=None, method: str = "weighted-sum", ids=None) -> ScoringBasis:
+    """A basis whose raw scores are ``values`` (in [0, 1]) with the given effective weights."""
+    values = np.asarray(values, dtype=float)
+    n, m = values.shape
+    ids = list(ids or [f"c{i}" for i in range(n)])
+    low = values if low is None else np.asarray(low, dtype=float)
+    high = values if high is None else np.asarray(high, dtype=float)
+    return ScoringBasis(method, ids, [i.upper() for i in ids], [f"k{j}" for j in range(m)],
+                        np.asarray(weights, dtype=float), low, values, high, values.copy(),
+                        np.ones(m, dtype=bool), linear_criteria(m), [PreferenceFunction()] * m)
+
+
+# ------------------------------------------------- mutated files (fuzzing) ---
+
+TOKENS = [
+    "-1", "0", "1e308", "-1e308", "1e-320", ".nan", ".inf", "-.inf", "", "~", "null", "[]", "{}",
+    "[1, [2, [3, [4]]]]", "&a x", "*a", "*undefined", "!!python/object/apply:os.system ['true']",
+    "!!binary aGVsbG8=", "|", ">-", "'\x07bell'", '"\\u0000"', '"\\x1b[31m"', "ÿ€ 日本語", "\t", "0x1F",
+    "0o17", "1_000", "2026-01-01", "true", "yes", "'=cmd|calc'", "<script>alert(1)</script>",
+    "? complex", "{a: 1, a: 2}", "[gpi, gpi]", "99999999999999999999999", "signed", "t7a", "2026",
+]
+
+
+kinds = st.sampled_from(sorted(TEXTS))
+
+
+@st.composite
+def mutated(draw) -> dict[str, str | bytes]:
+    """The three files with one to three random mutations."""
+    files: dict[str, str | bytes] = dict(TEXTS)
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(kinds)
+        files[kind] = draw(_mutation(files[kind]))
+    return files
+
+
+def _mutation(text: str | bytes):
+    if isinstance(text, bytes):
+        return st.just(text)
+    lines = text.split("\n")
+    i = st.integers(0, max(0, len(lines) - 1))
+    token = st.one_of(st.sampled_from(TOKENS), st.text(max_size=20))
+
+    def replace_value(args):
+        n, tok = args
+        head, sep, _ = lines[n].partition(": ")
+        new = lines[:n] + [f"{head}{sep or ': '}{tok}"] + lines[n + 1:]
+        return "\n".join(new)
+
+    return st.one_of(
+        i.map(lambda n: "\n".join(lines[:n] + lines[n + 1:])),  # delete a line
+        i.map(lambda n: "\n".join(lines[:n + 1] + lines[n:])),  # duplicate a line
+        st.tuples(i, token).map(replace_value),  # replace a value
+        st.tuples(i, token).map(lambda a: "\n".join(lines[: a[0]] + [a[1]] + lines[a[0]:])),  # insert junk
+        st.integers(0, len(text)).map(lambda n: text[:n]),  # truncate
+        i.map(lambda n: "\n".join(lines[:n] + ["  " + lines[n]] + lines[n + 1:])),  # indent
+        st.tuples(st.integers(0, len(text)), st.binary(min_size=1, max_size=8)).map(
+            lambda a: text.encode()[: a[0]] + a[1] + text.encode()[a[0]:]
+        ),  # raw bytes, maybe not UTF-8
+    )
 

@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_case
 from scorer.cli.main import main
 
 
@@ -20,7 +19,7 @@ def run(*args: str):
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> tuple[str, str]:
+def pair(write_case, tmp_path: Path) -> tuple[str, str]:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a = write_case(tmp_path / "a")
@@ -127,7 +126,7 @@ def test_errors(pair, tmp_path):
     assert protected.exit_code == 1 and "refusing to overwrite an input file" in protected.stderr
 
 
-def test_an_infeasible_scenario_is_named_by_its_file(pair, tmp_path):
+def test_an_infeasible_scenario_is_named_by_its_file(write_case, pair, tmp_path):
     a, _ = pair
     (tmp_path / "c").mkdir()
     c = write_case(tmp_path / "c", {"scenario": [("total: 900", "total: 400")]})

@@ -144,10 +144,9 @@ def test_cbc_says_optimal_when_it_proves_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("seconds", ["0.05", "0.5"])
-def test_cbc_stopped_by_a_time_limit_says_what_it_proved(tmp_path: Path, seconds: str) -> None:
+def test_cbc_stopped_by_a_time_limit_says_what_it_proved(write_hard_scenario, tmp_path: Path, seconds: str) -> None:
     # Stopped on time, CBC logged a "bound" of -4.8e12 for a portfolio of 97.3: shown as
     # "bound 97.3410, gap 2,342,127,939 %". A bound is now at least the objective, or none.
-    from test_limits import write_hard_scenario
 
     (tmp_path / "hard").mkdir()
     scenario, out = write_hard_scenario(tmp_path / "hard", n=30), tmp_path / "out.json"

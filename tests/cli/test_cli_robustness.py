@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from scorer.cli.main import main
-from conftest import write_case
 
 ROBUST = ("seed: 7\n", "seed: 7\nrobustness:\n  weight_ranges: {nope: [0.1, 0.2]}\n")
 
@@ -89,7 +88,7 @@ def test_sensitivity_options_and_errors(case) -> None:
     assert topsis.exit_code == 1 and "use --score-dist none" in topsis.stderr
 
 
-def test_weight_ranges_in_the_scenario_are_checked(tmp_path: Path) -> None:
+def test_weight_ranges_in_the_scenario_are_checked(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [ROBUST]})
     r = run("validate", str(case.path))
     assert r.exit_code == 1
@@ -98,7 +97,7 @@ def test_weight_ranges_in_the_scenario_are_checked(tmp_path: Path) -> None:
             "(criteria: standardization, cost_sharing, export_friction)") in r.stdout + r.stderr
 
 
-def test_weight_ranges_from_the_scenario_are_used(tmp_path: Path) -> None:
+def test_weight_ranges_from_the_scenario_are_used(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [("seed: 7\n", "seed: 7\nrobustness:\n  samples: 30\n"
                                                "  weight_ranges: {cost_sharing: [0.0, 0.9]}\n")]})
     r = run("sensitivity", str(case.path), "--no-portfolios", "--format", "json")
@@ -115,7 +114,7 @@ SENSITIVITY = ("--samples", "40", "--portfolio-samples", "40", "--concentration"
 
 
 @pytest.fixture
-def choice_case(tmp_path: Path):
+def choice_case(write_case, tmp_path: Path):
     """gpi plus one more project: t7a or ship-mro, depending on the weights."""
     return write_case(tmp_path, {"scenario": [("  max_projects: 3\n", "  max_projects: 2\n"),
                                               ("  categories:\n    co-sustainment: {min: 1}\n", "")]})

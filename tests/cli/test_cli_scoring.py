@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import NO_CRITERION_WEIGHTS, write_case
 from scorer.cli.main import main
+from testkit import NO_CRITERION_WEIGHTS
 
 TABLE = """\
 rank  id        name                     score
@@ -98,7 +98,7 @@ def test_weights_table(case):
     assert result.stdout == WEIGHTS
 
 
-def test_weights_json_with_ahp_and_warning(tmp_path):
+def test_weights_json_with_ahp_and_warning(write_case, tmp_path):
     case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + "weighting:\n  method: ahp\n  ahp:\n    pairwise:\n"
@@ -159,7 +159,7 @@ def test_failed_write_leaves_no_file(case, in_tmp):
     assert not list(in_tmp.glob(".ranked.csv.*"))
 
 
-def test_formula_like_names_are_neutralised_in_csv(tmp_path):
+def test_formula_like_names_are_neutralised_in_csv(write_case, tmp_path):
     case = write_case(tmp_path, {"candidates": [("name: Ship MRO", "name: '=HYPERLINK(\"http://x\")'")]})
     result = run("score", str(case.path), "--format", "csv")
     assert result.exit_code == 0
@@ -285,7 +285,7 @@ HUGE = {"criteria": [("weight: 15\n", "weight: 1e308\n"), ("weight: 5\n", "weigh
                      ("weight: 40\n", "weight: 1e308\n"), ("scale: {min: 0, max: 10}", "scale: {min: -1e308, max: 1e308}")]}
 
 
-def test_huge_weights_and_a_scale_too_wide_to_subtract_score_as_ordinary_ones(tmp_path):
+def test_huge_weights_and_a_scale_too_wide_to_subtract_score_as_ordinary_ones(write_case, tmp_path):
     # Weights of 1e308 summed to inf (every effective weight 0); (x - min) / (max - min) on
     # -1e308..1e308 divided by inf (every value 0 instead of about 0.5).
     case = write_case(tmp_path, HUGE)

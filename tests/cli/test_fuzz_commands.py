@@ -34,13 +34,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import NAMES, TEXTS
 from scorer.cli.main import main
 from scorer.portfolio.feasibility import violations
 from scorer.inputs.loading import load_scenario
 from scorer.portfolio.solve import portfolio_value
 from scorer.portfolio.problem import problem_from_inputs
-from fuzz_factory import mutated
+from testkit import NAMES, TEXTS, mutated
 
 NIGHTLY = "FUZZ_EXAMPLES" in os.environ
 SCALE = int(os.environ.get("FUZZ_EXAMPLES", "600")) / 600

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from test_limits import write_hard_scenario
 
 COPROD = Path(sys.executable).with_name("coprod")
 STARTUP = 5.0  # seconds before the signal: interpreter start, imports, loading (2 cores shared)
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.skipif(not COPROD.exists(), reason="the coprod console 
 
 
 @pytest.fixture(scope="module")
-def hard(tmp_path_factory) -> Path:
+def hard(write_hard_scenario, tmp_path_factory) -> Path:
     # Each solve stops after 4 s at the latest, so a test of a broken guard fails in seconds, not minutes.
     return write_hard_scenario(tmp_path_factory.mktemp("interrupt"), n=400, time_limit=4)
 
@@ -109,7 +108,7 @@ def alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the solver's child")
-def test_ctrl_c_stops_a_large_solve_in_its_child_process_within_a_second(tmp_path):
+def test_ctrl_c_stops_a_large_solve_in_its_child_process_within_a_second(write_hard_scenario, tmp_path):
     # 2,000 candidates x 15 years: over 20,000 start options, so the solve runs in a child process.
     scenario = write_hard_scenario(tmp_path, n=2000, time_limit=30)
     before = {p.name for p in tmp_path.iterdir()}

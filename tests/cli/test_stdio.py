@@ -34,9 +34,9 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
-from conftest import run_on_terminal, write_case
 from scorer.cli.main import main
 from scorer.cli.stdio import data_stdout
+from testkit import run_on_terminal
 
 COPROD = Path(sys.executable).with_name("coprod")
 PYTHON = sys.executable
@@ -127,7 +127,7 @@ def in_process(argv: list[str], cwd: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def case(tmp_path_factory):
+def case(write_case, tmp_path_factory):
     folder = tmp_path_factory.mktemp("stdout")
     made = write_case(folder)
     # B's smaller budget drops t7a, so compare has a change to list.

@@ -22,7 +22,6 @@ import pulp
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from portfolio_factory import make_problem
 from scorer.mip import child as isolated
 from scorer.mip import large as optimizer
 from scorer.errors import SolverError
@@ -33,8 +32,7 @@ from scorer.mip.config import SolverConfig
 from scorer.mip.large import child_outcome
 from scorer.portfolio.solve import optimize
 from scorer.portfolio.problem import no_good
-from test_limits import write_hard_scenario
-from portfolio_factory import brute_force, check_against_brute_force, small_problems
+from testkit import brute_force, check_against_brute_force, make_problem, small_problems
 
 
 def dense(m: LinearModel) -> np.ndarray:
@@ -109,7 +107,8 @@ def test_isolated_solve_matches_brute_force(always_isolated, case) -> None:
     check_against_brute_force(*case)
 
 
-def test_isolated_and_in_process_solves_agree_on_a_hard_model(always_isolated, monkeypatch, tmp_path: Path) -> None:
+def test_isolated_and_in_process_solves_agree_on_a_hard_model(write_hard_scenario, always_isolated, monkeypatch,
+                                                               tmp_path: Path) -> None:
     from scorer.inputs.loading import load_scenario
     from scorer.portfolio.problem import problem_from_inputs
     from scorer.scoring.score import candidate_values
@@ -400,7 +399,7 @@ def test_infeasible_from_highs_against_a_start_that_fits_is_an_error_not_an_answ
         solve_in_child(tiny(), {}, time_limit=30, start=np.array([0.0, 1.0]))
 
 
-def test_isolated_solves_that_finish_are_deterministic(always_isolated, tmp_path: Path) -> None:
+def test_isolated_solves_that_finish_are_deterministic(write_hard_scenario, always_isolated, tmp_path: Path) -> None:
     from scorer.inputs.loading import load_scenario
     from scorer.portfolio.problem import problem_from_inputs
     from scorer.scoring.score import candidate_values

@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from portfolio_factory import make_problem
 from scorer.portfolio.model import PortfolioModel
 from scorer.mip.relaxation import budget_bound
-from portfolio_factory import brute_force, small_problems
+from testkit import brute_force, make_problem, small_problems
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

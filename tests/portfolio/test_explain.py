@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from portfolio_factory import make_problem
 from scorer.portfolio.explain import binding_limits, limit_use, limits_table, value_thresholds
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize
+from testkit import make_problem
 
 
 def test_tight_budget_is_binding_and_its_marginal_value_is_resolved() -> None:

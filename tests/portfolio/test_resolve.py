@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portfolio_factory import make_problem
 from scorer.defaults import default_scenario
 from scorer.errors import InfeasibleError, SolverError
 from scorer.portfolio.feasibility import violations
@@ -20,7 +19,7 @@ from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize, portfolio_value
 from scorer.portfolio.problem import problem_from_inputs
 from scorer.portfolio.resolve import Resolver, limit_fields, problem_with_limits
-from portfolio_factory import brute_force, hard_problem, small_problems
+from testkit import brute_force, hard_problem, make_problem, small_problems
 
 CONFIG = SolverConfig("highs", 60.0, 0.0, 42)
 SLOW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -213,8 +212,6 @@ def test_no_good_cut_matches_brute_force_second_best() -> None:
 
 
 # ------------------------------------------------------------- honesty ---
-
-
 
 
 def test_time_limit_gives_feasible_not_optimal() -> None:

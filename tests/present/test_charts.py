@@ -21,7 +21,7 @@ from scorer.present.report import analyse
 from scorer.robustness.sampling import SampleSpec
 from scorer.scoring.score import score
 from scorer.robustness.smaa import SmaaResult
-from conftest import CANDIDATES, SCENARIO, write_case
+from testkit import CANDIDATES, SCENARIO
 
 DPI_INCHES = charts.DPI  # pixels per inch of the PNGs
 
@@ -34,7 +34,7 @@ LONG_NAME = "A very long candidate name " * 6
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def results(write_case, tmp_path_factory):
     folder = tmp_path_factory.mktemp("charts")
     case = write_case(folder, {"candidates": [("name: T-7A trainer", f"name: '{ODD_NAME}'"),
                                               ("name: Ship MRO", f"name: '{LONG_NAME}'")]})
@@ -197,7 +197,7 @@ def test_core_chart_needs_sampled_portfolios(robust) -> None:
         charts.core_chart(no_core)
 
 
-def _many(folder, n: int):
+def _many(write_case, folder, n: int):
     """The small case with ``n`` copies of the ship MRO candidate and no money limits."""
     block = CANDIDATES[CANDIDATES.index("  - id: ship-mro"):]
     extra = "".join(block.replace("id: ship-mro", f"id: c{k:03d}").replace("name: Ship MRO", f"name: Copy {k}")
@@ -208,8 +208,8 @@ def _many(folder, n: int):
     return load_scenario(case.path)
 
 
-def test_big_inputs_draw_a_bounded_part(tmp_path) -> None:
-    inputs = _many(tmp_path, 70)
+def test_big_inputs_draw_a_bounded_part(write_case, tmp_path) -> None:
+    inputs = _many(write_case, tmp_path, 70)
     result = score(inputs)
     n = len(result.ids)  # 74
     svg = charts.contributions_chart(result, fmt="svg").decode("utf-8")
@@ -227,7 +227,7 @@ def test_big_inputs_draw_a_bounded_part(tmp_path) -> None:
     assert f"(highest 40 of {n})" in charts.core_chart(smaa, fmt="svg").decode("utf-8")
 
 
-def test_glyphs_missing_from_the_font_do_not_warn(tmp_path) -> None:
+def test_glyphs_missing_from_the_font_do_not_warn(write_case, tmp_path) -> None:
     case = write_case(tmp_path, {"candidates": [("name: Ship MRO", "name: 艦船整備 (ship MRO)")]})
     result = score(load_scenario(case.path))
     with warnings.catch_warnings():

@@ -26,11 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from portfolio_factory import make_problem
 from scorer.errors import OutputError
 from scorer.present.modelfile import MAX_NAME, file_names, lp_text, mps_text, name_part, write_model
 from scorer.portfolio.model import PortfolioModel
 from scorer.portfolio.solve import optimize
+from testkit import make_problem
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES_SCENARIO = REPO / "tests/data/model_names/scenario.yaml"

@@ -26,7 +26,6 @@ from scorer.present.report import (
     report_date,
 )
 from scorer.robustness.sampling import SampleSpec
-from conftest import write_case
 
 SMALL = RobustnessSettings(SampleSpec(60, 50.0, {}, "none", 7), portfolio_samples=12, tolerance=0.05, steps=6, k=3)
 CHARTS = ["contributions", "gantt", "tornado", "acceptability", "core", "frontier"]
@@ -56,7 +55,7 @@ DATE = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def evil(tmp_path_factory):
+def evil(write_case, tmp_path_factory):
     case = write_case(tmp_path_factory.mktemp("report"), EDITS)
     analysis = analyse(load_scenario(case.path), robust=SMALL)
     return case, analysis, build_report(analysis, DATE)
@@ -180,7 +179,7 @@ def test_tables_read_as_a_briefing(evil) -> None:
     assert "| ID | Criterion | Group | Group share | Raw weight | Weight from | Effective weight |" in rep.markdown
 
 
-def test_notional_money_gets_a_banner_in_both_versions(evil, tmp_path: Path) -> None:
+def test_notional_money_gets_a_banner_in_both_versions(write_case, evil, tmp_path: Path) -> None:
     _, _, rep = evil
     banner = ("Notional figures. The money in this briefing (USD million (notional)) is notional, for illustration "
               "only: the costs, budgets and caps are not estimates and must not be quoted as such.")
@@ -263,7 +262,7 @@ def test_cli_report_writes_the_folder(case, monkeypatch) -> None:
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # byte-identical rerun
 
 
-def test_cli_report_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
+def test_cli_report_refuses_to_overwrite_an_input(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [("candidates: candidates.yaml", "candidates: report.md")]})
     case.file("candidates").rename(tmp_path / "report.md")
     before = sorted(p.name for p in tmp_path.iterdir())
@@ -304,7 +303,7 @@ def test_cli_robustness_chart_runs_only_its_part(case) -> None:
     assert core.stderr == "coprod: error: the core chart needs re-optimised samples (--portfolio-samples above 0)\n"
 
 
-def test_cli_report_of_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> None:
+def test_cli_report_of_an_infeasible_scenario_writes_nothing(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [("  total: 900\n", "  total: 100\n")]})
     out = tmp_path / "brief"
     result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-robustness"])
@@ -316,7 +315,8 @@ def test_cli_report_of_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> 
     assert not out.exists()
 
 
-def test_a_report_on_a_model_solved_in_a_child_process_leaves_out_its_re_solves(tmp_path: Path, monkeypatch) -> None:
+def test_a_report_on_a_model_solved_in_a_child_process_leaves_out_its_re_solves(write_case, tmp_path: Path,
+                                                                                 monkeypatch) -> None:
     from scorer.mip import large as optimizer
 
     case = write_case(tmp_path)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scorer.robustness.alternatives import alternatives_table, k_best, roles_table
 from scorer.errors import InfeasibleError, ScoringError
 from scorer.mip.config import SolverConfig
-from portfolio_factory import make_problem
+from testkit import make_problem
 
 CONFIG = SolverConfig(time_limit=10)
 

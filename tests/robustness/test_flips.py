@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from scorer.robustness.flips import flips_table, portfolio_flips, ranking_flips, weights_at
 from scorer.mip.config import SolverConfig
 from scorer.scoring.ranking import rank_positions
-from portfolio_factory import make_problem
-from robustness_factory import make_basis
+from testkit import make_basis, make_problem
 
 # Hand case: weights (0.5, 0.3, 0.2); values A = (0.9, 0.2, 0.5), B = (0.4, 0.8, 0.6), C = 0.1 everywhere.
 # Scores: A = 45 + 6 + 10 = 61, B = 20 + 24 + 12 = 56, C = 10, so A leads.

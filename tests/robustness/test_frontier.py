@@ -12,7 +12,7 @@ from scorer.robustness.frontier import buy_order, frontier, frontier_table, swee
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize
 from scorer.portfolio.problem import with_changes
-from portfolio_factory import make_problem
+from testkit import make_problem
 
 CONFIG = SolverConfig(time_limit=10)
 

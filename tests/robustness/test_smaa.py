@@ -13,8 +13,7 @@ from scorer.scoring.ranking import rank_order
 from scorer.robustness.sampling import SampleSpec, sampled_scores
 from scorer.scoring.ranking import rank_positions
 from scorer.robustness.smaa import acceptability, acceptability_table, portfolios_table, smaa
-from portfolio_factory import make_problem
-from robustness_factory import make_basis
+from testkit import make_basis, make_problem
 
 
 @settings(max_examples=60, deadline=None)
