@@ -1,6 +1,6 @@
 """Loading a scenario: every error kind names the file, the line and the field.
 
-Each case edits the valid test scenario (``conftest.py``) in one place and runs
+Each case edits the valid test scenario (``testkit.py``) in one place and runs
 ``coprod validate`` on it; the expected line is where the marker text stands
 in the edited file, so the assertions check the real line numbers.
 """

@@ -247,7 +247,7 @@ import sys, numpy as np
 from scorer.mip import child as isolated
 from scorer.portfolio.model import PortfolioModel
 sys.path.insert(0, {tests!r})
-from portfolio_factory import make_problem
+from testkit import make_problem
 isolated.CHILD_CODE = {code!r}
 model = PortfolioModel(make_problem([[1], [2]], total=2), np.array([5.0, 6.0])).linear()
 isolated.solve_in_child(model, {{}}, time_limit=600)

@@ -291,10 +291,9 @@ LONG_SOLVE = """
 import sys
 import numpy as np
 import scorer.portfolio.resolve
-from portfolio_factory import make_problem
 from scorer.mip.config import SolverConfig
 from scorer.cli.stdio import data_stdout
-from portfolio_factory import hard_problem
+from testkit import hard_problem
 
 problem, values = hard_problem(200)
 with data_stdout():  # as the command line runs: HiGHS's banner (highspy >= 1.16) goes to stderr

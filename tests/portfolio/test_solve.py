@@ -187,14 +187,15 @@ def test_tiny_costs_are_optimised_within_their_limits(cost: float, solver: str, 
     assert (sol.selected.tolist(), sol.status, sol.objective) == ([False, True], "optimal", 60.0)
 
 
-def test_a_portfolio_over_a_limit_is_an_error_never_an_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Unconditioned rows let HiGHS return both: the independent check must refuse that portfolio.
-    import scorer.portfolio.solve
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_a_portfolio_over_a_limit_is_an_error_never_an_output(monkeypatch: pytest.MonkeyPatch, solver: str) -> None:
+    # Unconditioned rows let either solver return both: the independent check must refuse that portfolio.
+    import scorer.portfolio.model
 
-    monkeypatch.setattr(scorer.portfolio.solve, "conditioned", lambda row: (row, 1.0))
+    monkeypatch.setattr(scorer.portfolio.model, "conditioned", lambda row: (row, 1.0))
     p = make_problem([[1e-9], [1e-9]], horizon=(2026, 2026), total=1.5e-9)
     with pytest.raises(SolverError, match="breaks a limit: total spend 2e-09 exceeds the budget 1.5e-09"):
-        optimize(p, np.array([50.0, 60.0]))
+        optimize(p, np.array([50.0, 60.0]), SolverConfig(solver))
 
 
 def test_ordinary_rows_are_not_conditioned() -> None:

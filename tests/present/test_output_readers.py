@@ -40,7 +40,7 @@ def coprod(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 # ------------------------------------------------------------------ workbooks ---
 
-# The default scenario, but the re-solving commands run on the small one of conftest (seconds, not minutes).
+# The default scenario, but the re-solving commands run on the small one of testkit (seconds, not minutes).
 COMMANDS = {
     "score": ("score",),
     "weights": ("weights",),

@@ -13,7 +13,7 @@ from scorer.inputs.models import METHODS
 from scorer.scoring.ranking import rank_order
 from scorer.scoring.score import candidate_values, ranked_table, score, weights_table
 
-# Test scenario (conftest.py), effective weights 0.6, 0.4/3, 0.8/3:
+# Test scenario (testkit.py), effective weights 0.6, 0.4/3, 0.8/3:
 # gpi      100 * (0.6*0.7 + 0.4/3*1.0 + 0.8/3*0.4) = 66.0
 # t7a      100 * (0.6*0.8 + 0.4/3*0.5 + 0.8/3*0.7) = 73.333...
 # tactical 100 * (0.6*0.6 + 0            + 0.8/3*0.5) = 49.333...

@@ -17,7 +17,7 @@ from scorer.scoring.weights import (
 )
 from testkit import NO_CRITERION_WEIGHTS
 
-# The test scenario (conftest.py): integration 60 {standardization 15},
+# The test scenario (testkit.py): integration 60 {standardization 15},
 # governance 40 {cost_sharing 5, export_friction 10}.
 GROUPED = [0.6, 0.4 * 5 / 15, 0.4 * 10 / 15]
 
