@@ -61,6 +61,7 @@ def all_tables(write_case, folder) -> dict[str, pd.DataFrame]:
     return tables
 
 
+@pytest.mark.slow
 def test_every_column_of_every_result_table_is_declared(write_case, tmp_path) -> None:
     tables = all_tables(write_case, tmp_path)
     missing = {name: [c for c in t.columns if c not in t.attrs.get("kinds", {})] for name, t in tables.items()}

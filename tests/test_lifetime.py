@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 
 COPROD = Path(sys.executable).with_name("coprod")
 WITHIN = 2.0  # the bound from the signal to the last process's end

@@ -39,6 +39,7 @@ def problems(draw):
     return make_problem(costs, horizon=(h0, h1), earliest=earliest, latest=latest, forbidden=forbidden)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(problem=problems(), widen=st.booleans())
 def test_counted_options_match_the_built_ones(problem, widen):
@@ -203,6 +204,7 @@ def hard(write_hard_scenario, tmp_path_factory) -> Path:
     return write_hard_scenario(tmp_path_factory.mktemp("hard"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("isolated", [False, True], ids=["in-process", "child-process"])
 @pytest.mark.parametrize("fmt", ["json", "table"])
 def test_time_limit_gives_feasible_with_bound_and_gap(hard, fmt, isolated, monkeypatch):

@@ -73,7 +73,7 @@ def test_output_files_schedule_and_lp(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["status"] == "optimal"
     assert sched.read_text().splitlines()[0].startswith("year,aircraft-mro,dual-use-jv,")  # projects in id order
     assert "cap_total" in sched.read_text() and "slack_JP" in sched.read_text()
-    # No OBJSENSE (GLPK refuses it): the file minimises minus the value (tests/test_modelfile.py solves it).
+    # No OBJSENSE (GLPK refuses it): the file minimises minus the value (tests/present/test_modelfile.py solves it).
     assert mps.read_text().splitlines()[2:5] == ["NAME coprod_portfolio", "ROWS", " N  minus_value"]
     assert run("--lp", str(lp), "--format", "csv").exit_code == 0
     assert "Maximize" in lp.read_text()

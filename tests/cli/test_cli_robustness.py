@@ -122,7 +122,8 @@ def choice_case(write_case, tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def cluster():
-    distributed = pytest.importorskip("dask.distributed")
+    from dask import distributed  # the test extra has it: a missing Dask is a failure, not a skip
+
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as local:
         yield local.scheduler_address

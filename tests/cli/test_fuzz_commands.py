@@ -12,7 +12,7 @@ run set ``FUZZ_EXAMPLES`` (examples of the largest command; the others
 scale) and the run is randomized, so each night explores new inputs; a
 failure prints hypothesis's ``@reproduce_failure`` blob::
 
-    FUZZ_EXAMPLES=20000 pytest tests/test_fuzz_commands.py
+    FUZZ_EXAMPLES=20000 pytest tests/cli/test_fuzz_commands.py
 """
 
 from __future__ import annotations

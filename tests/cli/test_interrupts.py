@@ -22,8 +22,6 @@ COPROD = Path(sys.executable).with_name("coprod")
 STARTUP = 5.0  # seconds before the signal: interpreter start, imports, loading (2 cores shared)
 WITHIN = 1.0  # the bound from the signal to the exit
 
-pytestmark = pytest.mark.skipif(not COPROD.exists(), reason="the coprod console script is not installed")
-
 
 @pytest.fixture(scope="module")
 def hard(write_hard_scenario, tmp_path_factory) -> Path:

@@ -170,7 +170,8 @@ def test_no_csv_cell_starts_like_a_formula(formula_case, args):
 @pytest.mark.parametrize("args", [("score", "scenario.yaml"), ("optimize", "scenario.yaml"),
                                   ("alternatives", "scenario.yaml", "-k", "2")], ids=["score", "optimize", "alternatives"])
 def test_no_xlsx_cell_is_a_formula(formula_case, args):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     result = run(*args, "-o", "out.xlsx")
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(formula_case.folder / "out.xlsx")

@@ -260,6 +260,7 @@ def test_a_duplicate_criterion_id_comes_alone_before_the_errors_it_causes(write_
 PASSWD = "root:x:0:0:root:/root:/bin/bash\nsecret-user:x:1000:1000:s3cret-token:/home/s:/bin/sh\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["criteria", "candidates"])
 def test_a_file_that_is_not_ours_is_named_but_never_echoed(write_case, in_tmp, kind):
     case = write_case(in_tmp)

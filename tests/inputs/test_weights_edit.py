@@ -125,6 +125,7 @@ def test_an_invalid_file_is_reported_not_edited(write_case, tmp_path: Path) -> N
         set_weights(case.file("criteria"), {"cost_sharing": 3})
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.floats(min_value=0.001, max_value=1e6, allow_nan=False), min_size=3, max_size=3))
 def test_any_weights_round_trip(write_case, tmp_path: Path, weights: list[float]) -> None:

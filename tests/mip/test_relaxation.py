@@ -13,6 +13,7 @@ from scorer.mip.relaxation import budget_bound
 from testkit import brute_force, make_problem, small_problems
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_the_bound_is_never_below_the_best_portfolio(case) -> None:

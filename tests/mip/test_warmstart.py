@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from scorer.portfolio.feasibility import violations
@@ -13,6 +14,7 @@ from scorer.mip.warmstart import greedy_start
 from testkit import brute_force, make_problem, small_problems
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_a_greedy_start_meets_every_limit_and_never_beats_the_optimum(case) -> None:
