@@ -41,6 +41,7 @@ def test_thresholds_are_exact() -> None:
     assert all(x.exact for x in t.values())
 
 
+@pytest.mark.slow
 def test_thresholds_with_delay_discount_match_resolves() -> None:
     p = make_problem([[4, 4], [4], [3, 3]], horizon=(2026, 2028), per_year=6, delay_discount=0.2)
     values = np.array([40.0, 30.0, 35.0])

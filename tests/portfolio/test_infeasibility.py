@@ -145,6 +145,7 @@ def test_an_exclusion_is_named_in_the_entry_that_holds_it(write_case, tmp_path) 
     assert "candidates.gpi.excludes" not in text
 
 
+@pytest.mark.slow
 def test_an_exclusion_written_on_both_sides_is_dropped_on_both(write_case, tmp_path) -> None:
     text = _file_message(write_case, tmp_path, {"candidates": [("    latest_finish: 2030\n", "    latest_finish: 2030\n    excludes: [gpi]\n"),
                                                                ("    earliest_start: 2026\n", "    earliest_start: 2026\n    excludes: [t7a]\n")],

@@ -61,6 +61,7 @@ def assert_same_answer(fast, fresh) -> None:
 # ------------------------------------------------------ default scenario ---
 
 
+@pytest.mark.slow
 @settings(SLOW, max_examples=25)
 @given(factors=st.lists(st.floats(0.5, 1.5), min_size=13, max_size=13))
 def test_default_scenario_resolve_equals_fresh_optimize(factors) -> None:
@@ -69,6 +70,7 @@ def test_default_scenario_resolve_equals_fresh_optimize(factors) -> None:
     assert_same_answer(default_resolver().solve(new), optimize(problem, new, CONFIG))
 
 
+@pytest.mark.slow
 @settings(SLOW, max_examples=12)
 @given(budget=st.sampled_from([2600.0, 3000.0, 3731.11, 4000.0, 6000.0, np.inf]),  # money need not be whole
        cap=st.sampled_from([300.0, 500.0, 1000.0]),
@@ -96,6 +98,7 @@ def test_rhs_change_is_for_one_solve_only(resolver, default) -> None:
     assert tight.problem.total_cap == 2700.0 and base.problem.total_cap == problem.total_cap
 
 
+@pytest.mark.slow
 def test_answers_do_not_depend_on_history(default) -> None:
     _, problem, values = default
     rng = np.random.default_rng(5)
@@ -108,6 +111,7 @@ def test_answers_do_not_depend_on_history(default) -> None:
     assert len(backward) == 12
 
 
+@pytest.mark.slow
 def test_infeasible_rhs_names_the_limit(resolver, default) -> None:
     _, _, values = default
     with pytest.raises(InfeasibleError, match=r"budget\.total = 800"):
@@ -121,6 +125,7 @@ def test_infeasible_without_explanation_is_quick_and_says_what_changed(resolver,
         resolver.solve(values, rhs={"budget_total": 800.0}, explain=False)
 
 
+@pytest.mark.slow
 def test_time_limit_gap_and_seed_are_set_on_the_live_model(default, monkeypatch) -> None:
     _, problem, values = default
     resolver = Resolver(problem, values, SolverConfig("highs", 12.5, 0.03, 7))
@@ -134,6 +139,7 @@ def test_time_limit_gap_and_seed_are_set_on_the_live_model(default, monkeypatch)
     assert large._live.highs.getOptionValue("presolve")[1] == "choose"
 
 
+@pytest.mark.slow
 def test_no_good_cuts_give_the_next_best_portfolios(resolver, default) -> None:
     _, problem, values = default
     seen, objectives = [], []
@@ -149,6 +155,7 @@ def test_no_good_cuts_give_the_next_best_portfolios(resolver, default) -> None:
 # --------------------------------------------------- small random problems ---
 
 
+@pytest.mark.slow
 @settings(SLOW, max_examples=40)
 @given(case=small_problems(), seed=st.integers(0, 2**32 - 1))
 def test_small_problems_match_brute_force(case, seed) -> None:
@@ -174,6 +181,7 @@ RHS_KINDS = {
 }
 
 
+@pytest.mark.slow
 @settings(SLOW, max_examples=25)
 @given(case=small_problems(), key=st.sampled_from(sorted(RHS_KINDS)), amount=st.integers(0, 30))
 def test_small_problems_rhs_match_brute_force_of_the_changed_problem(case, key, amount) -> None:
@@ -265,6 +273,7 @@ def test_limit_fields_cover_every_changeable_limit_of_the_model(default) -> None
 # ------------------------------------------------------------ processes ---
 
 
+@pytest.mark.slow
 def test_pickled_resolver_solves_alike_and_shares_its_model(resolver, default) -> None:
     _, _, values = default
     first = pickle.loads(pickle.dumps(resolver))
@@ -277,6 +286,7 @@ def test_pickled_resolver_solves_alike_and_shares_its_model(resolver, default) -
     assert np.array_equal(second.solve(values * 1.1).start, a.start)
 
 
+@pytest.mark.slow
 def test_cbc_path_agrees(default) -> None:
     _, problem, values = default
     # CBC is a hard dependency (PuLP's cbc extra): any SolverError here is a failure, not a skip.
@@ -308,6 +318,7 @@ with data_stdout():  # as the command line runs: HiGHS's banner (highspy >= 1.16
 """
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_long_solve_on_a_large_model(tmp_path) -> None:
     import os
     import signal
@@ -338,6 +349,7 @@ def test_ctrl_c_stops_a_long_solve_on_a_large_model(tmp_path) -> None:
     assert elapsed < 2.0
 
 
+@pytest.mark.slow
 def test_only_the_users_thread_pays_for_interruptible_runs() -> None:
     import threading
 

@@ -74,6 +74,7 @@ def write_yaml_scenario(folder: Path, values: np.ndarray, costs: np.ndarray, bud
     return folder / "scenario.yaml"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("k", range(7))
 def test_orlib_mknap1_reaches_the_published_optimum(tmp_path: Path, k: int) -> None:
     from scorer.scoring.score import candidate_values
@@ -101,6 +102,7 @@ def test_orlib_with_cbc_matches_too(tmp_path: Path) -> None:
 # ------------------------------------------------ brute force, property ---
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_optimiser_matches_brute_force(case) -> None:
@@ -278,6 +280,7 @@ def test_cbc_proves_a_small_model_optimal(tmp_path: Path) -> None:
     assert cbc.objective == pytest.approx(optimize(problem, values).objective)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n, seconds", [(30, 0.05), (30, 0.3), (30, 0.6), (100, 0.03)])
 def test_cbc_stopped_by_its_time_limit_is_honest(write_hard_scenario, tmp_path: Path, n: int, seconds: float) -> None:
     # Never "infeasible" (CBC says so when time runs out in its root LP), never the root LP's
@@ -307,10 +310,10 @@ def test_a_fractional_answer_is_no_portfolio(monkeypatch: pytest.MonkeyPatch) ->
     # CBC asked for the LP alone (-initialSolve) gives exactly that file.
     import pulp
 
-    import scorer.portfolio.solve
+    import scorer.portfolio.model
 
     p = make_problem([[6], [6], [6]], horizon=(2026, 2026), total=10)
-    monkeypatch.setattr(scorer.portfolio.solve, "make_solver",
+    monkeypatch.setattr(scorer.portfolio.model, "make_solver",
                         lambda config, interruptible=True: pulp.COIN_CMD(mip=False, msg=False))
     with pytest.raises(SolverError, match=r"found no portfolio \(TimeLimit\)"):
         PortfolioModel(p, np.array([30.0, 20.0, 10.0])).solve(SolverConfig("cbc"))

@@ -27,6 +27,7 @@ def brute_force_values(costs, values, budget, max_projects=None) -> list[float]:
     return sorted(out, reverse=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.integers(1, 6), st.integers(1, 8), st.integers(0, 2**32 - 1))
 def test_k_best_are_distinct_non_increasing_and_match_brute_force(n, k, seed) -> None:

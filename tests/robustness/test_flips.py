@@ -59,6 +59,7 @@ def _check_against_grid(basis, c, flip) -> None:
         assert basis.ids[leaders[np.searchsorted(grid, flip.high + 1e-4)]] == flip.above
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.integers(2, 6), st.integers(2, 4), st.integers(0, 2**32 - 1))
 def test_exact_intervals_hold_on_random_cases(n, m, seed) -> None:
@@ -71,6 +72,7 @@ def test_exact_intervals_hold_on_random_cases(n, m, seed) -> None:
         _check_against_grid(basis, c, flip)
 
 
+@pytest.mark.slow
 def test_portfolio_flip_point_of_a_one_project_budget() -> None:
     # Same values as the hand case, every candidate costs 1, the budget is 1:
     # the portfolio is the single best candidate, so it flips from {a} to {b}
