@@ -68,6 +68,7 @@ def _builders(results, robust):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_png_is_a_drawn_image_and_deterministic(results, robust, kind: str) -> None:
     build = _builders(results, robust)[kind]
@@ -82,6 +83,7 @@ def test_png_is_a_drawn_image_and_deterministic(results, robust, kind: str) -> N
     assert pixels.shape[1] / (186 / 25.4) >= 200
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_svg_is_deterministic_with_text_as_text(results, robust, kind: str) -> None:
     build = _builders(results, robust)[kind]
@@ -93,6 +95,7 @@ def test_svg_is_deterministic_with_text_as_text(results, robust, kind: str) -> N
     assert "<script" not in text
 
 
+@pytest.mark.slow
 def test_names_are_literal_text(results) -> None:
     svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
     # The name is escaped XML text, drawn as written: $x$ not typeset as maths.
@@ -102,6 +105,7 @@ def test_names_are_literal_text(results) -> None:
     assert "&lt;script&gt;" in gantt and "<script" not in gantt
 
 
+@pytest.mark.slow
 def test_long_names_are_shortened(results) -> None:
     svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
     assert LONG_NAME.strip() not in svg
@@ -130,6 +134,7 @@ def test_non_additive_method_draws_scores_only(case) -> None:
     assert "criterion" not in svg  # no legend of parts that do not exist
 
 
+@pytest.mark.slow
 def test_gantt_shows_caps_and_partners(results) -> None:
     _, _, sol = results
     svg = charts.gantt_chart(sol, fmt="svg").decode("utf-8")
@@ -142,6 +147,7 @@ def test_gantt_shows_caps_and_partners(results) -> None:
     assert all(charts.plain(n) not in svg for n in left_out if n not in ODD_NAME)
 
 
+@pytest.mark.slow
 def test_gantt_labels_the_years_above_the_bars_and_below_the_spend(results) -> None:
     _, _, sol = results
     svg = charts.gantt_chart(sol, fmt="svg").decode("utf-8")
@@ -151,6 +157,7 @@ def test_gantt_labels_the_years_above_the_bars_and_below_the_spend(results) -> N
         assert len(heights) == 2 and heights[0] < first_spend < heights[1], (year, heights)
 
 
+@pytest.mark.slow
 def test_tornado_shows_weights_as_percentages(robust) -> None:
     _, rb = robust
     svg = charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], fmt="svg").decode("utf-8")
@@ -162,12 +169,14 @@ def test_unknown_format_is_an_output_error(results) -> None:
         charts.gantt_chart(results[2], fmt="gif")
 
 
+@pytest.mark.slow
 def test_svg_has_no_mathtext_glyph_paths(results) -> None:
     # With mathtext, "$x$" would become an italic glyph path; as text it stays a <text> run.
     svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
     assert re.search(r"<text[^>]*>[^<]*\$x\$", svg)
 
 
+@pytest.mark.slow
 def test_odd_names_stay_literal_in_robustness_charts(robust) -> None:
     _, rb = robust
     for svg in (charts.acceptability_chart(rb["smaa"], fmt="svg"), charts.core_chart(rb["smaa"], fmt="svg")):
@@ -175,6 +184,7 @@ def test_odd_names_stay_literal_in_robustness_charts(robust) -> None:
         assert "$x$ &lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script" not in text
 
 
+@pytest.mark.slow
 def test_robustness_charts_say_what_they_show(robust) -> None:
     analysis, rb = robust
     tornado = charts.tornado_chart(rb["rank_flips"], rb["portfolio_flips"], fmt="svg").decode("utf-8")
@@ -189,6 +199,7 @@ def test_robustness_charts_say_what_they_show(robust) -> None:
     assert f"chosen portfolio ({analysis.solution.objective:.1f})" in frontier
 
 
+@pytest.mark.slow
 def test_core_chart_needs_sampled_portfolios(robust) -> None:
     from dataclasses import replace
 
@@ -208,6 +219,7 @@ def _many(write_case, folder, n: int):
     return load_scenario(case.path)
 
 
+@pytest.mark.slow
 def test_big_inputs_draw_a_bounded_part(write_case, tmp_path) -> None:
     inputs = _many(write_case, tmp_path, 70)
     result = score(inputs)
@@ -227,6 +239,7 @@ def test_big_inputs_draw_a_bounded_part(write_case, tmp_path) -> None:
     assert f"(highest 40 of {n})" in charts.core_chart(smaa, fmt="svg").decode("utf-8")
 
 
+@pytest.mark.slow
 def test_glyphs_missing_from_the_font_do_not_warn(write_case, tmp_path) -> None:
     case = write_case(tmp_path, {"candidates": [("name: Ship MRO", "name: 艦船整備 (ship MRO)")]})
     result = score(load_scenario(case.path))

@@ -85,6 +85,7 @@ def test_weights_values_and_candidates_added_or_removed(write_case, tmp_path: Pa
     assert cands.loc["gpi", "change"] == "value (criteria or weights)"
 
 
+@pytest.mark.slow
 def test_an_infeasible_side_is_named(write_case, tmp_path: Path) -> None:
     with pytest.raises(InfeasibleError, match=r"^infeasible: B: mandatory gpi needs 500"):
         sides(write_case, tmp_path, {"scenario": [("total: 900", "total: 400")]})

@@ -27,6 +27,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 from rich.cells import cell_len
 
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 
 COPROD = shutil.which("coprod") or str(Path(sys.executable).with_name("coprod"))
 SAMPLES = ("--samples", "40", "--portfolio-samples", "4", "--workers", "1")

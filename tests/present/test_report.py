@@ -61,6 +61,7 @@ def evil(write_case, tmp_path_factory):
     return case, analysis, build_report(analysis, DATE)
 
 
+@pytest.mark.slow
 def test_every_section_in_order_in_both_versions(evil) -> None:
     _, _, rep = evil
     html_at = [rep.html.index(f'<h2 id="{anchor}">{title}</h2>') for anchor, title in SECTIONS.items()]
@@ -69,6 +70,7 @@ def test_every_section_in_order_in_both_versions(evil) -> None:
     assert rep.markdown.startswith("# coprod briefing: Plan \\<b>bold\\</b> & co\n")
 
 
+@pytest.mark.slow
 def test_input_text_is_escaped_in_html(evil) -> None:
     _, _, rep = evil
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rep.html
@@ -78,6 +80,7 @@ def test_input_text_is_escaped_in_html(evil) -> None:
     assert "[click](javascript:alert(3)) &amp; `code`" in rep.html  # shown as text; no link in HTML
 
 
+@pytest.mark.slow
 def test_input_text_is_inert_in_markdown(evil) -> None:
     _, _, rep = evil
     # What a CommonMark reader (with GitHub's tables) makes of report.md: the input text, shown as text.
@@ -91,6 +94,7 @@ def test_input_text_is_inert_in_markdown(evil) -> None:
     assert not re.search(r"&(?:#\d+|[a-z]+);", rep.markdown), re.search(r".{20}&(?:#\d+|[a-z]+);.{20}", rep.markdown)
 
 
+@pytest.mark.slow
 def test_self_contained_page(evil) -> None:
     _, _, rep = evil
     sources = re.findall(r'src="([^"]*)"', rep.html)
@@ -101,6 +105,7 @@ def test_self_contained_page(evil) -> None:
     assert sorted(rep.files) == sorted(f"{kind}.{fmt}" for kind in CHARTS for fmt in ("png", "svg"))
 
 
+@pytest.mark.slow
 def test_markdown_cells_read_as_in_html(evil) -> None:
     _, analysis, rep = evil
     assert any(s == "infeasible" for s in analysis.robustness["frontier"].status)  # levels with no number
@@ -108,6 +113,7 @@ def test_markdown_cells_read_as_in_html(evil) -> None:
     assert "| infeasible |  |" in rep.markdown and "| yes |" in rep.markdown
 
 
+@pytest.mark.slow
 def test_markdown_images_are_the_png_files(evil) -> None:
     _, _, rep = evil
     images = re.findall(r"!\[[^\]]*\]\(([^)]*)\)", rep.markdown)
@@ -115,6 +121,7 @@ def test_markdown_images_are_the_png_files(evil) -> None:
     assert all(name in rep.files for name in images)
 
 
+@pytest.mark.slow
 def test_manifest_hashes_version_seed_solver_date(evil) -> None:
     case, analysis, rep = evil
     for kind in ("scenario", "criteria", "candidates"):
@@ -130,12 +137,14 @@ def test_manifest_hashes_version_seed_solver_date(evil) -> None:
     assert "- **date**: 2026-01-02T03:04:05Z\n" in rep.markdown
 
 
+@pytest.mark.slow
 def test_same_inputs_and_date_give_identical_files(evil) -> None:
     _, analysis, rep = evil
     again = build_report(analysis, DATE)
     assert again.html == rep.html and again.markdown == rep.markdown and again.files == rep.files
 
 
+@pytest.mark.slow
 def test_portfolio_and_explanations_are_shown(evil) -> None:
     _, analysis, rep = evil
     for cid in ("gpi", "ship-mro"):
@@ -149,6 +158,7 @@ def test_portfolio_and_explanations_are_shown(evil) -> None:
     assert "<th>Cap, total</th>" in rep.html and "<th>Slack, US</th>" in rep.html
 
 
+@pytest.mark.slow
 def test_robustness_section(evil) -> None:
     _, analysis, rep = evil
     section = rep.html[rep.html.index('<h2 id="robustness">'):rep.html.index('<h2 id="manifest">')]
@@ -162,6 +172,7 @@ def test_robustness_section(evil) -> None:
     assert "<th>Gap to best</th>" in section and "<th>Stays on top from</th>" in section
 
 
+@pytest.mark.slow
 def test_tables_read_as_a_briefing(evil) -> None:
     _, analysis, rep = evil
     weights = rep.html[rep.html.index('<h2 id="weights">'):rep.html.index('<h2 id="ranking">')]
@@ -179,6 +190,7 @@ def test_tables_read_as_a_briefing(evil) -> None:
     assert "| ID | Criterion | Group | Group share | Raw weight | Weight from | Effective weight |" in rep.markdown
 
 
+@pytest.mark.slow
 def test_notional_money_gets_a_banner_in_both_versions(write_case, evil, tmp_path: Path) -> None:
     _, _, rep = evil
     banner = ("Notional figures. The money in this briefing (USD million (notional)) is notional, for illustration "
@@ -208,6 +220,7 @@ def test_a_threshold_above_the_value_scale_cannot_enter() -> None:
     assert table["note"][0].startswith("enters if")  # the analysis table itself is unchanged
 
 
+@pytest.mark.slow
 def test_frontier_passes_through_the_chosen_portfolio(evil) -> None:
     _, analysis, _ = evil
     fr, level = analysis.robustness["frontier"], analysis.robustness["chosen_level"]
@@ -235,6 +248,7 @@ def test_robustness_charts_need_the_analysis(case) -> None:
     assert "core" in CHART_KINDS
 
 
+@pytest.mark.slow
 def test_no_explain_and_no_robustness_say_so(case) -> None:
     rep = build_report(analyse(load_scenario(case.path), explain=False), DATE)
     assert "Not computed (run without --no-explain to include it)." in rep.html
@@ -245,6 +259,7 @@ def test_no_explain_and_no_robustness_say_so(case) -> None:
 # ------------------------------------------------------------ command line ---
 
 
+@pytest.mark.slow
 def test_cli_report_writes_the_folder(case, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767323045")
     out = case.folder / "new" / "brief"
@@ -278,6 +293,7 @@ def test_cli_report_needs_a_folder_and_bad_input_exits_1(case) -> None:
     assert missing.exit_code == 1 and missing.stderr.startswith("coprod: error: ")
 
 
+@pytest.mark.slow
 def test_cli_chart(case) -> None:
     svg = case.folder / "gantt.svg"
     result = CliRunner().invoke(main, ["chart", "gantt", str(case.path), "-o", str(svg)])
@@ -290,6 +306,7 @@ def test_cli_chart(case) -> None:
     assert CliRunner().invoke(main, ["chart", "pie", str(case.path), "-o", "x.png"]).exit_code == 2
 
 
+@pytest.mark.slow
 def test_cli_robustness_chart_runs_only_its_part(case) -> None:
     out = case.folder / "tornado.svg"
     args = ["chart", "tornado", str(case.path), "-o", str(out), "--samples", "20", "--portfolio-samples", "0",
@@ -303,6 +320,7 @@ def test_cli_robustness_chart_runs_only_its_part(case) -> None:
     assert core.stderr == "coprod: error: the core chart needs re-optimised samples (--portfolio-samples above 0)\n"
 
 
+@pytest.mark.slow
 def test_cli_report_of_an_infeasible_scenario_writes_nothing(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [("  total: 900\n", "  total: 100\n")]})
     out = tmp_path / "brief"
@@ -315,6 +333,7 @@ def test_cli_report_of_an_infeasible_scenario_writes_nothing(write_case, tmp_pat
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_report_on_a_model_solved_in_a_child_process_leaves_out_its_re_solves(write_case, tmp_path: Path,
                                                                                  monkeypatch) -> None:
     from scorer.mip import large as optimizer

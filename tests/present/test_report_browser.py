@@ -21,6 +21,8 @@ from matplotlib.image import imread
 
 from scorer.cli.main import main
 
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 CHROMIUM = shutil.which("chromium")
 EVIL = "<script>alert(1)</script>"
 SWITCHES = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
