@@ -67,6 +67,7 @@ rules.max_projects  3  2
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["table", "markdown"])
 def test_text_formats_leave_out_empty_tables(pair, tmp_path, fmt):
     # Through the installed command: an empty table is named on the "unchanged:" line, not printed.
@@ -91,6 +92,7 @@ def test_identical_scenarios_exit_0_too(pair):
     assert result.stdout.splitlines()[2] == "no differences"
 
 
+@pytest.mark.slow
 def test_csv_is_the_portfolio_changes_with_a_note(pair):
     result = run("compare", *pair, "--format", "csv")
     assert result.exit_code == 0
@@ -99,6 +101,7 @@ def test_csv_is_the_portfolio_changes_with_a_note(pair):
     assert run("-q", "compare", *pair, "--format", "csv").stderr == ""
 
 
+@pytest.mark.slow
 def test_json_and_xlsx_hold_every_table(pair, tmp_path):
     data = json.loads(run("compare", *pair, "--format", "json").stdout)
     assert list(data) == sorted(["portfolio", "summary", "spend", "weights", "settings", "candidates"])
@@ -126,6 +129,7 @@ def test_errors(pair, tmp_path):
     assert protected.exit_code == 1 and "refusing to overwrite an input file" in protected.stderr
 
 
+@pytest.mark.slow
 def test_an_infeasible_scenario_is_named_by_its_file(write_case, pair, tmp_path):
     a, _ = pair
     (tmp_path / "c").mkdir()

@@ -17,6 +17,7 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_alternatives_csv_is_exact(case) -> None:
     # gpi is mandatory and a co-sustainment project (only ship-mro) is required;
     # tactical needs t7a, which would make 4 projects (max 3): two sets fit.
@@ -51,6 +52,7 @@ def test_frontier_csv_is_exact(case) -> None:
                         "880.0,optimal,197.3333333333,0.0,640.0,3,,,gpi ship-mro t7a\n")
 
 
+@pytest.mark.slow
 def test_frontier_by_year_and_bad_ranges(case) -> None:
     r = run("frontier", str(case.path), "--year", "2026", "--from", "0", "--to", "300", "--steps", "4",
             "--format", "json", "-q", "--workers", "1")
@@ -135,6 +137,7 @@ def _file(case, out: Path, *extra: str) -> bytes:
     return out.read_bytes()
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_files_with_1_and_2_workers_and_on_dask(choice_case, tmp_path: Path,
                                                                          cluster) -> None:
     case = choice_case
@@ -149,6 +152,7 @@ def test_same_seed_gives_identical_files_with_1_and_2_workers_and_on_dask(choice
     assert other != one
 
 
+@pytest.mark.slow
 def test_frontier_identical_across_workers_and_dask(case, tmp_path: Path, cluster) -> None:
     outs = []
     for extra in (("--workers", "1"), ("--workers", "2"), ("--scheduler", cluster)):
@@ -176,6 +180,7 @@ def test_ctrl_c_stops_cleanly_and_writes_nothing(case, tmp_path: Path, monkeypat
         assert list(tmp_path.glob("out.json*")) == [] and list(tmp_path.glob(".out.json*")) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command,solves", [(["frontier", "--steps", "3"], 3), (["alternatives", "-k", "2"], 2),
                                             (["sensitivity", "--samples", "20", "--portfolio-samples", "4"], 4)])
 def test_sweeps_of_a_model_solved_in_a_child_process_say_what_they_may_cost(case, monkeypatch, command,

@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 from scorer.cli.main import main
 from testkit import CANDIDATES, NAMES
 
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 FAST = ("--workers", "1")
 # (args, files written): "-" means the data goes to stdout.
 RUNS = [

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from testkit import run_on_terminal
 
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 
 COPROD = Path(sys.executable).with_name("coprod")
 CONTROLS = [chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]]

@@ -41,6 +41,8 @@ from scorer.portfolio.solve import portfolio_value
 from scorer.portfolio.problem import problem_from_inputs
 from testkit import NAMES, TEXTS, mutated
 
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 NIGHTLY = "FUZZ_EXAMPLES" in os.environ
 SCALE = int(os.environ.get("FUZZ_EXAMPLES", "600")) / 600
 MESSAGE_PREFIXES = ("coprod: warning: ", "coprod: note: ")  # what may accompany data or an error

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 
 COPROD = Path(sys.executable).with_name("coprod")
 FAST = ("--samples", "20", "--portfolio-samples", "4", "--workers", "1")

@@ -91,6 +91,7 @@ def test_the_report_folder_cannot_be_an_input_file(here):
 
 # ---------------------------------------------------------- atomic writes ---
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args,option,name", WRITERS, ids=WRITER_IDS)
 @pytest.mark.parametrize("fault", ["disk full", "ctrl-c"])
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(here, monkeypatch, args, option, name, fault):
@@ -113,6 +114,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(here, monkeypatch, 
     assert listing(here.folder) == sorted([*NAMES.values(), name]), "temporary file left behind"
 
 
+@pytest.mark.slow
 def test_a_failed_report_leaves_no_temporary(here, monkeypatch):
     monkeypatch.setattr(targets.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
     result = run("report", "scenario.yaml", "--no-robustness", "--no-explain", "-o", "rep")
@@ -214,6 +216,7 @@ def hostile_case(write_case, tmp_path, monkeypatch):
     return case
 
 
+@pytest.mark.slow
 def test_report_html_escapes_text_from_the_inputs(hostile_case):
     result = run("report", "scenario.yaml", "--no-robustness", "--no-explain", "-o", "rep")
     assert result.exit_code == 0, result.output
@@ -242,6 +245,7 @@ ALL_WRITERS = [(*args, option, name) for args, option, name in WRITERS] + [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", ALL_WRITERS, ids=[f"{a[0]}{a[-1]}" for a in ALL_WRITERS])
 def test_only_the_named_paths_are_written(write_case, tmp_path, monkeypatch, args):
     inputs, work = tmp_path / "inputs", tmp_path / "work"
@@ -263,6 +267,7 @@ EMPTY_PATHS = [(*args, option) for args, option, _ in WRITERS if option != "--lp
     ("report", "scenario.yaml", "-o"), ("validate",), ("compare", "scenario.yaml"), ("weights", "set")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", EMPTY_PATHS, ids=[" ".join(a[:1] + a[-1:]) for a in EMPTY_PATHS])
 def test_an_empty_path_is_a_usage_error(here, args):
     # '' is no file name: it must not become the current directory (exit 1 or files written there).
@@ -369,6 +374,7 @@ LOOPED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv,what", LOOPED, ids=[" ".join(a) for a, _ in LOOPED])
 def test_a_symbolic_link_loop_is_a_one_line_error(write_case, tmp_path, argv, what):
     # ln -s b a; ln -s a b: Path.resolve raised RuntimeError("Symlink loop") on every one of these paths.
@@ -396,6 +402,7 @@ def test_a_symbolic_link_loop_is_a_one_line_error(write_case, tmp_path, argv, wh
 
 # ------------------------------------------------------ standard input ---
 
+@pytest.mark.slow
 def test_standard_input_has_the_same_size_cap_as_files(tmp_path):
     # 300 MB piped to validate - was read whole (a MemoryError under a memory limit).
     proc = subprocess.Popen([str(COPROD), "validate", "-"], cwd=tmp_path, stdin=subprocess.PIPE,

@@ -115,6 +115,7 @@ def test_schema_is_valid_draft_2020_12(kind: str) -> None:
     Draft202012Validator.check_schema(schema)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", SCHEMA_KINDS)
 def test_every_object_refuses_unknown_keys(kind: str) -> None:
     def walk(node: Any, where: str) -> None:
@@ -329,6 +330,7 @@ def mutants(draw: st.DrawFn) -> tuple[str, Any]:
     return kind, replace(data, where, draw(st.sampled_from(choices)))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutant=mutants())
 def test_mutants_get_the_same_verdict(tmp_path: Path, mutant: tuple[str, Any]) -> None:

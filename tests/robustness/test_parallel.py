@@ -91,6 +91,7 @@ def test_two_processes_give_identical_results() -> None:
     assert fingerprint(run_map(resolver.solve, samples, workers=2)) == sequential()
 
 
+@pytest.mark.slow
 def test_more_workers_than_tasks_and_order_of_plain_values() -> None:
     tasks = list(range(-40, 40))
     assert run_map(abs, tasks, workers=3) == [abs(t) for t in tasks]
