@@ -13,7 +13,7 @@ code and any written file under one folder per run::
 ``diff`` lists every case whose bytes differ and exits 1 if any does.
 ``--coprod PATH`` picks the executable (default: the one next to this
 Python). Reports embed no clock or path, so two runs of the same code give
-the same bytes (tests/test_determinism.py guards that): the generated
+the same bytes (tests/cli/test_determinism.py guards that): the generated
 scenarios are written to the same folder every time (``WORK``), reports are
 dated by ``SOURCE_DATE_EPOCH``, and ``diff`` compares stderr as a sorted set
 of lines, because what HiGHS prints from C and what Python prints reach the

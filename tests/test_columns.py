@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import write_case
 from scorer import columns
 from scorer.inputs.loading import load_scenario
 
@@ -30,7 +29,7 @@ def test_declare_ignores_absent_columns_and_adds_to_earlier_kinds() -> None:
     assert df.attrs["kinds"] == {"a": columns.MONEY}
 
 
-def all_tables(folder) -> dict[str, pd.DataFrame]:
+def all_tables(write_case, folder) -> dict[str, pd.DataFrame]:
     """Every table a command writes, built by the library on the small scenario."""
     from scorer.robustness.alternatives import alternatives_table, k_best, roles_table
     from scorer.present.compare import compare, solve_side
@@ -64,8 +63,9 @@ def all_tables(folder) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def test_every_column_of_every_result_table_is_declared(tmp_path) -> None:
-    tables = all_tables(tmp_path)
+@pytest.mark.slow
+def test_every_column_of_every_result_table_is_declared(write_case, tmp_path) -> None:
+    tables = all_tables(write_case, tmp_path)
     missing = {name: [c for c in t.columns if c not in t.attrs.get("kinds", {})] for name, t in tables.items()}
     assert not {k: v for k, v in missing.items() if v}, missing
     percent = {name: sorted(c for c in t.columns if columns.kind_of(t, c) == columns.FRACTION)

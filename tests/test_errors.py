@@ -98,7 +98,7 @@ def test_a_notice_is_the_text_it_shows_with_its_settings() -> None:
 
 
 def test_a_library_error_names_the_setting_and_no_flag() -> None:
-    from portfolio_factory import make_problem
+    from testkit import make_problem
     from scorer.robustness.frontier import sweep_levels
 
     with pytest.raises(ScoringError) as caught:

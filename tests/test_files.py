@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_case
 from scorer import files as targets
 from scorer.errors import OutputError, UsageError
 
@@ -54,12 +53,13 @@ def device(path: Path, minor: int) -> Path:
 
 
 @pytest.fixture
-def here(tmp_path: Path):
+def here(write_case, tmp_path: Path):
     return write_case(tmp_path)
 
 
 # ------------------------------------------------------- item 1: kinds ---
 
+@pytest.mark.slow
 def test_a_character_device_is_written_through_not_replaced(here):
     null = device(here.folder / "null", 3)
     result = coprod("optimize", "scenario.yaml", "-o", "null", cwd=here.folder)
@@ -68,6 +68,7 @@ def test_a_character_device_is_written_through_not_replaced(here):
     assert not [p for p in here.folder.iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_a_full_device_is_a_clean_error(here):
     full = device(here.folder / "full", 7)
     result = coprod("optimize", "scenario.yaml", "-o", "full", cwd=here.folder)
@@ -76,6 +77,7 @@ def test_a_full_device_is_a_clean_error(here):
     assert stat.S_ISCHR(full.lstat().st_mode)
 
 
+@pytest.mark.slow
 def test_a_fifo_reader_gets_the_csv(here):
     fifo = here.folder / "pipe.csv"
     os.mkfifo(fifo)
@@ -90,6 +92,7 @@ def test_a_fifo_reader_gets_the_csv(here):
     assert got and got[0].decode() == expected and portfolio_ids(expected)
 
 
+@pytest.mark.slow
 def test_a_symlinked_output_writes_the_link_target_and_keeps_the_link(here):
     (here.folder / "real.csv").write_text("old\n")
     (here.folder / "link.csv").symlink_to("real.csv")
@@ -99,6 +102,7 @@ def test_a_symlinked_output_writes_the_link_target_and_keeps_the_link(here):
     assert portfolio_ids((here.folder / "real.csv").read_text())
 
 
+@pytest.mark.slow
 def test_weights_set_through_a_symlink_changes_the_file_scenarios_read(here):
     (here.folder / "link.yaml").symlink_to("criteria.yaml")
     result = coprod("weights", "set", "link.yaml", "integration=5", cwd=here.folder, quiet=False)
@@ -108,6 +112,7 @@ def test_weights_set_through_a_symlink_changes_the_file_scenarios_read(here):
     assert "    weight: 5\n  - id: governance" in here.file("criteria").read_text()
 
 
+@pytest.mark.slow
 def test_weights_set_through_a_hard_link_edits_the_file_in_place(here):
     second = here.folder / "second.yaml"
     os.link(here.file("criteria"), second)
@@ -120,6 +125,7 @@ def test_weights_set_through_a_hard_link_edits_the_file_in_place(here):
     assert '"raw_weight": 5' in weights.stdout.replace(".0", "")
 
 
+@pytest.mark.slow
 def test_a_read_only_target_is_refused_without_force(here):
     keep = here.folder / "keep.csv"
     keep.write_text("mine\n")
@@ -134,6 +140,7 @@ def test_a_read_only_target_is_refused_without_force(here):
     assert portfolio_ids(keep.read_text()) and stat.S_IMODE(keep.stat().st_mode) == 0o444
 
 
+@pytest.mark.slow
 def test_weights_set_refuses_a_read_only_file_without_force(here):
     here.file("criteria").chmod(0o444)
     result = coprod("weights", "set", "criteria.yaml", "integration=5", cwd=here.folder)
@@ -143,6 +150,7 @@ def test_weights_set_refuses_a_read_only_file_without_force(here):
     assert here.file("criteria").read_text() != here.texts["criteria"]
 
 
+@pytest.mark.slow
 def test_setuid_and_setgid_bits_are_never_copied(here):
     out = here.folder / "out.csv"
     out.write_text("old\n")
@@ -152,6 +160,7 @@ def test_setuid_and_setgid_bits_are_never_copied(here):
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
 
 
+@pytest.mark.slow
 def test_a_symlink_loop_is_an_error_not_a_traceback(here):
     (here.folder / "a.csv").symlink_to("b.csv")
     (here.folder / "b.csv").symlink_to("a.csv")
@@ -176,6 +185,7 @@ def test_library_kinds(tmp_path):
 
 # ----------------------------------------- item 2: all targets up front ---
 
+@pytest.mark.slow
 def test_nothing_is_written_when_a_later_target_is_unwritable(here):
     keep = here.folder / "keep.csv"
     keep.write_text("mine\n")
@@ -186,6 +196,7 @@ def test_nothing_is_written_when_a_later_target_is_unwritable(here):
     assert keep.read_text() == "mine\n" and not (here.folder / "model.lp").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spelling", ["x.csv", "./x.csv", "link.csv", "hard.csv"])
 def test_the_same_file_twice_is_a_usage_error(here, spelling):
     (here.folder / "x.csv").write_text("mine\n")
@@ -203,6 +214,7 @@ def test_resolve_all_raises_a_usage_error_for_the_same_file(tmp_path):
         targets.resolve_all([tmp_path / "a.csv", None, "-", tmp_path / "." / "a.csv"])
 
 
+@pytest.mark.slow
 def test_a_report_folder_with_a_folder_named_like_a_chart_is_left_as_it_was(here):
     rep = here.folder / "rep"
     (rep / "gantt.png").mkdir(parents=True)
@@ -215,6 +227,7 @@ def test_a_report_folder_with_a_folder_named_like_a_chart_is_left_as_it_was(here
         assert sorted(p.name for p in rep.rglob("*")) == ["gantt.png", "mine.txt"]
 
 
+@pytest.mark.slow
 def test_a_report_folder_never_mixes_two_runs(here):
     full = coprod("report", "scenario.yaml", "--samples", "20", "--portfolio-samples", "2", "--workers", "1",
                   "-o", "rep", cwd=here.folder, timeout=300)
@@ -229,6 +242,7 @@ def test_a_report_folder_never_mixes_two_runs(here):
                                                             "scenario.yaml"], "temporary folder left"
 
 
+@pytest.mark.slow
 def test_a_report_folder_with_other_files_is_refused_unless_force(here):
     rep = here.folder / "rep"
     rep.mkdir()

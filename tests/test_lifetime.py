@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from test_limits import write_hard_scenario
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 
 COPROD = Path(sys.executable).with_name("coprod")
 WITHIN = 2.0  # the bound from the signal to the last process's end
@@ -34,7 +35,7 @@ SWEEPS = {
 
 
 @pytest.fixture(scope="module")
-def hard(tmp_path_factory) -> Path:
+def hard(write_hard_scenario, tmp_path_factory) -> Path:
     # Solves of up to 4 s: the workers are inside HiGHS (native code) when coprod is killed.
     return write_hard_scenario(tmp_path_factory.mktemp("lifetime"), n=400, time_limit=4)
 

@@ -9,7 +9,6 @@ never the word "optimal" for an unproven answer.
 from __future__ import annotations
 
 import json
-import random
 import time
 from pathlib import Path
 
@@ -20,44 +19,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolio_factory import make_problem
 from scorer import limits
 from scorer.cli.main import main
 from scorer.portfolio.problem import guard_size, start_options
-
-
-def write_hard_scenario(folder: Path, n: int = 400, seed: int = 3, years: int = 15, time_limit: float = 600) -> Path:
-    """A correlated multi-year knapsack that HiGHS cannot prove optimal in seconds.
-
-    Values track costs closely (value ~ 1.2 x cost + noise), with a total
-    cap, a yearly cap and per-partner yearly caps: the LP bound stays loose
-    and branching has little to go on. Measured here: 400 candidates still
-    have a gap of ~0.15 % after 5 s and ~60 s.
-    """
-    rng = random.Random(seed)
-    (folder / "criteria.yaml").write_text(
-        "version: 1\ncriteria:\n  - id: merit\n    name: Merit\n    scale: {min: 0, max: 1000}\n    weight: 1\n")
-    lines = ["version: 1", "currency: notional", "candidates:"]
-    for i in range(n):
-        dur = rng.randint(2, 5)
-        base = rng.randint(20, 100)
-        cost = [base + rng.randint(-10, 10) for _ in range(dur)]
-        merit = min(round(sum(cost) * 1.2 + rng.uniform(-20, 20) + 100, 2), 1000)
-        us = rng.choice([0.3, 0.5, 0.7])
-        lines += [f"  - id: p{i:05d}", f"    name: Project {i}", f"    category: k{i % 4}",
-                  f"    partners: {{US: {us}, JP: {round(1 - us, 1)}}}", f"    cost: {cost}",
-                  "    scores:", f"      merit: {merit}"]
-    (folder / "candidates.yaml").write_text("\n".join(lines) + "\n")
-    total = n * 21
-    cap = total / years * 1.3
-    scenario = folder / "scenario.yaml"
-    scenario.write_text(
-        "version: 1\nname: hard\ncriteria: criteria.yaml\ncandidates: candidates.yaml\n"
-        f"horizon: {{start: 2026, end: {2026 + years - 1}}}\n"
-        f"budget:\n  total: {total}\n  per_year: {cap:.0f}\n"
-        f"  per_partner:\n    US: {{per_year: {cap * 0.55:.0f}}}\n    JP: {{per_year: {cap * 0.55:.0f}}}\n"
-        f"solver: {{name: highs, time_limit: {time_limit}, gap: 0.0}}\nseed: 1\n")
-    return scenario
+from testkit import make_problem
 
 
 # ------------------------------------------------------------ model size ---
@@ -74,6 +39,7 @@ def problems(draw):
     return make_problem(costs, horizon=(h0, h1), earliest=earliest, latest=latest, forbidden=forbidden)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(problem=problems(), widen=st.booleans())
 def test_counted_options_match_the_built_ones(problem, widen):
@@ -212,11 +178,9 @@ def test_the_library_refuses_absurd_counts_naming_the_setting(case):
 
 @pytest.mark.parametrize("key,largest", [("samples", limits.MAX_SAMPLES),
                                          ("portfolio_samples", limits.MAX_PORTFOLIO_SAMPLES)])
-def test_the_scenario_file_has_the_same_caps(tmp_path, key, largest):
+def test_the_scenario_file_has_the_same_caps(write_case, tmp_path, key, largest):
     from scorer.errors import InputError
     from scorer.inputs.loading import load_scenario
-
-    from conftest import write_case
 
     (tmp_path / "ok").mkdir()
     (tmp_path / "bad").mkdir()
@@ -236,10 +200,11 @@ def test_human_bytes():
 # ------------------------------------------------------------ time limit ---
 
 @pytest.fixture(scope="module")
-def hard(tmp_path_factory) -> Path:
+def hard(write_hard_scenario, tmp_path_factory) -> Path:
     return write_hard_scenario(tmp_path_factory.mktemp("hard"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("isolated", [False, True], ids=["in-process", "child-process"])
 @pytest.mark.parametrize("fmt", ["json", "table"])
 def test_time_limit_gives_feasible_with_bound_and_gap(hard, fmt, isolated, monkeypatch):
@@ -270,10 +235,9 @@ def test_time_limit_gives_feasible_with_bound_and_gap(hard, fmt, isolated, monke
     ("scenario", "2027: 300", "2027: 5e15", "scenario.yaml:8: budget.per_year.2027: "),
     ("scenario", "JP: {total: 500}", "JP: {total: 500, per_year: 1e20}", "scenario.yaml:11: budget.per_partner.JP.per_year: "),
 ])
-def test_money_beyond_the_solver_is_refused_with_its_place(tmp_path, monkeypatch, kind, old, new, where):
+def test_money_beyond_the_solver_is_refused_with_its_place(write_case, tmp_path, monkeypatch, kind, old, new, where):
     # Found by the command fuzz: a cost of 1e308 passed validation and crashed
     # PuLP's HiGHS interface with an IndexError traceback.
-    from conftest import write_case
 
     write_case(tmp_path, {kind: [(old, new)]})
     monkeypatch.chdir(tmp_path)
@@ -283,8 +247,7 @@ def test_money_beyond_the_solver_is_refused_with_its_place(tmp_path, monkeypatch
                              "work with exactly (use a larger money unit)\n")
 
 
-def test_money_up_to_the_limit_is_accepted(tmp_path, monkeypatch):
-    from conftest import write_case
+def test_money_up_to_the_limit_is_accepted(write_case, tmp_path, monkeypatch):
 
     write_case(tmp_path, {"scenario": [("total: 900", "total: 1e12")]})
     monkeypatch.chdir(tmp_path)

@@ -17,6 +17,7 @@ from scorer.mip.linear import LinearModel
 from scorer.mip.outcome import Outcome, outcome_of
 from scorer.mip.pulp_adapter import affine
 from scorer.mip.solvers import QUICK_SOLVE, make_solver, pulp_said
+from scorer.portfolio.limit_keys import LimitKey
 from scorer.portfolio.problem import (
     Limit,
     Options,
@@ -38,16 +39,16 @@ class PortfolioModel:
     widen : bool
         Build the analysis model: every start inside the horizon, windows
         and forbidden candidates as limits (see :func:`start_options`).
-    elastic : collection of str
+    elastic : collection of LimitKey
         Keys of limits that may be violated: each gets a violation variable.
         When given, the objective minimises the weighted violation instead of
         maximising value.
-    dropped : collection of str
+    dropped : collection of LimitKey
         Keys of limits left out of the model altogether.
     """
 
     def __init__(self, problem: PortfolioProblem, values: np.ndarray, *, widen: bool = False,
-                 elastic: Collection[str] = (), dropped: Collection[str] = ()):
+                 elastic: Collection[LimitKey] = (), dropped: Collection[LimitKey] = ()):
         self.problem = problem
         self.values = np.asarray(values, dtype=float)
         self.options: Options = start_options(problem, widen=widen)
@@ -127,9 +128,12 @@ class PortfolioModel:
         """sum(coef * x[idx]) from arrays in one batch call (see :func:`scorer.mip.pulp_adapter.affine`)."""
         return affine(self.x, self._ids, idx, coef)
 
-    def limit(self, key: str) -> Limit:
-        """The limit with this key."""
-        return next(lim for lim in self.limits if lim.key == key)
+    def limit(self, key: LimitKey | str) -> Limit:
+        """The limit with this key, or with this name (as ``--explain`` and model files show it)."""
+        found = next((lim for lim in self.limits if (lim.name if isinstance(key, str) else lim.key) == key), None)
+        if found is None:
+            raise SolverError(f"the model has no limit '{key}'")
+        return found
 
     def set_values(self, values: np.ndarray) -> None:
         """Replace the objective by the discounted values (no rebuild); :meth:`changes` restores it."""

@@ -13,7 +13,7 @@ user's terms.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -482,3 +482,254 @@ def _window_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
                 out.append(Limit(key, f"candidates.{p.ids[i]}.{field}", float(bound), "years",
                                  (Row(key.name(), idx[nz], years[nz].astype(float), "<=", 0.0),)))
     return out
+
+
+# ------------------------------------------------------ plain construction ---
+
+# A candidate named by its position in ``costs`` or by its id.
+CandidateRef = int | str
+
+
+def build_problem(
+    costs: Sequence[Sequence[float]],
+    *,
+    horizon: tuple[int, int],
+    ids: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
+    categories: Sequence[str | None] | None = None,
+    partners: Sequence[str] = ("A",),
+    shares: Sequence[Sequence[float]] | None = None,
+    earliest: Sequence[int | None] | None = None,
+    latest: Sequence[int | None] | None = None,
+    total: float | None = None,
+    per_year: float | Mapping[int, float] | None = None,
+    partner_total: Mapping[str, float] | None = None,
+    partner_year: Mapping[str, float | Mapping[int, float]] | None = None,
+    mandatory: Sequence[CandidateRef] = (),
+    forbidden: Sequence[CandidateRef] = (),
+    max_projects: int | None = None,
+    min_projects: int | None = None,
+    category_rules: Mapping[str, tuple[int | None, int | None]] | None = None,
+    requires: Sequence[tuple[CandidateRef, CandidateRef]] = (),
+    excludes: Sequence[tuple[CandidateRef, CandidateRef]] = (),
+    delay_discount: float = 0.0,
+    currency: str = "money units",
+) -> PortfolioProblem:
+    """A portfolio problem from plain values, without scenario files.
+
+    The same arrays :func:`problem_from_inputs` builds from a loaded scenario,
+    for callers (analyses, tests, notebooks) that hold the numbers directly.
+    Every limit is optional: an omitted cap is no cap, an omitted rule no rule.
+
+    Parameters
+    ----------
+    costs : sequence of sequences of float
+        Per candidate, its cost in each of its project years (at least one year).
+    horizon : (int, int)
+        First and last calendar year, inclusive.
+    ids, names : sequence of str, optional
+        Candidate ids (default ``c0``, ``c1``, ...) and names (default: the ids).
+    categories : sequence of str or None, optional
+        Each candidate's category, for ``category_rules``.
+    partners : sequence of str
+        The paying partners, default one partner ``A`` paying everything.
+    shares : sequence of sequences of float, optional
+        Per candidate, each partner's share of its cost (rows sum to 1);
+        default: the first partner pays all.
+    earliest, latest : sequence of int or None, optional
+        Per candidate, the earliest start and latest finish year (None: the horizon's).
+    total : float, optional
+        Cap on the spend over the horizon.
+    per_year : float or mapping of year to float, optional
+        Cap on every year's spend, or on the years given.
+    partner_total : mapping of partner to float, optional
+        Cap on a partner's spend over the horizon.
+    partner_year : mapping of partner to float or to a mapping of year to float, optional
+        Cap on a partner's spend in every year, or in the years given.
+    mandatory, forbidden : sequence of int or str
+        Candidates that must be, or must not be, selected (position or id).
+    max_projects, min_projects : int, optional
+        Bounds on the number of selected candidates.
+    category_rules : mapping of category to (min, max), optional
+        Bounds on the selected candidates of a category (None: no bound).
+    requires : sequence of (dependent, required)
+        The dependent may start only after the required candidate has finished.
+    excludes : sequence of pairs
+        Candidates that cannot both be selected.
+    delay_discount : float
+        Loss of value per year a start is delayed past its earliest start, in [0, 1).
+    currency : str
+        Unit of the costs, as messages show it.
+
+    Returns
+    -------
+    PortfolioProblem
+
+    Raises
+    ------
+    ScoringError
+        When a value is out of range, a list has the wrong length, a year lies
+        outside the horizon, or a candidate, partner or category is unknown.
+    """
+    years = _horizon_years(horizon)
+    n = len(costs)
+    ids = _ids(ids, n)
+    pos = _positions(ids)
+    partners = tuple(partners)
+    cats = tuple(_per_candidate(categories, n, "categories"))
+    first, last = int(years[0]), int(years[-1])
+    early = _window(earliest, n, years, "earliest")
+    late = _window(latest, n, years, "latest")
+    return PortfolioProblem(
+        ids=ids,
+        names=tuple(_per_candidate(names, n, "names") if names is not None else ids),
+        categories=cats,
+        partners=partners,
+        years=years,
+        costs=tuple(_cost_profile(c, ids[i]) for i, c in enumerate(costs)),
+        shares=_shares(shares, n, partners),
+        earliest=np.array([first if e is None else max(first, e) for e in early], dtype=np.int64),
+        latest=np.array([last if x is None else min(last, x) for x in late], dtype=np.int64),
+        earliest_given=tuple(early),
+        latest_given=tuple(late),
+        total_cap=_money(total, "the total budget"),
+        year_cap=_year_caps(per_year, years, "the yearly cap"),
+        partner_total=np.array([_money(v, f"{p}'s total budget") for p, v in _by_partner(partner_total, partners)]),
+        partner_year_cap=np.array([_year_caps(v, years, f"{p}'s yearly cap")
+                                   for p, v in _by_partner(partner_year, partners)]).reshape(len(partners), -1),
+        mandatory=_flags(mandatory, pos, n, "mandatory"),
+        forbidden=_flags(forbidden, pos, n, "forbidden"),
+        max_projects=_count(max_projects, "max_projects"),
+        min_projects=_count(min_projects, "min_projects"),
+        category_rules=_category_rules(category_rules, cats),
+        requires=tuple(dict.fromkeys(_pairs(requires, pos, "requires"))),
+        excludes=tuple(sorted({tuple(sorted(pair)) for pair in _pairs(excludes, pos, "excludes")})),
+        delay_discount=_discount(delay_discount),
+        currency=currency,
+    )
+
+
+def _bad(message: str) -> ScoringError:
+    return ScoringError(f"cannot build the portfolio problem: {message}")
+
+
+def _horizon_years(horizon: tuple[int, int]) -> np.ndarray:
+    start, end = horizon
+    if int(start) != start or int(end) != end or start > end:
+        raise _bad(f"the horizon {start}-{end} must be two whole years, the first not after the last")
+    return np.arange(int(start), int(end) + 1)
+
+
+def _ids(ids: Sequence[str] | None, n: int) -> tuple[str, ...]:
+    out = tuple(f"c{i}" for i in range(n)) if ids is None else tuple(_per_candidate(ids, n, "ids"))
+    if len(set(out)) != n:
+        raise _bad("the candidate ids must be unique")
+    return out
+
+
+def _positions(ids: tuple[str, ...]) -> dict[CandidateRef, int]:
+    """Both ways of naming a candidate: its id and its position."""
+    return {**{cid: i for i, cid in enumerate(ids)}, **{i: i for i in range(len(ids))}}
+
+
+def _per_candidate(values: Sequence | None, n: int, what: str) -> list:
+    values = [None] * n if values is None else list(values)
+    if len(values) != n:
+        raise _bad(f"{what} has {len(values)} entries for {n} candidates")
+    return values
+
+
+def _cost_profile(cost: Sequence[float], cid: str) -> np.ndarray:
+    profile = np.array(cost, dtype=float).reshape(-1)
+    if profile.size == 0 or not np.isfinite(profile).all() or (profile < 0).any():
+        raise _bad(f"the cost of {cid} must be one or more finite amounts of at least 0")
+    return profile
+
+
+def _window(years_given: Sequence[int | None] | None, n: int, years: np.ndarray, what: str) -> list[int | None]:
+    given = _per_candidate(years_given, n, what)
+    for year in given:
+        if year is not None and int(year) != year:
+            raise _bad(f"{what} holds {year!r}, not a whole year")
+    return [None if y is None else int(y) for y in given]
+
+
+def _shares(shares: Sequence[Sequence[float]] | None, n: int, partners: tuple[str, ...]) -> np.ndarray:
+    if not partners or len(set(partners)) != len(partners):
+        raise _bad("the partners must be one or more distinct names")
+    if shares is None:
+        return np.tile(np.eye(1, len(partners)), (n, 1))
+    out = np.array(shares, dtype=float)
+    if out.shape != (n, len(partners)):
+        raise _bad(f"shares must be {n} rows of {len(partners)} partner shares, got shape {out.shape}")
+    if not np.isfinite(out).all() or (out < 0).any() or not np.allclose(out.sum(axis=1), 1.0):
+        raise _bad("each candidate's cost shares must be at least 0 and sum to 1")
+    return out
+
+
+def _money(value: float | None, what: str) -> float:
+    cap = _or_inf(value)
+    if np.isnan(cap) or cap < 0:
+        raise _bad(f"{what} must be at least 0, got {value!r}")
+    return cap
+
+
+def _year_caps(spec: float | Mapping[int, float] | None, years: np.ndarray, what: str) -> np.ndarray:
+    if isinstance(spec, Mapping):
+        outside = [y for y in spec if not years[0] <= y <= years[-1]]
+        if outside:
+            raise _bad(f"{what} for {outside[0]} is outside the horizon {years[0]}-{years[-1]}")
+        for cap in spec.values():
+            _money(cap, what)
+    elif spec is not None:
+        _money(spec, what)
+    return _caps(spec, years)
+
+
+def _by_partner(spec: Mapping[str, object] | None, partners: tuple[str, ...]) -> list[tuple[str, object]]:
+    unknown = sorted(set(spec or {}) - set(partners))
+    if unknown:
+        raise _bad(f"a cap for the unknown partner {unknown[0]!r} (partners: {', '.join(partners)})")
+    return [(p, (spec or {}).get(p)) for p in partners]
+
+
+def _position(ref: CandidateRef, pos: dict[CandidateRef, int], what: str) -> int:
+    if isinstance(ref, (bool, np.bool_)) or ref not in pos:
+        raise _bad(f"{what} names {ref!r}, which is neither a candidate id nor a position")
+    return pos[ref]
+
+
+def _flags(refs: Sequence[CandidateRef], pos: dict[CandidateRef, int], n: int, what: str) -> np.ndarray:
+    flags = np.zeros(n, dtype=bool)
+    flags[[_position(r, pos, what) for r in refs]] = True
+    return flags
+
+
+def _pairs(pairs: Sequence[tuple[CandidateRef, CandidateRef]], pos: dict[CandidateRef, int],
+           what: str) -> list[tuple[int, int]]:
+    out = [(_position(a, pos, what), _position(b, pos, what)) for a, b in pairs]
+    if any(a == b for a, b in out):
+        raise _bad(f"{what} pairs a candidate with itself")
+    return out
+
+
+def _count(value: int | None, what: str) -> int | None:
+    if value is not None and (isinstance(value, bool) or int(value) != value or value < 0):
+        raise _bad(f"{what} must be a whole number of at least 0, got {value!r}")
+    return None if value is None else int(value)
+
+
+def _category_rules(rules: Mapping[str, tuple[int | None, int | None]] | None,
+                    cats: tuple[str | None, ...]) -> tuple[CategoryRule, ...]:
+    out = []
+    for name, (lo, hi) in (rules or {}).items():
+        what = f"the rule of category {name!r}"
+        out.append(CategoryRule(name, np.array([c == name for c in cats], dtype=bool),
+                                _count(lo, what), _count(hi, what)))
+    return tuple(out)
+
+
+def _discount(value: float) -> float:
+    if not 0.0 <= value < 1.0:
+        raise _bad(f"the delay discount must be at least 0 and below 1, got {value!r}")
+    return float(value)

@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import write_case
 from scorer.cli.main import main
 
 
@@ -20,7 +19,7 @@ def run(*args: str):
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> tuple[str, str]:
+def pair(write_case, tmp_path: Path) -> tuple[str, str]:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a = write_case(tmp_path / "a")
@@ -68,6 +67,7 @@ rules.max_projects  3  2
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["table", "markdown"])
 def test_text_formats_leave_out_empty_tables(pair, tmp_path, fmt):
     # Through the installed command: an empty table is named on the "unchanged:" line, not printed.
@@ -92,6 +92,7 @@ def test_identical_scenarios_exit_0_too(pair):
     assert result.stdout.splitlines()[2] == "no differences"
 
 
+@pytest.mark.slow
 def test_csv_is_the_portfolio_changes_with_a_note(pair):
     result = run("compare", *pair, "--format", "csv")
     assert result.exit_code == 0
@@ -100,6 +101,7 @@ def test_csv_is_the_portfolio_changes_with_a_note(pair):
     assert run("-q", "compare", *pair, "--format", "csv").stderr == ""
 
 
+@pytest.mark.slow
 def test_json_and_xlsx_hold_every_table(pair, tmp_path):
     data = json.loads(run("compare", *pair, "--format", "json").stdout)
     assert list(data) == sorted(["portfolio", "summary", "spend", "weights", "settings", "candidates"])
@@ -127,7 +129,8 @@ def test_errors(pair, tmp_path):
     assert protected.exit_code == 1 and "refusing to overwrite an input file" in protected.stderr
 
 
-def test_an_infeasible_scenario_is_named_by_its_file(pair, tmp_path):
+@pytest.mark.slow
+def test_an_infeasible_scenario_is_named_by_its_file(write_case, pair, tmp_path):
     a, _ = pair
     (tmp_path / "c").mkdir()
     c = write_case(tmp_path / "c", {"scenario": [("total: 900", "total: 400")]})

@@ -63,6 +63,7 @@ def test_a_command_may_spell_a_setting_its_own_way() -> None:
         "leave it out; on the command line: --no-explain, --no-robustness"
 
 
+@pytest.mark.slow
 def test_the_library_error_has_no_flag_and_the_command_line_adds_it(case) -> None:
     problem = problem_from_inputs(load_scenario(case.path))
     with pytest.raises(ScoringError) as caught:
@@ -74,6 +75,7 @@ def test_the_library_error_has_no_flag_and_the_command_line_adds_it(case) -> Non
     assert done.stderr == f"coprod: error: {library}; on the command line: --year\n"
 
 
+@pytest.mark.slow
 def test_a_library_notice_gets_its_flag_on_the_command_line(case) -> None:
     done = coprod("alternatives", str(case.path), "--format", "csv", cwd=case.folder)
     assert done.returncode == 0, done.stderr
@@ -82,6 +84,7 @@ def test_a_library_notice_gets_its_flag_on_the_command_line(case) -> None:
                                             "line: --format")
 
 
+@pytest.mark.slow
 def test_an_error_naming_two_settings_gets_both_flags(case) -> None:
     done = coprod("-q", "frontier", str(case.path), "--from", "5", "--to", "1", cwd=case.folder)
     assert done.returncode == 1
@@ -89,6 +92,7 @@ def test_an_error_naming_two_settings_gets_both_flags(case) -> None:
                            "on the command line: --from, --to\n")
 
 
+@pytest.mark.slow
 def test_an_error_naming_no_setting_is_shown_as_the_library_wrote_it(case) -> None:
     done = coprod("-q", "optimize", str(case.path), "--budget", "1", cwd=case.folder)
     assert done.returncode == 1 and done.stderr.startswith("coprod: error: infeasible: ")

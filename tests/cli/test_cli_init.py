@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from scorer.cli.main import main
@@ -49,6 +50,7 @@ def test_init_needs_a_folder() -> None:
     assert run("init").exit_code == 2
 
 
+@pytest.mark.slow
 def test_init_refuses_an_empty_folder_name(tmp_path: Path) -> None:
     # '' would otherwise write the starter files into the current directory.
     coprod = Path(sys.executable).with_name("coprod")

@@ -6,7 +6,6 @@ import json
 
 from click.testing import CliRunner
 
-from conftest import write_case
 from scorer import __version__
 from scorer.cli.main import main
 from scorer.defaults import default_scenario
@@ -46,7 +45,7 @@ def test_default_scenario_is_the_shipped_baseline():
     assert default_scenario().is_file()
 
 
-def test_validate_exact_summary(in_tmp):
+def test_validate_exact_summary(write_case, in_tmp):
     write_case(in_tmp)
     result = run("validate", "scenario.yaml")
     assert result.exit_code == 0
@@ -69,7 +68,7 @@ def test_validate_missing_file_exit_1(in_tmp):
     assert result.stdout == ""
 
 
-def test_validate_lists_every_problem(in_tmp):
+def test_validate_lists_every_problem(write_case, in_tmp):
     write_case(in_tmp, {"candidates": [("standardization: 7", "standardization: 12"), ("requires: [t7a]", "requires: [x]")]})
     result = run("validate", "scenario.yaml")
     assert result.exit_code == 1

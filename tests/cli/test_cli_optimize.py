@@ -38,12 +38,14 @@ def test_json_object() -> None:
     assert set(data["spend"]["2028"]) == {"total", "US", "JP"}
 
 
+@pytest.mark.slow
 def test_explain_adds_limits_and_thresholds() -> None:
     data = json.loads(run("--format", "json", "--explain").output)
     assert "budget_total" in data["binding"]
     assert {t["id"] for t in data["thresholds"]} >= {"gpi", "cca"}
 
 
+@pytest.mark.slow
 def test_overrides_change_the_answer() -> None:
     data = json.loads(run("--format", "json", "--budget", "3000", "--year-cap", "2030=500").output)
     assert data["objective"] < 520 and data["spend"]["2030"]["total"] <= 500
@@ -57,6 +59,7 @@ def test_usage_errors_exit_2() -> None:
     assert run("--gap", "1.5").exit_code == 2
 
 
+@pytest.mark.slow
 def test_domain_errors_exit_1_with_one_message() -> None:
     result = run("--year-cap", "2050=10")
     assert result.exit_code == 1 and "outside the horizon" in result.output
@@ -66,6 +69,7 @@ def test_domain_errors_exit_1_with_one_message() -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_output_files_schedule_and_lp(tmp_path: Path) -> None:
     out, sched, mps, lp = (tmp_path / n for n in ("p.json", "s.csv", "m.mps", "m.lp"))
     result = run("-o", str(out), "--schedule", str(sched), "--lp", str(mps))
@@ -73,7 +77,7 @@ def test_output_files_schedule_and_lp(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["status"] == "optimal"
     assert sched.read_text().splitlines()[0].startswith("year,aircraft-mro,dual-use-jv,")  # projects in id order
     assert "cap_total" in sched.read_text() and "slack_JP" in sched.read_text()
-    # No OBJSENSE (GLPK refuses it): the file minimises minus the value (tests/test_modelfile.py solves it).
+    # No OBJSENSE (GLPK refuses it): the file minimises minus the value (tests/present/test_modelfile.py solves it).
     assert mps.read_text().splitlines()[2:5] == ["NAME coprod_portfolio", "ROWS", " N  minus_value"]
     assert run("--lp", str(lp), "--format", "csv").exit_code == 0
     assert "Maximize" in lp.read_text()
@@ -85,6 +89,7 @@ def test_refuses_to_overwrite_the_scenario(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "refusing" in result.output
 
 
+@pytest.mark.slow
 def test_explain_with_csv_says_where_the_explanation_is():
     from click.testing import CliRunner
 
@@ -97,6 +102,7 @@ def test_explain_with_csv_says_where_the_explanation_is():
                              "to see the explanation\n")
 
 
+@pytest.mark.slow
 def test_quiet_drops_warnings_not_data() -> None:
     result = CliRunner().invoke(main, ["-q", "optimize", "--explain", "--format", "csv"])
     assert result.exit_code == 0 and result.stderr == ""
@@ -105,6 +111,7 @@ def test_quiet_drops_warnings_not_data() -> None:
     assert failed.exit_code == 1 and failed.stderr.startswith("coprod: error: infeasible")  # errors stay
 
 
+@pytest.mark.slow
 def test_xlsx_workbook_sheets(tmp_path: Path) -> None:
     import openpyxl
 
@@ -131,6 +138,7 @@ def _coprod(*args: str):
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_cbc_says_optimal_when_it_proves_it(tmp_path: Path) -> None:
     # Four candidates: CBC proved the optimum at once, but the command said "stopped by a limit,
     # not proven optimal (gap unknown, bound none proven)".
@@ -143,11 +151,11 @@ def test_cbc_says_optimal_when_it_proves_it(tmp_path: Path) -> None:
     assert (data["status"], data["gap"], data["bound"]) == ("optimal", 0.0, data["objective"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seconds", ["0.05", "0.5"])
-def test_cbc_stopped_by_a_time_limit_says_what_it_proved(tmp_path: Path, seconds: str) -> None:
+def test_cbc_stopped_by_a_time_limit_says_what_it_proved(write_hard_scenario, tmp_path: Path, seconds: str) -> None:
     # Stopped on time, CBC logged a "bound" of -4.8e12 for a portfolio of 97.3: shown as
     # "bound 97.3410, gap 2,342,127,939 %". A bound is now at least the objective, or none.
-    from test_limits import write_hard_scenario
 
     (tmp_path / "hard").mkdir()
     scenario, out = write_hard_scenario(tmp_path / "hard", n=30), tmp_path / "out.json"

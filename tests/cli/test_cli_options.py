@@ -49,6 +49,7 @@ def test_every_float_option_is_finite() -> None:
         assert isinstance(option.type, FiniteFloat), (path, option.opts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path, option", FLOAT_OPTIONS)
 def test_float_options_refuse_nan(path: tuple[str, ...], option: click.Option) -> None:
     # NaN fails no comparison, so it passed every range check: --budget nan meant no budget.
@@ -80,6 +81,7 @@ def test_int_options_refuse_nan_and_infinity(path: tuple[str, ...], option: clic
         assert result.exit_code == 2 and f"Invalid value for '{option.opts[-1]}'" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, message", [
     (["score", "-w", "standardization=nan"], "'standardization=nan': 'nan' is not a number (NaN)"),
     (["optimize", "--year-cap", "2028=nan"], "'2028=nan': 'nan' is not a number (NaN)"),

@@ -79,6 +79,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CASES)
 def test_overrides_print_what_the_written_out_files_print(folders, name) -> None:
     given, written = folders
@@ -95,6 +96,7 @@ def _md_sections(text: str) -> dict[str, str]:
     return dict(zip(parts[1::2], parts[2::2]))
 
 
+@pytest.mark.slow
 def test_report_with_overrides_is_the_report_of_the_written_out_files(folders, tmp_path) -> None:
     given, written = folders
     options = ["--samples", "40", "--portfolio-samples", "4", "--workers", "1", "--force"]

@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from scorer.cli.main import main
-from conftest import write_case
 
 ROBUST = ("seed: 7\n", "seed: 7\nrobustness:\n  weight_ranges: {nope: [0.1, 0.2]}\n")
 
@@ -18,6 +17,7 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+@pytest.mark.slow
 def test_alternatives_csv_is_exact(case) -> None:
     # gpi is mandatory and a co-sustainment project (only ship-mro) is required;
     # tactical needs t7a, which would make 4 projects (max 3): two sets fit.
@@ -52,6 +52,7 @@ def test_frontier_csv_is_exact(case) -> None:
                         "880.0,optimal,197.3333333333,0.0,640.0,3,,,gpi ship-mro t7a\n")
 
 
+@pytest.mark.slow
 def test_frontier_by_year_and_bad_ranges(case) -> None:
     r = run("frontier", str(case.path), "--year", "2026", "--from", "0", "--to", "300", "--steps", "4",
             "--format", "json", "-q", "--workers", "1")
@@ -92,7 +93,7 @@ def test_sensitivity_options_and_errors(case) -> None:
         "; set robustness.score_distribution to none; on the command line: --score-dist\n")
 
 
-def test_weight_ranges_in_the_scenario_are_checked(tmp_path: Path) -> None:
+def test_weight_ranges_in_the_scenario_are_checked(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [ROBUST]})
     r = run("validate", str(case.path))
     assert r.exit_code == 1
@@ -101,7 +102,7 @@ def test_weight_ranges_in_the_scenario_are_checked(tmp_path: Path) -> None:
             "(criteria: standardization, cost_sharing, export_friction)") in r.stdout + r.stderr
 
 
-def test_weight_ranges_from_the_scenario_are_used(tmp_path: Path) -> None:
+def test_weight_ranges_from_the_scenario_are_used(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [("seed: 7\n", "seed: 7\nrobustness:\n  samples: 30\n"
                                                "  weight_ranges: {cost_sharing: [0.0, 0.9]}\n")]})
     r = run("sensitivity", str(case.path), "--no-portfolios", "--format", "json")
@@ -118,7 +119,7 @@ SENSITIVITY = ("--samples", "40", "--portfolio-samples", "40", "--concentration"
 
 
 @pytest.fixture
-def choice_case(tmp_path: Path):
+def choice_case(write_case, tmp_path: Path):
     """gpi plus one more project: t7a or ship-mro, depending on the weights."""
     return write_case(tmp_path, {"scenario": [("  max_projects: 3\n", "  max_projects: 2\n"),
                                               ("  categories:\n    co-sustainment: {min: 1}\n", "")]})
@@ -126,7 +127,8 @@ def choice_case(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def cluster():
-    distributed = pytest.importorskip("dask.distributed")
+    from dask import distributed  # the test extra has it: a missing Dask is a failure, not a skip
+
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as local:
         yield local.scheduler_address
@@ -138,6 +140,7 @@ def _file(case, out: Path, *extra: str) -> bytes:
     return out.read_bytes()
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_files_with_1_and_2_workers_and_on_dask(choice_case, tmp_path: Path,
                                                                          cluster) -> None:
     case = choice_case
@@ -152,6 +155,7 @@ def test_same_seed_gives_identical_files_with_1_and_2_workers_and_on_dask(choice
     assert other != one
 
 
+@pytest.mark.slow
 def test_frontier_identical_across_workers_and_dask(case, tmp_path: Path, cluster) -> None:
     outs = []
     for extra in (("--workers", "1"), ("--workers", "2"), ("--scheduler", cluster)):
@@ -179,6 +183,7 @@ def test_ctrl_c_stops_cleanly_and_writes_nothing(case, tmp_path: Path, monkeypat
         assert list(tmp_path.glob("out.json*")) == [] and list(tmp_path.glob(".out.json*")) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command,solves", [(["frontier", "--steps", "3"], 3), (["alternatives", "-k", "2"], 2),
                                             (["sensitivity", "--samples", "20", "--portfolio-samples", "4"], 4)])
 def test_sweeps_of_a_model_solved_in_a_child_process_say_what_they_may_cost(case, monkeypatch, command,

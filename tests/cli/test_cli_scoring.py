@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import NO_CRITERION_WEIGHTS, write_case
 from scorer.cli.main import main
+from testkit import NO_CRITERION_WEIGHTS
 
 TABLE = """\
 rank  id        name                     score
@@ -98,7 +98,7 @@ def test_weights_table(case):
     assert result.stdout == WEIGHTS
 
 
-def test_weights_json_with_ahp_and_warning(tmp_path):
+def test_weights_json_with_ahp_and_warning(write_case, tmp_path):
     case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + "weighting:\n  method: ahp\n  ahp:\n    pairwise:\n"
@@ -159,7 +159,7 @@ def test_failed_write_leaves_no_file(case, in_tmp):
     assert not list(in_tmp.glob(".ranked.csv.*"))
 
 
-def test_formula_like_names_are_neutralised_in_csv(tmp_path):
+def test_formula_like_names_are_neutralised_in_csv(write_case, tmp_path):
     case = write_case(tmp_path, {"candidates": [("name: Ship MRO", "name: '=HYPERLINK(\"http://x\")'")]})
     result = run("score", str(case.path), "--format", "csv")
     assert result.exit_code == 0
@@ -225,6 +225,7 @@ def test_weights_show_is_the_default_sub_command(case):
     assert run("weights", "--format", "table", str(case.path)).stdout == WEIGHTS
 
 
+@pytest.mark.slow
 def test_score_and_weights_to_xlsx(case, in_tmp):
     import openpyxl
 
@@ -254,6 +255,7 @@ def test_quiet_turns_progress_bars_off_for_that_run_only(case):
     run("score", str(case.path), "--format", "csv")
 
 
+@pytest.mark.slow
 def test_promethee_u_shape_at_its_threshold_through_the_installed_command():
     """0.1, 0.4, 0.4 with u-shape q = 0.3: 0.4 - 0.1 is not greater than q (Brans & Vincke
     1985), so every candidate scores 50; before the fix the two passes rounded differently
@@ -285,7 +287,8 @@ HUGE = {"criteria": [("weight: 15\n", "weight: 1e308\n"), ("weight: 5\n", "weigh
                      ("weight: 40\n", "weight: 1e308\n"), ("scale: {min: 0, max: 10}", "scale: {min: -1e308, max: 1e308}")]}
 
 
-def test_huge_weights_and_a_scale_too_wide_to_subtract_score_as_ordinary_ones(tmp_path):
+@pytest.mark.slow
+def test_huge_weights_and_a_scale_too_wide_to_subtract_score_as_ordinary_ones(write_case, tmp_path):
     # Weights of 1e308 summed to inf (every effective weight 0); (x - min) / (max - min) on
     # -1e308..1e308 divided by inf (every value 0 instead of about 0.5).
     case = write_case(tmp_path, HUGE)
@@ -298,6 +301,7 @@ def test_huge_weights_and_a_scale_too_wide_to_subtract_score_as_ordinary_ones(tm
     assert [row["standardization"] for row in rows] == pytest.approx([25.0] * 4, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_weights_set_writes_1e308_as_a_number_yaml_reads_back(case):
     from ruamel.yaml import YAML
 

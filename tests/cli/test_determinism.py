@@ -21,8 +21,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CANDIDATES, NAMES, write_case
 from scorer.cli.main import main
+from testkit import CANDIDATES, NAMES
+
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
 
 FAST = ("--workers", "1")
 # (args, files written): "-" means the data goes to stdout.
@@ -76,7 +78,7 @@ def fixed_date(monkeypatch):
 
 
 @pytest.mark.parametrize("args,files", RUNS, ids=IDS)
-def test_two_runs_give_the_same_bytes(tmp_path, monkeypatch, fixed_date, args, files):
+def test_two_runs_give_the_same_bytes(write_case, tmp_path, monkeypatch, fixed_date, args, files):
     write_case(tmp_path)
     monkeypatch.chdir(tmp_path)
     assert outputs(tmp_path, args, files) == outputs(tmp_path, args, files)
@@ -89,7 +91,7 @@ def without_hashes(data: bytes | None) -> bytes | None:
 
 
 @pytest.mark.parametrize("args,files", RUNS, ids=IDS)
-def test_the_order_of_candidates_does_not_matter(tmp_path, monkeypatch, fixed_date, args, files):
+def test_the_order_of_candidates_does_not_matter(write_case, tmp_path, monkeypatch, fixed_date, args, files):
     write_case(tmp_path)
     monkeypatch.chdir(tmp_path)
     reference = outputs(tmp_path, args, files)
@@ -106,7 +108,7 @@ def test_the_order_of_candidates_does_not_matter(tmp_path, monkeypatch, fixed_da
 
 
 @pytest.mark.parametrize("args,files", RUNS, ids=IDS)
-def test_the_order_of_keys_in_partners_does_not_matter(tmp_path, monkeypatch, fixed_date, args, files):
+def test_the_order_of_keys_in_partners_does_not_matter(write_case, tmp_path, monkeypatch, fixed_date, args, files):
     # Partner columns (cost_<partner>, spend, model rows) come sorted by partner, not in key order.
     write_case(tmp_path)
     monkeypatch.chdir(tmp_path)

@@ -19,8 +19,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from testkit import run_on_terminal
 
-from conftest import run_on_terminal, write_case
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 
 COPROD = Path(sys.executable).with_name("coprod")
 CONTROLS = [chr(c) for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]]
@@ -52,7 +54,7 @@ MARKDOWN_NAMES = {
 
 
 @pytest.fixture
-def markdown_case(tmp_path):
+def markdown_case(write_case, tmp_path):
     old = {"gpi": "Glide Phase Interceptor", "t7a": "T-7A trainer", "tactical": "Tactical trainer",
            "ship-mro": "Ship MRO"}
     edits = [(f"name: {old[k]}", "name: '" + name + "'") for k, name in MARKDOWN_NAMES.items()]
@@ -117,7 +119,7 @@ def test_markdown_text_around_the_tables_is_escaped_too(markdown_case):
 OSC = "\\e]0;pwned\\a"  # YAML's escapes for ESC and BEL: a terminal would set its title
 
 
-def test_an_input_error_shows_an_osc_sequence_and_a_newline_in_a_key_escaped_on_one_line(tmp_path):
+def test_an_input_error_shows_an_osc_sequence_and_a_newline_in_a_key_escaped_on_one_line(write_case, tmp_path):
     case = write_case(tmp_path, {"scenario": [("co-sustainment: {min: 1}", f'"co-{OSC}\\nforged: x": {{min: 1}}')]})
     for command in ("optimize", "validate"):
         done = coprod(command, "scenario.yaml", cwd=case.folder)
@@ -145,7 +147,7 @@ def test_notes_show_control_characters_escaped(tmp_path):
     assert "coprod: note: wrote new\\x1b]0;pwned\\x07/scenario.yaml" in done.stderr.decode("utf-8")
 
 
-def test_an_infeasibility_message_keeps_its_two_lines_whatever_a_key_holds(tmp_path):
+def test_an_infeasibility_message_keeps_its_two_lines_whatever_a_key_holds(write_case, tmp_path):
     key = "co-sustainment\\nforged: x"
     case = write_case(tmp_path, {"candidates": [("category: co-sustainment", f'category: "{key}"')],
                                  "scenario": [("co-sustainment: {min: 1}", f'"{key}": {{min: 2}}')]})
@@ -201,7 +203,7 @@ def test_a_heading_on_a_terminal_keeps_its_own_lines(forged_pair):
 # ----------------------------------------------------------------------- csv ---
 
 
-def test_csv_cells_carry_no_raw_control_characters_but_json_keeps_them(tmp_path):
+def test_csv_cells_carry_no_raw_control_characters_but_json_keeps_them(write_case, tmp_path):
     name = "Ship\\e]0;pwned\\a\\x7f\\x9b MRO\\tx"
     case = write_case(tmp_path, {"candidates": [("name: Ship MRO", f'name: "{name}"')]})
     done = coprod("score", "scenario.yaml", "--format", "csv", cwd=case.folder)
@@ -216,7 +218,7 @@ def test_csv_cells_carry_no_raw_control_characters_but_json_keeps_them(tmp_path)
 FULL_WIDTH = {"gpi": "＝1+1", "t7a": "＋1+cmd", "tactical": "－2+3", "ship-mro": "＠SUM(A1)"}
 
 
-def test_full_width_formula_starters_are_neutralised_in_csv(tmp_path):
+def test_full_width_formula_starters_are_neutralised_in_csv(write_case, tmp_path):
     old = {"gpi": "Glide Phase Interceptor", "t7a": "T-7A trainer", "tactical": "Tactical trainer",
            "ship-mro": "Ship MRO"}
     case = write_case(tmp_path, {"candidates": [(f"name: {old[k]}", f"name: '{v}'") for k, v in FULL_WIDTH.items()]})

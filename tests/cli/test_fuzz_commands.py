@@ -12,7 +12,7 @@ run set ``FUZZ_EXAMPLES`` (examples of the largest command; the others
 scale) and the run is randomized, so each night explores new inputs; a
 failure prints hypothesis's ``@reproduce_failure`` blob::
 
-    FUZZ_EXAMPLES=20000 pytest tests/test_fuzz_commands.py
+    FUZZ_EXAMPLES=20000 pytest tests/cli/test_fuzz_commands.py
 """
 
 from __future__ import annotations
@@ -34,13 +34,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import NAMES, TEXTS
 from scorer.cli.main import main
 from scorer.portfolio.feasibility import violations
 from scorer.inputs.loading import load_scenario
 from scorer.portfolio.solve import portfolio_value
 from scorer.portfolio.problem import problem_from_inputs
-from fuzz_factory import mutated
+from testkit import NAMES, TEXTS, mutated
+
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
 
 NIGHTLY = "FUZZ_EXAMPLES" in os.environ
 SCALE = int(os.environ.get("FUZZ_EXAMPLES", "600")) / 600

@@ -17,17 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from test_limits import write_hard_scenario
 
 COPROD = Path(sys.executable).with_name("coprod")
 STARTUP = 5.0  # seconds before the signal: interpreter start, imports, loading (2 cores shared)
 WITHIN = 1.0  # the bound from the signal to the exit
 
-pytestmark = pytest.mark.skipif(not COPROD.exists(), reason="the coprod console script is not installed")
-
 
 @pytest.fixture(scope="module")
-def hard(tmp_path_factory) -> Path:
+def hard(write_hard_scenario, tmp_path_factory) -> Path:
     # Each solve stops after 4 s at the latest, so a test of a broken guard fails in seconds, not minutes.
     return write_hard_scenario(tmp_path_factory.mktemp("interrupt"), n=400, time_limit=4)
 
@@ -58,6 +55,7 @@ def check_interrupted(code: int, seconds: float, stderr: str, folder: Path, befo
     assert seconds < WITHIN, f"took {seconds:.2f} s to stop after Ctrl-C"
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_optimize_within_a_second(hard):
     folder = hard.parent
     before = {p.name for p in folder.iterdir()}
@@ -66,6 +64,7 @@ def test_ctrl_c_stops_optimize_within_a_second(hard):
     check_interrupted(code, seconds, err, folder, before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_ctrl_c_stops_a_sensitivity_sweep_within_a_second(hard, workers):
     folder = hard.parent
@@ -75,6 +74,7 @@ def test_ctrl_c_stops_a_sensitivity_sweep_within_a_second(hard, workers):
     check_interrupted(code, seconds, err, folder, before)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_frontier_sweep_within_a_second(hard):
     folder = hard.parent
     before = {p.name for p in folder.iterdir()}
@@ -108,8 +108,9 @@ def alive(pid: int) -> bool:
     return " Z " not in stat  # a zombie has ended; only its entry waits to be collected
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the solver's child")
-def test_ctrl_c_stops_a_large_solve_in_its_child_process_within_a_second(tmp_path):
+def test_ctrl_c_stops_a_large_solve_in_its_child_process_within_a_second(write_hard_scenario, tmp_path):
     # 2,000 candidates x 15 years: over 20,000 start options, so the solve runs in a child process.
     scenario = write_hard_scenario(tmp_path, n=2000, time_limit=30)
     before = {p.name for p in tmp_path.iterdir()}
@@ -202,6 +203,7 @@ def check_quiet(code: int, stderr: str, left: dict) -> None:
     assert not left, f"left running: {left}"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find coprod's processes")
 @pytest.mark.parametrize("delay", [0.2, 0.5, 1.0])
 @pytest.mark.parametrize("command", sorted(EARLY))
@@ -210,6 +212,7 @@ def test_ctrl_c_in_the_first_second_ends_quietly(tmp_path, command, delay):
     check_quiet(*ctrl_c(EARLY[command], tmp_path, lambda proc: time.sleep(delay)))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find coprod's processes")
 @pytest.mark.parametrize("delay", [0.0, 0.3, 1.0])
 @pytest.mark.parametrize("command", sorted(EARLY))

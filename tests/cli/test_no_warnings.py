@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_case
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 
 COPROD = Path(sys.executable).with_name("coprod")
 FAST = ("--samples", "20", "--portfolio-samples", "4", "--workers", "1")
@@ -48,7 +49,7 @@ ALL_EQUAL = [*AT_MINIMUM,
              ("cost_sharing: signed", "cost_sharing: draft"), ("cost_sharing: none", "cost_sharing: draft")]
 
 
-def _write(folder: Path, case: str) -> None:
+def _write(write_case, folder: Path, case: str) -> None:
     if case in ("single", "bare"):
         for name, text in (("criteria.yaml", ONE_CRITERION), ("scenario.yaml", NO_LIMITS),
                            ("candidates.yaml", _candidates([5] if case == "single" else [0, 5, 5]))):
@@ -76,8 +77,8 @@ RUNS = [
 
 
 @pytest.mark.parametrize("case, args, code", RUNS, ids=[f"{c}-{' '.join(a[:3])}" for c, a, _ in RUNS])
-def test_degenerate_inputs_print_no_warning(tmp_path, case, args, code):
-    _write(tmp_path, case)
+def test_degenerate_inputs_print_no_warning(write_case, tmp_path, case, args, code):
+    _write(write_case, tmp_path, case)
     env = {**os.environ, "PYTHONWARNINGS": "always"}
     argv = [args[0], "scenario.yaml", *args[1:], *(() if "-o" in args else ("--format", "json"))]
     result = subprocess.run([COPROD, *argv], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)

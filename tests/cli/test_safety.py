@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import NAMES, TEXTS, write_case
 from scorer.present import output
 from scorer import files as targets
 from scorer.cli.main import main
+from testkit import NAMES, TEXTS
 
 # Every file a command writes, as (command args, the option naming the file,
 # a file name with the right suffix). The scenario is scenario.yaml in the cwd.
@@ -91,6 +91,7 @@ def test_the_report_folder_cannot_be_an_input_file(here):
 
 # ---------------------------------------------------------- atomic writes ---
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args,option,name", WRITERS, ids=WRITER_IDS)
 @pytest.mark.parametrize("fault", ["disk full", "ctrl-c"])
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(here, monkeypatch, args, option, name, fault):
@@ -113,6 +114,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(here, monkeypatch, 
     assert listing(here.folder) == sorted([*NAMES.values(), name]), "temporary file left behind"
 
 
+@pytest.mark.slow
 def test_a_failed_report_leaves_no_temporary(here, monkeypatch):
     monkeypatch.setattr(targets.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(errno.EIO, "I/O error")))
     result = run("report", "scenario.yaml", "--no-robustness", "--no-explain", "-o", "rep")
@@ -126,7 +128,7 @@ FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+cmd", "-2+3", "@SUM(A1)", "
 
 
 @pytest.fixture
-def formula_case(tmp_path, monkeypatch):
+def formula_case(write_case, tmp_path, monkeypatch):
     """Names that a spreadsheet would run as formulas, and an id starting with '-'."""
     edits = {"candidates": [("name: Glide Phase Interceptor", f"name: '{FORMULAS[0]}'"),
                             ("name: T-7A trainer", f"name: '{FORMULAS[1]}'"),
@@ -170,7 +172,8 @@ def test_no_csv_cell_starts_like_a_formula(formula_case, args):
 @pytest.mark.parametrize("args", [("score", "scenario.yaml"), ("optimize", "scenario.yaml"),
                                   ("alternatives", "scenario.yaml", "-k", "2")], ids=["score", "optimize", "alternatives"])
 def test_no_xlsx_cell_is_a_formula(formula_case, args):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     result = run(*args, "-o", "out.xlsx")
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(formula_case.folder / "out.xlsx")
@@ -206,13 +209,14 @@ HOSTILE = "<script>alert(1)</script> & <img src=x onerror=alert(2)>"
 
 
 @pytest.fixture
-def hostile_case(tmp_path, monkeypatch):
+def hostile_case(write_case, tmp_path, monkeypatch):
     case = write_case(tmp_path, {"candidates": [("name: Glide Phase Interceptor", f"name: '{HOSTILE}'"),
                                                 ("name: Ship MRO", 'name: "Ship \\e[2J\\e[31mMRO | x"')]})
     monkeypatch.chdir(tmp_path)
     return case
 
 
+@pytest.mark.slow
 def test_report_html_escapes_text_from_the_inputs(hostile_case):
     result = run("report", "scenario.yaml", "--no-robustness", "--no-explain", "-o", "rep")
     assert result.exit_code == 0, result.output
@@ -241,8 +245,9 @@ ALL_WRITERS = [(*args, option, name) for args, option, name in WRITERS] + [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", ALL_WRITERS, ids=[f"{a[0]}{a[-1]}" for a in ALL_WRITERS])
-def test_only_the_named_paths_are_written(tmp_path, monkeypatch, args):
+def test_only_the_named_paths_are_written(write_case, tmp_path, monkeypatch, args):
     inputs, work = tmp_path / "inputs", tmp_path / "work"
     inputs.mkdir()
     work.mkdir()
@@ -262,6 +267,7 @@ EMPTY_PATHS = [(*args, option) for args, option, _ in WRITERS if option != "--lp
     ("report", "scenario.yaml", "-o"), ("validate",), ("compare", "scenario.yaml"), ("weights", "set")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", EMPTY_PATHS, ids=[" ".join(a[:1] + a[-1:]) for a in EMPTY_PATHS])
 def test_an_empty_path_is_a_usage_error(here, args):
     # '' is no file name: it must not become the current directory (exit 1 or files written there).
@@ -289,7 +295,7 @@ def _argv(command: tuple[str, ...]) -> list[str]:
 
 @pytest.mark.parametrize("command", COMMANDS_READING, ids=[c[0] for c in COMMANDS_READING])
 @pytest.mark.parametrize("kind", sorted(NAMES))
-def test_python_tags_are_refused_by_every_command_and_never_run(tmp_path, monkeypatch, command, kind):
+def test_python_tags_are_refused_by_every_command_and_never_run(write_case, tmp_path, monkeypatch, command, kind):
     bomb = '!!python/object/apply:os.system ["touch PWNED"]'
     line = {"scenario": ("name: Test scenario", f"name: {bomb}"),
             "criteria": ("name: Standardization", f"name: {bomb}"),
@@ -306,7 +312,7 @@ ALIAS_BOMB = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in
 
 
 @pytest.mark.parametrize("command", COMMANDS_READING, ids=[c[0] for c in COMMANDS_READING])
-def test_alias_bomb_and_oversized_files_are_refused_by_every_command(tmp_path, monkeypatch, command):
+def test_alias_bomb_and_oversized_files_are_refused_by_every_command(write_case, tmp_path, monkeypatch, command):
     write_case(tmp_path)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "criteria.yaml").write_text("l0: &l0 [x]\n" + ALIAS_BOMB)  # 9^9 nodes once expanded
@@ -322,7 +328,7 @@ def test_alias_bomb_and_oversized_files_are_refused_by_every_command(tmp_path, m
 
 # ------------------------------------------------ paths in the scenario ---
 
-def test_scenario_paths_are_relative_to_the_scenario_file(tmp_path, monkeypatch):
+def test_scenario_paths_are_relative_to_the_scenario_file(write_case, tmp_path, monkeypatch):
     (tmp_path / "data").mkdir()
     (tmp_path / "elsewhere").mkdir()
     write_case(tmp_path / "data")
@@ -335,7 +341,7 @@ def test_scenario_paths_are_relative_to_the_scenario_file(tmp_path, monkeypatch)
     assert run("score", "../data/scenario.yaml", "--format", "csv").stdout == result.stdout
 
 
-def test_a_missing_referenced_file_is_named_with_where_it_was_looked_for(tmp_path, monkeypatch):
+def test_a_missing_referenced_file_is_named_with_where_it_was_looked_for(write_case, tmp_path, monkeypatch):
     (tmp_path / "data").mkdir()
     (tmp_path / "elsewhere").mkdir()
     write_case(tmp_path / "data", {"scenario": [("criteria: criteria.yaml", "criteria: lists/criteria.yaml")]})
@@ -368,8 +374,9 @@ LOOPED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv,what", LOOPED, ids=[" ".join(a) for a, _ in LOOPED])
-def test_a_symbolic_link_loop_is_a_one_line_error(tmp_path, argv, what):
+def test_a_symbolic_link_loop_is_a_one_line_error(write_case, tmp_path, argv, what):
     # ln -s b a; ln -s a b: Path.resolve raised RuntimeError("Symlink loop") on every one of these paths.
     write_case(tmp_path, {"scenario": [("criteria: criteria.yaml", "criteria: LOOP.yaml")]})
     (tmp_path / "scenario-ok.yaml").write_text(TEXTS["scenario"])
@@ -395,6 +402,7 @@ def test_a_symbolic_link_loop_is_a_one_line_error(tmp_path, argv, what):
 
 # ------------------------------------------------------ standard input ---
 
+@pytest.mark.slow
 def test_standard_input_has_the_same_size_cap_as_files(tmp_path):
     # 300 MB piped to validate - was read whole (a MemoryError under a memory limit).
     proc = subprocess.Popen([str(COPROD), "validate", "-"], cwd=tmp_path, stdin=subprocess.PIPE,

@@ -34,9 +34,9 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
-from conftest import run_on_terminal, write_case
 from scorer.cli.main import main
 from scorer.cli.stdio import data_stdout
+from testkit import run_on_terminal
 
 COPROD = Path(sys.executable).with_name("coprod")
 PYTHON = sys.executable
@@ -127,7 +127,7 @@ def in_process(argv: list[str], cwd: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def case(tmp_path_factory):
+def case(write_case, tmp_path_factory):
     folder = tmp_path_factory.mktemp("stdout")
     made = write_case(folder)
     # B's smaller budget drops t7a, so compare has a change to list.
@@ -199,6 +199,7 @@ def parse(data: bytes, parser: str) -> None:
         assert data.decode("utf-8").strip()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(RUNS))
 def test_stdout_holds_only_the_data(name: str, case, loud) -> None:
     run = RUNS[name]
@@ -216,6 +217,7 @@ def test_stdout_holds_only_the_data(name: str, case, loud) -> None:
         assert b"Running HiGHS" not in done.stderr
 
 
+@pytest.mark.slow
 def test_a_new_users_first_command_gives_clean_csv(tmp_path: Path) -> None:
     # The issue's case: the default scenario, stdout redirected into a file.
     with open(tmp_path / "portfolio.csv", "wb") as out:
@@ -226,6 +228,7 @@ def test_a_new_users_first_command_gives_clean_csv(tmp_path: Path) -> None:
     assert rows[0][:2] == ["id", "name"] and len(rows) > 2 and all(len(r) == len(rows[0]) for r in rows)
 
 
+@pytest.mark.slow
 def test_a_reader_that_goes_away_ends_the_run_with_exit_1_and_no_traceback(case) -> None:
     # As click does for a broken pipe (``coprod score | head``), with the data on its own descriptor.
     proc = subprocess.Popen([str(COPROD), "score", str(case.path), "--format", "json"], stdout=subprocess.PIPE,
@@ -238,6 +241,7 @@ def test_a_reader_that_goes_away_ends_the_run_with_exit_1_and_no_traceback(case)
 # ------------------------------------------- native code writing to fd 1 ---
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("quiet", [(), ("-q",)], ids=["loud", "quiet"])
 def test_native_output_of_the_main_process_goes_to_stderr_or_nowhere_with_q(loud, case, quiet) -> None:
     env, built = loud
@@ -250,6 +254,7 @@ def test_native_output_of_the_main_process_goes_to_stderr_or_nowhere_with_q(loud
     assert done.stdout == in_process(argv, case.folder)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("quiet", [(), ("-q",)], ids=["loud", "quiet"])
 def test_native_output_of_forkserver_workers_goes_to_stderr_or_nowhere_with_q(loud, case, quiet) -> None:
     env, built = loud
@@ -265,6 +270,7 @@ def test_native_output_of_forkserver_workers_goes_to_stderr_or_nowhere_with_q(lo
     assert done.stdout == in_process([*argv, "--workers", "1"], case.folder)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [("optimize", "{scenario}", "--format", "json"),
                                   ("frontier", "{scenario}", "--steps", "3", "--workers", "1", "--format", "csv")])
 def test_native_output_of_a_child_process_solve_never_reaches_stdout(loud, case, args) -> None:
@@ -289,6 +295,7 @@ def cluster():
         yield local.scheduler_address
 
 
+@pytest.mark.slow
 def test_dask_workers_print_nothing_into_stdout(case, cluster, loud) -> None:
     argv = ["sensitivity", str(case.path), *SMALL_SENSITIVITY, "--format", "json"]
     done = coprod([*argv, "--scheduler", cluster], case.folder, loud[0])
@@ -338,6 +345,7 @@ def on_terminal(argv: list[str]) -> tuple[int, bytes, bytes]:
     return run_on_terminal(argv, env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}, timeout=60)
 
 
+@pytest.mark.slow
 def test_a_terminal_stays_a_terminal() -> None:
     # choose_format picks 'table' on a terminal and refuses xlsx there: both follow isatty().
     code = textwrap.dedent("""
@@ -353,6 +361,7 @@ def test_a_terminal_stays_a_terminal() -> None:
     assert text == b"True table True\r\n"
 
 
+@pytest.mark.slow
 def test_the_installed_command_on_a_terminal_draws_a_rich_table(case) -> None:
     rc, text, err = on_terminal([str(COPROD), "score", str(case.path)])
     assert rc == 0, err.decode()

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
-from conftest import NAMES
-from fuzz_factory import mutated
 from scorer.cli.main import main
 from scorer.errors import InputError
 from scorer.inputs.loading import load_scenario
+from testkit import NAMES, mutated
+
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
-
-
-
-
-
-
 
 
 def _write(folder, files) -> None:

@@ -1,6 +1,6 @@
 """Loading a scenario: every error kind names the file, the line and the field.
 
-Each case edits the valid test scenario (``conftest.py``) in one place and runs
+Each case edits the valid test scenario (``testkit.py``) in one place and runs
 ``coprod validate`` on it; the expected line is where the marker text stands
 in the edited file, so the assertions check the real line numbers.
 """
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import NAMES, write_case
 from scorer.cli.main import main
 from scorer.errors import InputError
 from scorer.inputs.loading import load_scenario
+from testkit import NAMES
 
 COPROD = Path(sys.executable).with_name("coprod")
 
@@ -132,7 +132,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("kind, edits, marker, path, message", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_error_names_file_line_and_field(in_tmp, kind, edits, marker, path, message):
+def test_error_names_file_line_and_field(write_case, in_tmp, kind, edits, marker, path, message):
     case = write_case(in_tmp, {kind: edits})
     line = case.line_of(kind, *marker) if isinstance(marker, tuple) else case.line_of(kind, marker)
     result = CliRunner().invoke(main, ["validate", "scenario.yaml"])
@@ -160,7 +160,7 @@ def test_shorthand_and_long_scores_are_the_same(case):
     assert (short.value, short.low, short.high, short.rationale) == (3, None, None, "")
 
 
-def test_all_problems_are_reported_at_once(in_tmp):
+def test_all_problems_are_reported_at_once(write_case, in_tmp):
     write_case(in_tmp, {"candidates": [("standardization: 7", "standardization: 12"), ("requires: [t7a]", "requires: [x]")],
                         "criteria": [("weight: 15", "wieght: 15")]})
     with pytest.raises(InputError) as info:
@@ -182,7 +182,7 @@ def test_paths_are_relative_to_the_scenario_file(case, tmp_path, monkeypatch):
     assert inputs.files["criteria"] == case.folder / "criteria.yaml"
 
 
-def test_scenario_from_stdin_resolves_paths_from_cwd(in_tmp):
+def test_scenario_from_stdin_resolves_paths_from_cwd(write_case, in_tmp):
     case = write_case(in_tmp)
     result = CliRunner().invoke(main, ["validate", "-"], input=case.texts["scenario"])
     assert result.exit_code == 0, result.output
@@ -211,7 +211,7 @@ FILE_CASES = [
 
 
 @pytest.mark.parametrize("kind, content, line, message", [c[1:] for c in FILE_CASES], ids=[c[0] for c in FILE_CASES])
-def test_broken_file_names_file_and_line(in_tmp, kind, content, line, message):
+def test_broken_file_names_file_and_line(write_case, in_tmp, kind, content, line, message):
     case = write_case(in_tmp)
     if isinstance(content, tuple):
         _, old, new = content
@@ -227,7 +227,7 @@ def test_broken_file_names_file_and_line(in_tmp, kind, content, line, message):
 
 
 @pytest.mark.parametrize("kind", sorted(NAMES))
-def test_version_true_is_refused_like_every_boolean(in_tmp, kind):
+def test_version_true_is_refused_like_every_boolean(write_case, in_tmp, kind):
     # Literal[1] alone takes True, since True == 1 in Python.
     case = write_case(in_tmp, {kind: [("version: 1", "version: true")]})
     with pytest.raises(InputError) as info:
@@ -235,7 +235,7 @@ def test_version_true_is_refused_like_every_boolean(in_tmp, kind):
     assert [str(p) for p in info.value.problems] == [f"{NAMES[kind]}:1: version: Input should be 1, not true/false"]
 
 
-def test_an_underscored_number_is_text_and_a_located_error(in_tmp):
+def test_an_underscored_number_is_text_and_a_located_error(write_case, in_tmp):
     # YAML 1.1 reads 1_000 as 1000; YAML 1.2 (the core schema) as text.
     case = write_case(in_tmp, {"candidates": [("cost: [50, 50]", "cost: [1_000, 50]")]})
     with pytest.raises(InputError) as info:
@@ -247,7 +247,7 @@ def test_an_underscored_number_is_text_and_a_located_error(in_tmp):
     assert problem.message.endswith("write 1000)")
 
 
-def test_a_duplicate_criterion_id_comes_alone_before_the_errors_it_causes(in_tmp):
+def test_a_duplicate_criterion_id_comes_alone_before_the_errors_it_causes(write_case, in_tmp):
     # The second export_friction is categorical: every candidate's number for it would look wrong too.
     case = write_case(in_tmp, {"criteria": [("  - id: cost_sharing", "  - id: export_friction")]})
     with pytest.raises(InputError) as info:
@@ -260,8 +260,9 @@ def test_a_duplicate_criterion_id_comes_alone_before_the_errors_it_causes(in_tmp
 PASSWD = "root:x:0:0:root:/root:/bin/bash\nsecret-user:x:1000:1000:s3cret-token:/home/s:/bin/sh\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["criteria", "candidates"])
-def test_a_file_that_is_not_ours_is_named_but_never_echoed(in_tmp, kind):
+def test_a_file_that_is_not_ours_is_named_but_never_echoed(write_case, in_tmp, kind):
     case = write_case(in_tmp)
     case.file(kind).write_text("# not coprod's\n" + PASSWD)
     result = subprocess.run([COPROD, "validate", "scenario.yaml"], capture_output=True, text=True, cwd=in_tmp)

@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "schema"
 DEFAULTS = {"criteria": REPO / "criteria" / "us-japan.yaml", "candidates": REPO / "candidates" / "us-japan.yaml",
             "scenario": REPO / "scenarios" / "baseline.yaml"}
-STARTER = REPO / "scorer" / "starter"
+STARTER = REPO / "scorer" / "inputs" / "starter"
 
 
 def coprod() -> str:
@@ -107,6 +107,7 @@ def corpus(group: str) -> list[Path]:
 # ---------------------------------------------------------------- schemas ---
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", SCHEMA_KINDS)
 def test_schema_is_valid_draft_2020_12(kind: str) -> None:
     schema = schemas()[kind]
@@ -114,6 +115,7 @@ def test_schema_is_valid_draft_2020_12(kind: str) -> None:
     Draft202012Validator.check_schema(schema)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", SCHEMA_KINDS)
 def test_every_object_refuses_unknown_keys(kind: str) -> None:
     def walk(node: Any, where: str) -> None:
@@ -144,6 +146,7 @@ def test_year_key_pattern_is_the_year_range() -> None:
 # ------------------------------------------------------- real input files ---
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", SCHEMA_KINDS)
 def test_default_files_pass_both(kind: str) -> None:
     path = DEFAULTS[kind]
@@ -159,6 +162,7 @@ def test_starter_templates_pass_both(name: str) -> None:
     assert loader_problems(path, kind) == []
 
 
+@pytest.mark.slow
 def test_init_files_pass_both(tmp_path: Path) -> None:
     subprocess.run([coprod(), "-q", "init", str(tmp_path)], check=True, capture_output=True)
     for name in STARTER_FILES:
@@ -232,11 +236,13 @@ def run_validate(folder: Path) -> subprocess.CompletedProcess:
     return subprocess.run([coprod(), "validate", str(folder / "scenario.yaml")], capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_validate_accepts_the_starter(tmp_path: Path) -> None:
     subprocess.run([coprod(), "-q", "init", str(tmp_path)], check=True, capture_output=True)
     assert run_validate(tmp_path).returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,old,new", VALIDATE_CASES, ids=lambda v: v if v.endswith(".yaml") else "")
 def test_validate_names_the_one_broken_file(tmp_path: Path, name: str, old: str, new: str) -> None:
     write_starter(tmp_path)  # what `coprod init` writes (test_init_files_pass_both runs it)
@@ -324,6 +330,7 @@ def mutants(draw: st.DrawFn) -> tuple[str, Any]:
     return kind, replace(data, where, draw(st.sampled_from(choices)))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutant=mutants())
 def test_mutants_get_the_same_verdict(tmp_path: Path, mutant: tuple[str, Any]) -> None:

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CRITERIA, NO_CRITERION_WEIGHTS, write_case
 from scorer.defaults import data_root
 from scorer.errors import InputError
 from scorer.inputs.models import CriteriaFile
 from scorer.inputs.weights_edit import parse_assignments, set_weights, write_weights
 from scorer.inputs.yamlfile import parse_yaml
+from testkit import CRITERIA, NO_CRITERION_WEIGHTS
 
 WEIGHT_LINE = re.compile(r"^(\s*weight: )([0-9.]+)(\s*)$")
 
@@ -91,7 +91,8 @@ def test_parse_assignments() -> None:
                           "export_friction, integration, governance)"),
     ({"standardization": 0, "cost_sharing": 0, "export_friction": 0}, "all criterion weights are zero"),
 ])
-def test_refused_edits_leave_the_file_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes, message) -> None:
+def test_refused_edits_leave_the_file_alone(write_case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes,
+                                             message) -> None:
     monkeypatch.chdir(tmp_path)
     case = write_case(tmp_path)
     with pytest.raises(InputError) as err:
@@ -100,7 +101,7 @@ def test_refused_edits_leave_the_file_alone(tmp_path: Path, monkeypatch: pytest.
     assert case.file("criteria").read_text() == CRITERIA
 
 
-def test_derived_weighting_is_refused(tmp_path: Path) -> None:
+def test_derived_weighting_is_refused(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + "weighting:\n  method: rank\n  rank:\n    order: [standardization, "
@@ -112,21 +113,22 @@ def test_derived_weighting_is_refused(tmp_path: Path) -> None:
     assert path.read_text() == before
 
 
-def test_a_scenario_is_not_a_criteria_file(tmp_path: Path) -> None:
+def test_a_scenario_is_not_a_criteria_file(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path)
     with pytest.raises(InputError, match="this is a scenario; give the criteria file it names"):
         set_weights(case.path, {"standardization": 3})
 
 
-def test_an_invalid_file_is_reported_not_edited(tmp_path: Path) -> None:
+def test_an_invalid_file_is_reported_not_edited(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"criteria": [("    weight: 15\n", "    wieght: 15\n")]})
     with pytest.raises(InputError, match="wieght: unknown key"):
         set_weights(case.file("criteria"), {"cost_sharing": 3})
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.floats(min_value=0.001, max_value=1e6, allow_nan=False), min_size=3, max_size=3))
-def test_any_weights_round_trip(tmp_path: Path, weights: list[float]) -> None:
+def test_any_weights_round_trip(write_case, tmp_path: Path, weights: list[float]) -> None:
     case = write_case(tmp_path)
     ids = ["standardization", "cost_sharing", "export_friction"]
     text = set_weights(case.file("criteria"), dict(zip(ids, weights)))
@@ -159,7 +161,7 @@ def test_byte_order_mark_and_permissions_are_kept(tmp_path: Path) -> None:
     (1e16, "1e+16"), (2.0 ** 53, "9007199254740992"), (2.0 ** 53 + 2, "9007199254740994.0"),
     (123456789.0, "123456789"), (0.1, "0.1"), (2.5e-7, "2.5e-07"),
 ])
-def test_every_weight_is_written_as_a_number_that_reads_back_the_same(tmp_path: Path, value: float,
+def test_every_weight_is_written_as_a_number_that_reads_back_the_same(write_case, tmp_path: Path, value: float,
                                                                       written: str) -> None:
     # 1e308 was written as a 309-digit integer; YAML 1.2 reads 1e+308 as a float (ruamel, PyYAML would not).
     case = write_case(tmp_path)

@@ -89,6 +89,7 @@ def test_harmless_aliases_load(tmp_path):
     assert read_yaml(path, "f.yaml").data == {"base": {"US": 0.5, "JP": 0.5}, "other": {"US": 0.5, "JP": 0.5}}
 
 
+@pytest.mark.slow
 def test_deep_nesting_is_an_error_not_a_crash(tmp_path):
     problem = problem_of(tmp_path, "x: " + "[" * 20000 + "]" * 20000 + "\n")
     assert problem.message in ("is nested too deeply",) or problem.message.startswith("is not valid YAML")
@@ -103,6 +104,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
     assert "input files are limited to 64 MiB" in str(info.value)
 
 
+@pytest.mark.slow
 def test_ten_megabyte_file_loads_correctly(tmp_path):
     row = "  - {id: item-%d, text: some words that take up space in a file, n: %d}\n"
     lines = ["items:\n"] + [row % (i, i) for i in range(140_000)]
@@ -154,6 +156,7 @@ documents = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(documents, st.booleans())
 def test_fast_builder_matches_ruamel(doc, flow):
@@ -219,6 +222,7 @@ def long_form_candidates(n: int = 10_000, k: int = 30, years: int = 15) -> str:
     return "version: 1\ncurrency: USD million (notional)\ncandidates:\n" + "".join(rows)
 
 
+@pytest.mark.slow
 def test_the_largest_honest_input_is_within_the_event_cap():
     events = yaml_events(long_form_candidates())
     print(f"{events:,} events; the cap is {yamlfile.MAX_YAML_EVENTS:,}")
@@ -226,6 +230,7 @@ def test_the_largest_honest_input_is_within_the_event_cap():
     assert events <= yamlfile.MAX_YAML_EVENTS
 
 
+@pytest.mark.slow
 def test_a_file_of_tiny_nodes_is_refused_in_seconds_before_it_is_built(tmp_path):
     # 40 MB within the size cap, 20 million values: 102 s and 5.5 GB before "unknown key".
     junk = tmp_path / "junk.yaml"

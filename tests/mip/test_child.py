@@ -22,7 +22,6 @@ import pulp
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from portfolio_factory import make_problem
 from scorer.mip import child as isolated
 from scorer.errors import SolverError
 from scorer.mip.child import ChildResult, solve_in_child
@@ -34,8 +33,7 @@ from scorer.mip.outcome import outcome_of
 from scorer.mip.pulp_adapter import live_highs
 from scorer.portfolio.solve import optimize
 from scorer.portfolio.problem import no_good
-from test_limits import write_hard_scenario
-from portfolio_factory import brute_force, check_against_brute_force, small_problems
+from testkit import brute_force, check_against_brute_force, make_problem, small_problems
 
 
 def child_outcome_of(found: ChildResult, config: SolverConfig):
@@ -67,6 +65,7 @@ def same_model(ours: LinearModel, theirs: LinearModel, col: np.ndarray) -> None:
 # ------------------------------------------------------ the arrays ---
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_linear_arrays_equal_the_model_pulp_builds(case) -> None:
@@ -103,13 +102,15 @@ ISOLATED = SolverConfig(isolate_from=0)  # every HiGHS solve in a child process
 IN_PROCESS = SolverConfig(isolate_from=10**9)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_isolated_solve_matches_brute_force(case) -> None:
     check_against_brute_force(*case, ISOLATED)
 
 
-def test_isolated_and_in_process_solves_agree_on_a_hard_model(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_isolated_and_in_process_solves_agree_on_a_hard_model(write_hard_scenario, tmp_path: Path) -> None:
     from scorer.inputs.loading import load_scenario
     from scorer.portfolio.problem import problem_from_inputs
     from scorer.scoring.score import candidate_values
@@ -126,6 +127,7 @@ def test_isolated_and_in_process_solves_agree_on_a_hard_model(tmp_path: Path) ->
     assert isolated_sol.bound >= in_process.objective - 1e-6 and in_process.bound >= isolated_sol.objective - 1e-6
 
 
+@pytest.mark.slow
 def test_resolver_runs_large_models_in_the_child() -> None:
     from scorer.portfolio.resolve import Resolver
 
@@ -164,6 +166,7 @@ def tiny() -> LinearModel:
     return PortfolioModel(make_problem([[1], [2]], horizon=(2026, 2026), total=2), np.array([5.0, 6.0])).linear()
 
 
+@pytest.mark.slow
 def test_a_child_that_overruns_is_killed_and_its_last_portfolio_kept(monkeypatch) -> None:
     stand_in(monkeypatch, """
         send.send(("solution", 5.0, 20.0, np.array([1.0, 0.0])))
@@ -180,6 +183,7 @@ def test_a_child_that_overruns_is_killed_and_its_last_portfolio_kept(monkeypatch
     assert outcome.status == "feasible" and outcome.bound == 12.0 and outcome.gap == pytest.approx(7 / 5)
 
 
+@pytest.mark.slow
 def test_a_child_that_finds_nothing_in_time_is_a_clear_error(monkeypatch) -> None:
     stand_in(monkeypatch, "time.sleep(600)\n")
     found = solve_in_child(tiny(), {}, time_limit=0.2)
@@ -189,12 +193,14 @@ def test_a_child_that_finds_nothing_in_time_is_a_clear_error(monkeypatch) -> Non
         child_outcome_of(found, SolverConfig(time_limit=0.2))
 
 
+@pytest.mark.slow
 def test_a_child_that_dies_is_a_clear_error(monkeypatch) -> None:
     stand_in(monkeypatch, "os._exit(9)\n")
     with pytest.raises(SolverError, match=r"the solver process stopped without an answer \(exit code 9\); "):
         solve_in_child(tiny(), {}, time_limit=30)
 
 
+@pytest.mark.slow
 def test_a_dying_childs_last_words_are_in_the_message_not_on_the_terminal(monkeypatch, capfd) -> None:
     stand_in(monkeypatch, 'sys.stderr.write("Traceback ...\\nMemoryError: out of memory\\n"); sys.stderr.flush()'
                           '\nos._exit(1)\n')
@@ -203,6 +209,7 @@ def test_a_dying_childs_last_words_are_in_the_message_not_on_the_terminal(monkey
     assert "Traceback" not in capfd.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_child_imports_this_coprod_not_a_scorer_folder_in_the_working_directory(tmp_path, monkeypatch) -> None:
     (tmp_path / "scorer").mkdir()
     (tmp_path / "scorer" / "__init__.py").write_text("raise ImportError('the wrong scorer')\n")
@@ -211,6 +218,7 @@ def test_the_child_imports_this_coprod_not_a_scorer_folder_in_the_working_direct
     assert (found.status, found.objective) == ("kOptimal", 6.0)
 
 
+@pytest.mark.slow
 def test_a_worse_portfolio_from_highs_does_not_replace_a_better_start(monkeypatch) -> None:
     stand_in(monkeypatch, """
         send.send(("solution", 5.0, 20.0, np.array([1.0, 0.0])))  # HiGHS dropped the start, found worse
@@ -220,6 +228,7 @@ def test_a_worse_portfolio_from_highs_does_not_replace_a_better_start(monkeypatc
     assert (found.objective, found.x.tolist(), found.bound) == (6.0, [0.0, 1.0], 20.0)
 
 
+@pytest.mark.slow
 def test_a_child_error_is_reported(monkeypatch) -> None:
     stand_in(monkeypatch, 'send.send(("error", "ValueError: bad"))\ntime.sleep(600)\n')
     with pytest.raises(SolverError, match="the highs solver failed: ValueError: bad"):
@@ -246,7 +255,7 @@ import sys, numpy as np
 from scorer.mip import child as isolated
 from scorer.portfolio.model import PortfolioModel
 sys.path.insert(0, {tests!r})
-from portfolio_factory import make_problem
+from testkit import make_problem
 isolated.CHILD_CODE = {code!r}
 model = PortfolioModel(make_problem([[1], [2]], total=2), np.array([5.0, 6.0])).linear()
 isolated.solve_in_child(model, {{}}, time_limit=600)
@@ -286,6 +295,7 @@ def gone(pid: int, within: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_ctrl_c_in_the_parent_kills_the_child_at_once(tmp_path: Path) -> None:
     proc, child = start_driver(tmp_path)
     sent = time.monotonic()
@@ -296,6 +306,7 @@ def test_ctrl_c_in_the_parent_kills_the_child_at_once(tmp_path: Path) -> None:
     assert gone(child, within=1.0), "the solver child outlived an interrupted parent"
 
 
+@pytest.mark.slow
 def test_the_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
     proc, child = start_driver(tmp_path)
     proc.kill()  # no chance to clean up: only the child's own watch can end it
@@ -303,6 +314,7 @@ def test_the_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
     assert gone(child, within=2.0), "the solver child outlived its killed parent"
 
 
+@pytest.mark.slow
 def test_a_terminal_ctrl_c_does_not_reach_the_child_directly(tmp_path: Path) -> None:
     # The child sits in its own session: only the parent decides when it ends.
     proc, child = start_driver(tmp_path)
@@ -314,6 +326,7 @@ def test_a_terminal_ctrl_c_does_not_reach_the_child_directly(tmp_path: Path) -> 
         gone(child, within=2.0)
 
 
+@pytest.mark.slow
 def test_a_stalled_solver_still_answers_with_the_greedy_portfolio_and_budget_bound(monkeypatch) -> None:
     stand_in(monkeypatch, "time.sleep(600)\n")  # never a portfolio, never a bound
     problem = make_problem([[10], [5], [5]], horizon=(2026, 2026), total=12)
@@ -323,6 +336,7 @@ def test_a_stalled_solver_still_answers_with_the_greedy_portfolio_and_budget_bou
     assert sol.bound == pytest.approx(14.0) and sol.gap == pytest.approx(2 / 12)  # the fractional knapsack
 
 
+@pytest.mark.slow
 def test_a_greedy_portfolio_that_meets_the_budget_bound_is_proven_optimal(monkeypatch) -> None:
     stand_in(monkeypatch, "time.sleep(600)\n")
     problem = make_problem([[10], [5], [5]], horizon=(2026, 2026), total=10)
@@ -330,6 +344,7 @@ def test_a_greedy_portfolio_that_meets_the_budget_bound_is_proven_optimal(monkey
     assert (sol.status, sol.objective, sol.bound, sol.gap) == ("optimal", 12.0, 12.0, 0.0)
 
 
+@pytest.mark.slow
 def test_a_start_that_breaks_a_row_is_not_kept(monkeypatch) -> None:
     stand_in(monkeypatch, "time.sleep(600)\n")
     found = solve_in_child(tiny(), {}, time_limit=0.2, start=np.array([1.0, 1.0]))  # 1 + 2 > total 2
@@ -348,6 +363,7 @@ def wide(columns: int = 20_000) -> LinearModel:
                        np.arange(columns, dtype=np.int32), ones, True)
 
 
+@pytest.mark.slow
 def test_a_child_that_dies_halfway_through_a_message_is_a_clear_error(monkeypatch) -> None:
     stand_in(monkeypatch, """
         import struct
@@ -358,6 +374,7 @@ def test_a_child_that_dies_halfway_through_a_message_is_a_clear_error(monkeypatc
         solve_in_child(tiny(), {}, time_limit=30)
 
 
+@pytest.mark.slow
 def test_a_child_stalled_halfway_through_a_message_does_not_hold_the_deadline(monkeypatch) -> None:
     stand_in(monkeypatch, """
         import struct
@@ -370,6 +387,7 @@ def test_a_child_stalled_halfway_through_a_message_does_not_hold_the_deadline(mo
     assert time.monotonic() - t0 < 0.3 + isolated.GRACE_SECONDS + 2.0
 
 
+@pytest.mark.slow
 def test_a_child_that_never_reads_the_model_does_not_hold_the_deadline(monkeypatch) -> None:
     monkeypatch.setattr(isolated, "CHILD_CODE", "import time; time.sleep(600)")
     t0 = time.monotonic()
@@ -378,6 +396,7 @@ def test_a_child_that_never_reads_the_model_does_not_hold_the_deadline(monkeypat
     assert time.monotonic() - t0 < 0.3 + isolated.GRACE_SECONDS + 2.0
 
 
+@pytest.mark.slow
 def test_a_large_model_travels_to_the_real_child() -> None:
     found = solve_in_child(wide(), {}, time_limit=30)
     assert (found.status, found.objective) == ("kOptimal", 1.0)
@@ -390,6 +409,7 @@ def test_tiny_coefficients_are_dropped_by_highs_not_refused() -> None:
     assert to_highs(replace(base, value=value), {}).getNumCol() == 2
 
 
+@pytest.mark.slow
 def test_infeasible_from_highs_against_a_start_that_fits_is_an_error_not_an_answer(monkeypatch) -> None:
     stand_in(monkeypatch, 'send.send(("done", "kInfeasible", float("nan"), float("nan"), np.zeros(0), 0.1))\n'
                           'time.sleep(600)\n')
@@ -397,7 +417,8 @@ def test_infeasible_from_highs_against_a_start_that_fits_is_an_error_not_an_answ
         solve_in_child(tiny(), {}, time_limit=30, start=np.array([0.0, 1.0]))
 
 
-def test_isolated_solves_that_finish_are_deterministic(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_isolated_solves_that_finish_are_deterministic(write_hard_scenario, tmp_path: Path) -> None:
     from scorer.inputs.loading import load_scenario
     from scorer.portfolio.problem import problem_from_inputs
     from scorer.scoring.score import candidate_values
@@ -409,6 +430,7 @@ def test_isolated_solves_that_finish_are_deterministic(tmp_path: Path) -> None:
     assert first.start.tolist() == second.start.tolist() and first.objective == second.objective
 
 
+@pytest.mark.slow
 def test_a_large_live_model_built_from_arrays_equals_pulps() -> None:
     from scorer.portfolio.resolve import _Live
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from portfolio_factory import make_problem
 from scorer.portfolio.model import PortfolioModel
 from scorer.mip.relaxation import budget_bound
-from portfolio_factory import brute_force, small_problems
+from testkit import brute_force, make_problem, small_problems
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_the_bound_is_never_below_the_best_portfolio(case) -> None:

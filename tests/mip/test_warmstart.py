@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
-from portfolio_factory import make_problem
 from scorer.portfolio.feasibility import violations
 from scorer.mip.linear import satisfies
 from scorer.portfolio.model import PortfolioModel
 from scorer.portfolio.solve import chosen_starts, portfolio_value
 from scorer.mip.warmstart import greedy_start
-from portfolio_factory import brute_force, small_problems
+from testkit import brute_force, make_problem, small_problems
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_a_greedy_start_meets_every_limit_and_never_beats_the_optimum(case) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from portfolio_factory import make_problem
 from scorer.portfolio.explain import binding_limits, limit_use, limits_table, value_thresholds
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize
+from testkit import make_problem
 
 
 def test_tight_budget_is_binding_and_its_marginal_value_is_resolved() -> None:
@@ -41,6 +41,7 @@ def test_thresholds_are_exact() -> None:
     assert all(x.exact for x in t.values())
 
 
+@pytest.mark.slow
 def test_thresholds_with_delay_discount_match_resolves() -> None:
     p = make_problem([[4, 4], [4], [3, 3]], horizon=(2026, 2028), per_year=6, delay_discount=0.2)
     values = np.array([40.0, 30.0, 35.0])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from portfolio_factory import make_problem
 from scorer.portfolio.feasibility import violations, yearly_spend
+from testkit import make_problem
 
 
 def starts(*xs):

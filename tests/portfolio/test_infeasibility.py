@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import write_case
-from portfolio_factory import make_problem
 from scorer.inputs.loading import load_scenario
 from scorer.portfolio.problem import problem_from_inputs
 from scorer.errors import InfeasibleError
@@ -13,6 +11,7 @@ from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize
 from scorer.portfolio.infeasibility import fmt_amount, minimal_conflict
 from scorer.portfolio.model import PortfolioModel
+from testkit import make_problem
 
 
 def message(problem) -> str:
@@ -131,24 +130,25 @@ def test_money_below_one_unit_is_explained_in_the_users_units() -> None:
                                     "raise the 2028 cap by 0.25, or drop c0 from mandatory, or drop c1 from mandatory")
 
 
-def _file_message(tmp_path, edits: dict) -> str:
+def _file_message(write_case, tmp_path, edits: dict) -> str:
     case = write_case(tmp_path, edits)
     inputs = load_scenario(case.path)
     return message(problem_from_inputs(inputs))
 
 
-def test_an_exclusion_is_named_in_the_entry_that_holds_it(tmp_path) -> None:
+def test_an_exclusion_is_named_in_the_entry_that_holds_it(write_case, tmp_path) -> None:
     # Only t7a (the second of the pair in id order) lists the exclusion, so the fix is in t7a's entry.
-    text = _file_message(tmp_path, {"candidates": [("    latest_finish: 2030\n", "    latest_finish: 2030\n    excludes: [gpi]\n")],
-                                    "scenario": [("mandatory: [gpi]", "mandatory: [gpi, t7a]")]})
+    text = _file_message(write_case, tmp_path, {"candidates": [("    latest_finish: 2030\n", "    latest_finish: 2030\n    excludes: [gpi]\n")],
+                                                "scenario": [("mandatory: [gpi]", "mandatory: [gpi, t7a]")]})
     assert "t7a excluding gpi" in text and "drop gpi from t7a's excludes" in text
     assert text.splitlines()[1].endswith("candidates.t7a.excludes: t7a -> gpi")
     assert "candidates.gpi.excludes" not in text
 
 
-def test_an_exclusion_written_on_both_sides_is_dropped_on_both(tmp_path) -> None:
-    text = _file_message(tmp_path, {"candidates": [("    latest_finish: 2030\n", "    latest_finish: 2030\n    excludes: [gpi]\n"),
-                                                   ("    earliest_start: 2026\n", "    earliest_start: 2026\n    excludes: [t7a]\n")],
-                                    "scenario": [("mandatory: [gpi]", "mandatory: [gpi, t7a]")]})
+@pytest.mark.slow
+def test_an_exclusion_written_on_both_sides_is_dropped_on_both(write_case, tmp_path) -> None:
+    text = _file_message(write_case, tmp_path, {"candidates": [("    latest_finish: 2030\n", "    latest_finish: 2030\n    excludes: [gpi]\n"),
+                                                               ("    earliest_start: 2026\n", "    earliest_start: 2026\n    excludes: [t7a]\n")],
+                                                "scenario": [("mandatory: [gpi]", "mandatory: [gpi, t7a]")]})
     assert "gpi and t7a excluding each other" in text and "drop t7a from gpi's excludes and gpi from t7a's" in text
     assert text.splitlines()[1].endswith("candidates.gpi.excludes, candidates.t7a.excludes: gpi <-> t7a")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolio_factory import make_problem
+from testkit import make_problem
 from scorer.errors import SolverError
 from scorer.inputs.loading import load_scenario
 from scorer.portfolio.limit_keys import KINDS, LimitKey, slug, unique_names

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portfolio_factory import make_problem, small_problems
+from testkit import make_problem, small_problems
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.model import PortfolioModel
 
@@ -86,6 +86,7 @@ def same_everywhere(model: PortfolioModel, problem, values, active: list[tuple])
         assert here == pytest.approx(anew, abs=1e-6) and child == pytest.approx(anew, abs=1e-6)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes())
 def test_changes_and_restores_act_alike_in_process_in_a_child_and_on_a_fresh_model(case) -> None:

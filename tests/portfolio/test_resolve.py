@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portfolio_factory import make_problem
 from scorer.defaults import default_scenario
 from scorer.errors import InfeasibleError, SolverError
 from scorer.portfolio.feasibility import violations
@@ -20,7 +19,7 @@ from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize, portfolio_value
 from scorer.portfolio.problem import problem_from_inputs
 from scorer.portfolio.resolve import Resolver, limit_fields, problem_with_limits
-from portfolio_factory import brute_force, hard_problem, small_problems
+from testkit import brute_force, hard_problem, make_problem, small_problems
 
 CONFIG = SolverConfig("highs", 60.0, 0.0, 42)
 SLOW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -62,6 +61,7 @@ def assert_same_answer(fast, fresh) -> None:
 # ------------------------------------------------------ default scenario ---
 
 
+@pytest.mark.slow
 @settings(SLOW, max_examples=25)
 @given(factors=st.lists(st.floats(0.5, 1.5), min_size=13, max_size=13))
 def test_default_scenario_resolve_equals_fresh_optimize(factors) -> None:
@@ -70,6 +70,7 @@ def test_default_scenario_resolve_equals_fresh_optimize(factors) -> None:
     assert_same_answer(default_resolver().solve(new), optimize(problem, new, CONFIG))
 
 
+@pytest.mark.slow
 @settings(SLOW, max_examples=12)
 @given(budget=st.sampled_from([2600.0, 3000.0, 3731.11, 4000.0, 6000.0, np.inf]),  # money need not be whole
        cap=st.sampled_from([300.0, 500.0, 1000.0]),
@@ -97,6 +98,7 @@ def test_rhs_change_is_for_one_solve_only(resolver, default) -> None:
     assert tight.problem.total_cap == 2700.0 and base.problem.total_cap == problem.total_cap
 
 
+@pytest.mark.slow
 def test_answers_do_not_depend_on_history(default) -> None:
     _, problem, values = default
     rng = np.random.default_rng(5)
@@ -109,6 +111,7 @@ def test_answers_do_not_depend_on_history(default) -> None:
     assert len(backward) == 12
 
 
+@pytest.mark.slow
 def test_infeasible_rhs_names_the_limit(resolver, default) -> None:
     _, _, values = default
     with pytest.raises(InfeasibleError, match=r"budget\.total = 800"):
@@ -122,6 +125,7 @@ def test_infeasible_without_explanation_is_quick_and_says_what_changed(resolver,
         resolver.solve(values, rhs={"budget_total": 800.0}, explain=False)
 
 
+@pytest.mark.slow
 def test_time_limit_gap_and_seed_are_set_on_the_live_model(default, monkeypatch) -> None:
     _, problem, values = default
     resolver = Resolver(problem, values, SolverConfig("highs", 12.5, 0.03, 7))
@@ -135,6 +139,7 @@ def test_time_limit_gap_and_seed_are_set_on_the_live_model(default, monkeypatch)
     assert large._live.highs.getOptionValue("presolve")[1] == "choose"
 
 
+@pytest.mark.slow
 def test_no_good_cuts_give_the_next_best_portfolios(resolver, default) -> None:
     _, problem, values = default
     seen, objectives = [], []
@@ -150,6 +155,7 @@ def test_no_good_cuts_give_the_next_best_portfolios(resolver, default) -> None:
 # --------------------------------------------------- small random problems ---
 
 
+@pytest.mark.slow
 @settings(SLOW, max_examples=40)
 @given(case=small_problems(), seed=st.integers(0, 2**32 - 1))
 def test_small_problems_match_brute_force(case, seed) -> None:
@@ -175,6 +181,7 @@ RHS_KINDS = {
 }
 
 
+@pytest.mark.slow
 @settings(SLOW, max_examples=25)
 @given(case=small_problems(), key=st.sampled_from(sorted(RHS_KINDS)), amount=st.integers(0, 30))
 def test_small_problems_rhs_match_brute_force_of_the_changed_problem(case, key, amount) -> None:
@@ -213,8 +220,6 @@ def test_no_good_cut_matches_brute_force_second_best() -> None:
 
 
 # ------------------------------------------------------------- honesty ---
-
-
 
 
 def test_time_limit_gives_feasible_not_optimal() -> None:
@@ -268,6 +273,7 @@ def test_limit_fields_cover_every_changeable_limit_of_the_model(default) -> None
 # ------------------------------------------------------------ processes ---
 
 
+@pytest.mark.slow
 def test_pickled_resolver_solves_alike_and_shares_its_model(resolver, default) -> None:
     _, _, values = default
     first = pickle.loads(pickle.dumps(resolver))
@@ -280,6 +286,7 @@ def test_pickled_resolver_solves_alike_and_shares_its_model(resolver, default) -
     assert np.array_equal(second.solve(values * 1.1).start, a.start)
 
 
+@pytest.mark.slow
 def test_cbc_path_agrees(default) -> None:
     _, problem, values = default
     # CBC is a hard dependency (PuLP's cbc extra): any SolverError here is a failure, not a skip.
@@ -294,10 +301,9 @@ LONG_SOLVE = """
 import sys
 import numpy as np
 import scorer.portfolio.resolve
-from portfolio_factory import make_problem
 from scorer.mip.config import SolverConfig
 from scorer.cli.stdio import data_stdout
-from portfolio_factory import hard_problem
+from testkit import hard_problem
 
 problem, values = hard_problem(200)
 with data_stdout():  # as the command line runs: HiGHS's banner (highspy >= 1.16) goes to stderr
@@ -312,6 +318,7 @@ with data_stdout():  # as the command line runs: HiGHS's banner (highspy >= 1.16
 """
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_long_solve_on_a_large_model(tmp_path) -> None:
     import os
     import signal
@@ -342,6 +349,7 @@ def test_ctrl_c_stops_a_long_solve_on_a_large_model(tmp_path) -> None:
     assert elapsed < 2.0
 
 
+@pytest.mark.slow
 def test_only_the_users_thread_pays_for_interruptible_runs() -> None:
     import threading
 

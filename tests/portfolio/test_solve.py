@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from portfolio_factory import check_against_brute_force, make_problem, small_problems
 from scorer.errors import SolverError
 from scorer.portfolio.feasibility import violations
 from scorer.inputs.loading import load_scenario
@@ -16,6 +15,7 @@ from scorer.portfolio.model import PortfolioModel
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize
 from scorer.portfolio.problem import problem_from_inputs
+from testkit import check_against_brute_force, make_problem, small_problems
 
 # Petersen (1967) via Beasley's OR-Library; citation in tests/data/orlib/README.md.
 ORLIB = Path(__file__).resolve().parents[1] / "data/orlib/mknap1.txt"
@@ -74,6 +74,7 @@ def write_yaml_scenario(folder: Path, values: np.ndarray, costs: np.ndarray, bud
     return folder / "scenario.yaml"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("k", range(7))
 def test_orlib_mknap1_reaches_the_published_optimum(tmp_path: Path, k: int) -> None:
     from scorer.scoring.score import candidate_values
@@ -101,18 +102,11 @@ def test_orlib_with_cbc_matches_too(tmp_path: Path) -> None:
 # ------------------------------------------------ brute force, property ---
 
 
-
-
-
-
-
-
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems())
 def test_optimiser_matches_brute_force(case) -> None:
     check_against_brute_force(*case)
-
-
 
 
 # ------------------------------------------------------------- honesty ---
@@ -195,14 +189,15 @@ def test_tiny_costs_are_optimised_within_their_limits(cost: float, solver: str, 
     assert (sol.selected.tolist(), sol.status, sol.objective) == ([False, True], "optimal", 60.0)
 
 
-def test_a_portfolio_over_a_limit_is_an_error_never_an_output(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Unconditioned rows let HiGHS return both: the independent check must refuse that portfolio.
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_a_portfolio_over_a_limit_is_an_error_never_an_output(monkeypatch: pytest.MonkeyPatch, solver: str) -> None:
+    # Unconditioned rows let either solver return both: the independent check must refuse that portfolio.
     import scorer.portfolio.model
 
     monkeypatch.setattr(scorer.portfolio.model, "conditioned", lambda row: (row, 1.0))
     p = make_problem([[1e-9], [1e-9]], horizon=(2026, 2026), total=1.5e-9)
     with pytest.raises(SolverError, match="breaks a limit: total spend 2e-09 exceeds the budget 1.5e-09"):
-        optimize(p, np.array([50.0, 60.0]))
+        optimize(p, np.array([50.0, 60.0]), SolverConfig(solver))
 
 
 def test_ordinary_rows_are_not_conditioned() -> None:
@@ -216,10 +211,9 @@ def test_ordinary_rows_are_not_conditioned() -> None:
     assert tiny.rhs == 1.5e-9 * 2 ** 30 and 1 <= tiny.coef.max() < 2
 
 
-def test_huge_weights_still_choose_a_portfolio(tmp_path: Path) -> None:
+def test_huge_weights_still_choose_a_portfolio(write_case, tmp_path: Path) -> None:
     # Weights of 1e308 made every value 0 and the empty portfolio "optimal"; they must act as
     # equal weights do.
-    from conftest import write_case
     from scorer.scoring.score import candidate_values
 
     def values(folder: Path, weight: str) -> np.ndarray:
@@ -286,14 +280,14 @@ def test_cbc_proves_a_small_model_optimal(tmp_path: Path) -> None:
     assert cbc.objective == pytest.approx(optimize(problem, values).objective)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n, seconds", [(30, 0.05), (30, 0.3), (30, 0.6), (100, 0.03)])
-def test_cbc_stopped_by_its_time_limit_is_honest(tmp_path: Path, n: int, seconds: float) -> None:
+def test_cbc_stopped_by_its_time_limit_is_honest(write_hard_scenario, tmp_path: Path, n: int, seconds: float) -> None:
     # Never "infeasible" (CBC says so when time runs out in its root LP), never the root LP's
     # fractional answer, never a bound below the optimum (each seen here at these limits).
     import math
 
     from scorer.scoring.score import candidate_values
-    from test_limits import write_hard_scenario
 
     inputs = load_scenario(write_hard_scenario(tmp_path, n=n))
     problem, values = problem_from_inputs(inputs), candidate_values(inputs)

@@ -22,7 +22,7 @@ from scorer.present.report import analyse
 from scorer.robustness.sampling import SampleSpec
 from scorer.scoring.score import score
 from scorer.robustness.smaa import SmaaResult
-from conftest import CANDIDATES, SCENARIO, write_case
+from testkit import CANDIDATES, SCENARIO
 
 DPI_INCHES = charts.DPI  # pixels per inch of the PNGs
 
@@ -35,7 +35,7 @@ LONG_NAME = "A very long candidate name " * 6
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def results(write_case, tmp_path_factory):
     folder = tmp_path_factory.mktemp("charts")
     case = write_case(folder, {"candidates": [("name: T-7A trainer", f"name: '{ODD_NAME}'"),
                                               ("name: Ship MRO", f"name: '{LONG_NAME}'")]})
@@ -69,6 +69,7 @@ def _builders(results, robust):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_png_is_a_drawn_image_and_deterministic(results, robust, kind: str) -> None:
     build = _builders(results, robust)[kind]
@@ -83,6 +84,7 @@ def test_png_is_a_drawn_image_and_deterministic(results, robust, kind: str) -> N
     assert pixels.shape[1] / (186 / 25.4) >= 200
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_svg_is_deterministic_with_text_as_text(results, robust, kind: str) -> None:
     build = _builders(results, robust)[kind]
@@ -94,6 +96,7 @@ def test_svg_is_deterministic_with_text_as_text(results, robust, kind: str) -> N
     assert "<script" not in text
 
 
+@pytest.mark.slow
 def test_names_are_literal_text(results) -> None:
     svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
     # The name is escaped XML text, drawn as written: $x$ not typeset as maths.
@@ -103,6 +106,7 @@ def test_names_are_literal_text(results) -> None:
     assert "&lt;script&gt;" in gantt and "<script" not in gantt
 
 
+@pytest.mark.slow
 def test_long_names_are_shortened(results) -> None:
     svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
     assert LONG_NAME.strip() not in svg
@@ -131,6 +135,7 @@ def test_non_additive_method_draws_scores_only(case) -> None:
     assert "criterion" not in svg  # no legend of parts that do not exist
 
 
+@pytest.mark.slow
 def test_gantt_shows_caps_and_partners(results) -> None:
     _, _, sol = results
     svg = charts.gantt_chart(sol, fmt="svg").decode("utf-8")
@@ -143,6 +148,7 @@ def test_gantt_shows_caps_and_partners(results) -> None:
     assert all(charts.plain(n) not in svg for n in left_out if n not in ODD_NAME)
 
 
+@pytest.mark.slow
 def test_gantt_labels_the_years_above_the_bars_and_below_the_spend(results) -> None:
     _, _, sol = results
     svg = charts.gantt_chart(sol, fmt="svg").decode("utf-8")
@@ -152,6 +158,7 @@ def test_gantt_labels_the_years_above_the_bars_and_below_the_spend(results) -> N
         assert len(heights) == 2 and heights[0] < first_spend < heights[1], (year, heights)
 
 
+@pytest.mark.slow
 def test_tornado_shows_weights_as_percentages(robust) -> None:
     _, rb = robust
     svg = charts.tornado_chart(rb.rank_flips, rb.portfolio_flips, fmt="svg").decode("utf-8")
@@ -163,12 +170,14 @@ def test_unknown_format_is_an_output_error(results) -> None:
         charts.gantt_chart(results[2], fmt="gif")
 
 
+@pytest.mark.slow
 def test_svg_has_no_mathtext_glyph_paths(results) -> None:
     # With mathtext, "$x$" would become an italic glyph path; as text it stays a <text> run.
     svg = charts.contributions_chart(results[1], fmt="svg").decode("utf-8")
     assert re.search(r"<text[^>]*>[^<]*\$x\$", svg)
 
 
+@pytest.mark.slow
 def test_odd_names_stay_literal_in_robustness_charts(robust) -> None:
     _, rb = robust
     for svg in (charts.acceptability_chart(rb.smaa, fmt="svg"), charts.core_chart(rb.smaa, fmt="svg")):
@@ -176,6 +185,7 @@ def test_odd_names_stay_literal_in_robustness_charts(robust) -> None:
         assert "$x$ &lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script" not in text
 
 
+@pytest.mark.slow
 def test_robustness_charts_say_what_they_show(robust) -> None:
     analysis, rb = robust
     tornado = charts.tornado_chart(rb.rank_flips, rb.portfolio_flips, fmt="svg").decode("utf-8")
@@ -190,6 +200,7 @@ def test_robustness_charts_say_what_they_show(robust) -> None:
     assert f"chosen portfolio ({analysis.solution.objective:.1f})" in frontier
 
 
+@pytest.mark.slow
 def test_core_chart_needs_sampled_portfolios(robust) -> None:
     from dataclasses import replace
 
@@ -198,7 +209,7 @@ def test_core_chart_needs_sampled_portfolios(robust) -> None:
         charts.core_chart(no_core)
 
 
-def _many(folder, n: int):
+def _many(write_case, folder, n: int):
     """The small case with ``n`` copies of the ship MRO candidate and no money limits."""
     block = CANDIDATES[CANDIDATES.index("  - id: ship-mro"):]
     extra = "".join(block.replace("id: ship-mro", f"id: c{k:03d}").replace("name: Ship MRO", f"name: Copy {k}")
@@ -209,8 +220,9 @@ def _many(folder, n: int):
     return load_scenario(case.path)
 
 
-def test_big_inputs_draw_a_bounded_part(tmp_path) -> None:
-    inputs = _many(tmp_path, 70)
+@pytest.mark.slow
+def test_big_inputs_draw_a_bounded_part(write_case, tmp_path) -> None:
+    inputs = _many(write_case, tmp_path, 70)
     result = score(inputs)
     n = len(result.ids)  # 74
     svg = charts.contributions_chart(result, fmt="svg").decode("utf-8")
@@ -228,7 +240,8 @@ def test_big_inputs_draw_a_bounded_part(tmp_path) -> None:
     assert f"(highest 40 of {n})" in charts.core_chart(smaa, fmt="svg").decode("utf-8")
 
 
-def test_glyphs_missing_from_the_font_do_not_warn(tmp_path) -> None:
+@pytest.mark.slow
+def test_glyphs_missing_from_the_font_do_not_warn(write_case, tmp_path) -> None:
     case = write_case(tmp_path, {"candidates": [("name: Ship MRO", "name: 艦船整備 (ship MRO)")]})
     result = score(load_scenario(case.path))
     with warnings.catch_warnings():

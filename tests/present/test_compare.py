@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import CANDIDATES, write_case
 from scorer.present.compare import compare, differs, flatten, solve_side
 from scorer.errors import InfeasibleError
 from scorer.inputs.loading import load_scenario
 from scorer.study.study import Study
+from testkit import CANDIDATES
 
 TACTICAL = CANDIDATES[CANDIDATES.index("  - id: tactical"):CANDIDATES.index("  - id: ship-mro")]
 NEW = """\
@@ -27,24 +27,24 @@ NEW = """\
 """
 
 
-def sides(tmp_path: Path, edits: dict) -> tuple:
+def sides(write_case, tmp_path: Path, edits: dict) -> tuple:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a, b = write_case(tmp_path / "a"), write_case(tmp_path / "b", edits)
     return solve_side("A", Study(load_scenario(a.path))), solve_side("B", Study(load_scenario(b.path)))
 
 
-def test_identical_scenarios_have_no_differences(tmp_path: Path) -> None:
-    tables = compare(*sides(tmp_path, {}))
+def test_identical_scenarios_have_no_differences(write_case, tmp_path: Path) -> None:
+    tables = compare(*sides(write_case, tmp_path, {}))
     assert not differs(tables)
     assert all(len(t) == 0 for name, t in tables.items() if name != "summary")
     assert tables["summary"]["changed"].tolist() == [False] * 4
 
 
-def test_fewer_projects_drops_the_trainer(tmp_path: Path) -> None:
+def test_fewer_projects_drops_the_trainer(write_case, tmp_path: Path) -> None:
     # A selects gpi, t7a and ship-mro from 2026 (objective 66 + 73.33 + 58). With at most two
     # projects, gpi is mandatory and ship-mro the only co-sustainment project, so t7a goes.
-    tables = compare(*sides(tmp_path, {"scenario": [("max_projects: 3", "max_projects: 2")]}))
+    tables = compare(*sides(write_case, tmp_path, {"scenario": [("max_projects: 3", "max_projects: 2")]}))
     assert differs(tables)
     port = tables["portfolio"]
     assert port[["id", "change"]].values.tolist() == [["t7a", "out"]]
@@ -60,19 +60,19 @@ def test_fewer_projects_drops_the_trainer(tmp_path: Path) -> None:
     assert tables["weights"].empty and tables["candidates"].empty
 
 
-def test_a_later_window_moves_a_project(tmp_path: Path) -> None:
+def test_a_later_window_moves_a_project(write_case, tmp_path: Path) -> None:
     edits = {"candidates": [("    partners: {US: 0.8, JP: 0.2}\n", "    partners: {US: 0.8, JP: 0.2}\n"
                                                                     "    earliest_start: 2028\n")]}
-    tables = compare(*sides(tmp_path, edits))
+    tables = compare(*sides(write_case, tmp_path, edits))
     assert tables["portfolio"][["id", "change", "start_a", "start_b"]].values.tolist() == [
         ["ship-mro", "moved", 2026, 2028]]
     assert tables["candidates"][["id", "change"]].values.tolist() == [["ship-mro", "earliest_start"]]
     assert tables["settings"].empty
 
 
-def test_weights_values_and_candidates_added_or_removed(tmp_path: Path) -> None:
+def test_weights_values_and_candidates_added_or_removed(write_case, tmp_path: Path) -> None:
     edits = {"criteria": [("    weight: 5\n", "    weight: 10\n")], "candidates": [(TACTICAL, NEW)]}
-    tables = compare(*sides(tmp_path, edits))
+    tables = compare(*sides(write_case, tmp_path, edits))
     # governance (40%) was cost_sharing 5 : export_friction 10, now 10 : 10
     weights = tables["weights"].set_index("id")
     assert weights.loc["cost_sharing", ["weight_a", "weight_b"]].tolist() == pytest.approx([0.4 / 3, 0.2])
@@ -86,9 +86,10 @@ def test_weights_values_and_candidates_added_or_removed(tmp_path: Path) -> None:
     assert cands.loc["gpi", "change"] == "value (criteria or weights)"
 
 
-def test_an_infeasible_side_is_named(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_an_infeasible_side_is_named(write_case, tmp_path: Path) -> None:
     with pytest.raises(InfeasibleError, match=r"^infeasible: B: mandatory gpi needs 500"):
-        sides(tmp_path, {"scenario": [("total: 900", "total: 400")]})
+        sides(write_case, tmp_path, {"scenario": [("total: 900", "total: 400")]})
 
 
 def test_flatten() -> None:
@@ -97,7 +98,7 @@ def test_flatten() -> None:
                                     "x": ""}
 
 
-def test_a_criterion_on_one_side_changes_only_the_score_written(tmp_path: Path) -> None:
+def test_a_criterion_on_one_side_changes_only_the_score_written(write_case, tmp_path: Path) -> None:
     # B adds criterion `extra` and scores it in short form: its low, high, rationale and
     # source exist on neither side, so only the score itself differs.
     (tmp_path / "a").mkdir()

@@ -26,11 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from portfolio_factory import make_problem
 from scorer.errors import OutputError
 from scorer.present.modelfile import MAX_NAME, file_names, lp_text, mps_text, name_part, write_model
 from scorer.portfolio.model import PortfolioModel
 from scorer.portfolio.solve import optimize
+from testkit import make_problem
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES_SCENARIO = REPO / "tests/data/model_names/scenario.yaml"
@@ -154,6 +154,7 @@ def decoded(name: str) -> tuple[str, int]:
     return match[1].replace(".", "-"), int(match[2])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reader", READERS)
 def test_readers_find_coprods_objective_and_portfolio(written: Written, reader: str, tmp_path: Path) -> None:
     found = READERS[reader](written.path, tmp_path)
@@ -167,6 +168,7 @@ def test_readers_find_coprods_objective_and_portfolio(written: Written, reader: 
     assert not re.search(r"invalid|illegal|too long|renam", found.log, re.I), found.log
 
 
+@pytest.mark.slow
 def test_names_are_readable_distinct_and_lp_safe(written: Written) -> None:
     import highspy
 
@@ -224,6 +226,7 @@ def test_name_part() -> None:
         "a.b", "a_b", ".lead", "co_production", "x_y", "J.P"]
 
 
+@pytest.mark.slow
 @given(st.lists(IDS, min_size=2, max_size=5, unique=True), st.data())
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_names_never_collide_and_columns_decode(ids: list[str], data) -> None:
@@ -246,6 +249,7 @@ def test_names_never_collide_and_columns_decode(ids: list[str], data) -> None:
     assert [decoded(c) for c in columns] == [(ids[c], s) for c, s in zip(o.cand.tolist(), o.start.tolist())]
 
 
+@pytest.mark.slow
 @given(st.lists(IDS, min_size=2, max_size=4, unique=True))
 @settings(max_examples=25, deadline=None)
 def test_highs_reads_both_files_of_hostile_ids(ids: list[str]) -> None:

@@ -173,6 +173,7 @@ def test_xlsx_about_sheet_comes_last_with_the_titles() -> None:
     assert workbook({"t": SCHEDULE}).sheetnames == ["t"]  # nothing to say: no about sheet
 
 
+@pytest.mark.slow
 def test_xlsx_bytes_are_deterministic_zip_times_included() -> None:
     first = to_xlsx({"ranking": RANKING, "schedule": SCHEDULE}, about=[("command", "coprod x")])
     time.sleep(2.1)  # zip times have a two-second resolution
@@ -197,6 +198,7 @@ def test_number_formats() -> None:
     assert number_format(columns.TEXT) is None
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(max_size=20), min_size=1, max_size=5))
 @example([" ", "\t", "\n \r", " \u3000", "=1+1", "_x001B_"])  # whitespace alone lost its spaces once
@@ -279,6 +281,7 @@ def test_a_folder_name_too_long_is_an_output_error(tmp_path: Path) -> None:
         emit_tables({"schedule": SCHEDULE}, "csv", str(tmp_path / ("x" * 300) / "a.csv"))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from("ab,\"\r\n\x00=' "), max_size=8), min_size=1, max_size=4))
 def test_csv_cells_read_back_exactly(texts: list[str]) -> None:

@@ -27,7 +27,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 from rich.cells import cell_len
 
-from conftest import write_case
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+
 
 COPROD = shutil.which("coprod") or str(Path(sys.executable).with_name("coprod"))
 SAMPLES = ("--samples", "40", "--portfolio-samples", "4", "--workers", "1")
@@ -41,7 +42,7 @@ def coprod(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 # ------------------------------------------------------------------ workbooks ---
 
-# The default scenario, but the re-solving commands run on the small one of conftest (seconds, not minutes).
+# The default scenario, but the re-solving commands run on the small one of testkit (seconds, not minutes).
 COMMANDS = {
     "score": ("score",),
     "weights": ("weights",),
@@ -53,7 +54,7 @@ COMMANDS = {
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, object, Path]]:
+def books(write_case, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, object, Path]]:
     """Each command's workbook, its JSON, and its CSV, written with -o by the installed coprod."""
     folder = tmp_path_factory.mktemp("books")
     write_case(folder)
@@ -217,7 +218,7 @@ JAPANESE = "航空機の共同開発"
 
 
 @pytest.fixture
-def japanese(tmp_path: Path):
+def japanese(write_case, tmp_path: Path):
     return write_case(tmp_path, {"candidates": [("name: Glide Phase Interceptor", f"name: {JAPANESE}")]})
 
 

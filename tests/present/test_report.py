@@ -27,7 +27,6 @@ from scorer.present.report import (
     report_date,
 )
 from scorer.robustness.sampling import SampleSpec
-from conftest import write_case
 
 SMALL = RobustnessSettings(SampleSpec(60, 50.0, {}, "none", 7), portfolio_samples=12, tolerance=0.05, steps=6, k=3)
 CHARTS = ["contributions", "gantt", "tornado", "acceptability", "core", "frontier"]
@@ -57,12 +56,13 @@ DATE = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def evil(tmp_path_factory):
+def evil(write_case, tmp_path_factory):
     case = write_case(tmp_path_factory.mktemp("report"), EDITS)
     analysis = analyse(Study(load_scenario(case.path)), robust=SMALL)
     return case, analysis, build_report(analysis, DATE)
 
 
+@pytest.mark.slow
 def test_every_section_in_order_in_both_versions(evil) -> None:
     _, _, rep = evil
     html_at = [rep.html.index(f'<h2 id="{anchor}">{title}</h2>') for anchor, title in SECTIONS.items()]
@@ -71,6 +71,7 @@ def test_every_section_in_order_in_both_versions(evil) -> None:
     assert rep.markdown.startswith("# coprod briefing: Plan \\<b>bold\\</b> & co\n")
 
 
+@pytest.mark.slow
 def test_input_text_is_escaped_in_html(evil) -> None:
     _, _, rep = evil
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rep.html
@@ -80,6 +81,7 @@ def test_input_text_is_escaped_in_html(evil) -> None:
     assert "[click](javascript:alert(3)) &amp; `code`" in rep.html  # shown as text; no link in HTML
 
 
+@pytest.mark.slow
 def test_input_text_is_inert_in_markdown(evil) -> None:
     _, _, rep = evil
     # What a CommonMark reader (with GitHub's tables) makes of report.md: the input text, shown as text.
@@ -93,6 +95,7 @@ def test_input_text_is_inert_in_markdown(evil) -> None:
     assert not re.search(r"&(?:#\d+|[a-z]+);", rep.markdown), re.search(r".{20}&(?:#\d+|[a-z]+);.{20}", rep.markdown)
 
 
+@pytest.mark.slow
 def test_self_contained_page(evil) -> None:
     _, _, rep = evil
     sources = re.findall(r'src="([^"]*)"', rep.html)
@@ -103,6 +106,7 @@ def test_self_contained_page(evil) -> None:
     assert sorted(rep.files) == sorted(f"{kind}.{fmt}" for kind in CHARTS for fmt in ("png", "svg"))
 
 
+@pytest.mark.slow
 def test_markdown_cells_read_as_in_html(evil) -> None:
     _, analysis, rep = evil
     assert any(s == "infeasible" for s in analysis.robustness.frontier.status)  # levels with no number
@@ -110,6 +114,7 @@ def test_markdown_cells_read_as_in_html(evil) -> None:
     assert "| infeasible |  |" in rep.markdown and "| yes |" in rep.markdown
 
 
+@pytest.mark.slow
 def test_markdown_images_are_the_png_files(evil) -> None:
     _, _, rep = evil
     images = re.findall(r"!\[[^\]]*\]\(([^)]*)\)", rep.markdown)
@@ -117,6 +122,7 @@ def test_markdown_images_are_the_png_files(evil) -> None:
     assert all(name in rep.files for name in images)
 
 
+@pytest.mark.slow
 def test_manifest_hashes_version_seed_solver_date(evil) -> None:
     case, analysis, rep = evil
     for kind in ("scenario", "criteria", "candidates"):
@@ -132,12 +138,14 @@ def test_manifest_hashes_version_seed_solver_date(evil) -> None:
     assert "- **date**: 2026-01-02T03:04:05Z\n" in rep.markdown
 
 
+@pytest.mark.slow
 def test_same_inputs_and_date_give_identical_files(evil) -> None:
     _, analysis, rep = evil
     again = build_report(analysis, DATE)
     assert again.html == rep.html and again.markdown == rep.markdown and again.files == rep.files
 
 
+@pytest.mark.slow
 def test_portfolio_and_explanations_are_shown(evil) -> None:
     _, analysis, rep = evil
     for cid in ("gpi", "ship-mro"):
@@ -151,6 +159,7 @@ def test_portfolio_and_explanations_are_shown(evil) -> None:
     assert "<th>Cap, total</th>" in rep.html and "<th>Slack, US</th>" in rep.html
 
 
+@pytest.mark.slow
 def test_robustness_section(evil) -> None:
     _, analysis, rep = evil
     section = rep.html[rep.html.index('<h2 id="robustness">'):rep.html.index('<h2 id="manifest">')]
@@ -164,6 +173,7 @@ def test_robustness_section(evil) -> None:
     assert "<th>Gap to best</th>" in section and "<th>Stays on top from</th>" in section
 
 
+@pytest.mark.slow
 def test_tables_read_as_a_briefing(evil) -> None:
     _, analysis, rep = evil
     weights = rep.html[rep.html.index('<h2 id="weights">'):rep.html.index('<h2 id="ranking">')]
@@ -181,7 +191,8 @@ def test_tables_read_as_a_briefing(evil) -> None:
     assert "| ID | Criterion | Group | Group share | Raw weight | Weight from | Effective weight |" in rep.markdown
 
 
-def test_notional_money_gets_a_banner_in_both_versions(evil, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_notional_money_gets_a_banner_in_both_versions(write_case, evil, tmp_path: Path) -> None:
     _, _, rep = evil
     banner = ("Notional figures. The money in this briefing (USD million (notional)) is notional, for illustration "
               "only: the costs, budgets and caps are not estimates and must not be quoted as such.")
@@ -210,6 +221,7 @@ def test_a_threshold_above_the_value_scale_cannot_enter() -> None:
     assert table["note"][0].startswith("enters if")  # the analysis table itself is unchanged
 
 
+@pytest.mark.slow
 def test_frontier_passes_through_the_chosen_portfolio(evil) -> None:
     _, analysis, _ = evil
     fr, level = analysis.robustness.frontier, analysis.robustness.chosen_level
@@ -237,6 +249,7 @@ def test_robustness_charts_need_the_analysis(case) -> None:
     assert "core" in CHART_KINDS
 
 
+@pytest.mark.slow
 def test_no_explain_and_no_robustness_say_so(case) -> None:
     rep = build_report(analyse(Study(load_scenario(case.path)), explain=False), DATE)
     assert "Not computed (run without --no-explain to include it)." in rep.html
@@ -247,6 +260,7 @@ def test_no_explain_and_no_robustness_say_so(case) -> None:
 # ------------------------------------------------------------ command line ---
 
 
+@pytest.mark.slow
 def test_cli_report_writes_the_folder(case, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767323045")
     out = case.folder / "new" / "brief"
@@ -264,7 +278,7 @@ def test_cli_report_writes_the_folder(case, monkeypatch) -> None:
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # byte-identical rerun
 
 
-def test_cli_report_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
+def test_cli_report_refuses_to_overwrite_an_input(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [("candidates: candidates.yaml", "candidates: report.md")]})
     case.file("candidates").rename(tmp_path / "report.md")
     before = sorted(p.name for p in tmp_path.iterdir())
@@ -280,6 +294,7 @@ def test_cli_report_needs_a_folder_and_bad_input_exits_1(case) -> None:
     assert missing.exit_code == 1 and missing.stderr.startswith("coprod: error: ")
 
 
+@pytest.mark.slow
 def test_cli_chart(case) -> None:
     svg = case.folder / "gantt.svg"
     result = CliRunner().invoke(main, ["chart", "gantt", str(case.path), "-o", str(svg)])
@@ -292,6 +307,7 @@ def test_cli_chart(case) -> None:
     assert CliRunner().invoke(main, ["chart", "pie", str(case.path), "-o", "x.png"]).exit_code == 2
 
 
+@pytest.mark.slow
 def test_cli_robustness_chart_runs_only_its_part(case) -> None:
     out = case.folder / "tornado.svg"
     args = ["chart", "tornado", str(case.path), "-o", str(out), "--samples", "20", "--portfolio-samples", "0",
@@ -306,7 +322,8 @@ def test_cli_robustness_chart_runs_only_its_part(case) -> None:
                            "above 0); on the command line: --portfolio-samples\n")
 
 
-def test_cli_report_of_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_cli_report_of_an_infeasible_scenario_writes_nothing(write_case, tmp_path: Path) -> None:
     case = write_case(tmp_path, {"scenario": [("  total: 900\n", "  total: 100\n")]})
     out = tmp_path / "brief"
     result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-robustness"])
@@ -318,7 +335,9 @@ def test_cli_report_of_an_infeasible_scenario_writes_nothing(tmp_path: Path) -> 
     assert not out.exists()
 
 
-def test_a_report_on_a_model_solved_in_a_child_process_leaves_out_its_re_solves(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.slow
+def test_a_report_on_a_model_solved_in_a_child_process_leaves_out_its_re_solves(write_case, tmp_path: Path,
+                                                                                 monkeypatch) -> None:
     from scorer.mip import config as solver_config
 
     case = write_case(tmp_path)

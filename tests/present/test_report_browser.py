@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from matplotlib.image import imread
 
 from scorer.cli.main import main
-from conftest import write_case
+
+pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
 
 CHROMIUM = shutil.which("chromium")
 EVIL = "<script>alert(1)</script>"
@@ -61,7 +62,7 @@ class Dom(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory) -> Path:
+def page(write_case, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("browser")
     case = write_case(folder, {"candidates": [("name: T-7A trainer", f"name: '{EVIL}'")]})
     out = folder / "report"

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from portfolio_factory import make_problem
 from scorer.portfolio.solve import optimize
 from scorer.present.solution import bound_text, gap_text, headline, solution_json
+from testkit import make_problem
 
 
 def solved():

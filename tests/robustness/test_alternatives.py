@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scorer.robustness.alternatives import alternatives_table, k_best, roles_table
 from scorer.errors import InfeasibleError, ScoringError
 from scorer.mip.config import SolverConfig
-from portfolio_factory import make_problem
+from testkit import make_problem
 
 CONFIG = SolverConfig(time_limit=10)
 
@@ -27,6 +27,7 @@ def brute_force_values(costs, values, budget, max_projects=None) -> list[float]:
     return sorted(out, reverse=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.integers(1, 6), st.integers(1, 8), st.integers(0, 2**32 - 1))
 def test_k_best_are_distinct_non_increasing_and_match_brute_force(n, k, seed) -> None:

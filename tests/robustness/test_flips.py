@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from scorer.robustness.flips import flips_table, portfolio_flips, ranking_flips, weights_at
 from scorer.mip.config import SolverConfig
 from scorer.scoring.ranking import rank_positions
-from portfolio_factory import make_problem
-from robustness_factory import make_basis
+from testkit import make_basis, make_problem
 
 # Hand case: weights (0.5, 0.3, 0.2); values A = (0.9, 0.2, 0.5), B = (0.4, 0.8, 0.6), C = 0.1 everywhere.
 # Scores: A = 45 + 6 + 10 = 61, B = 20 + 24 + 12 = 56, C = 10, so A leads.
@@ -60,6 +59,7 @@ def _check_against_grid(basis, c, flip) -> None:
         assert basis.ids[leaders[np.searchsorted(grid, flip.high + 1e-4)]] == flip.above
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.integers(2, 6), st.integers(2, 4), st.integers(0, 2**32 - 1))
 def test_exact_intervals_hold_on_random_cases(n, m, seed) -> None:
@@ -72,6 +72,7 @@ def test_exact_intervals_hold_on_random_cases(n, m, seed) -> None:
         _check_against_grid(basis, c, flip)
 
 
+@pytest.mark.slow
 def test_portfolio_flip_point_of_a_one_project_budget() -> None:
     # Same values as the hand case, every candidate costs 1, the budget is 1:
     # the portfolio is the single best candidate, so it flips from {a} to {b}

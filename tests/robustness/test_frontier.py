@@ -13,11 +13,12 @@ from scorer.errors import ScoringError
 from scorer.robustness.frontier import buy_order, frontier, frontier_table, sweep_levels
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.solve import optimize
-from portfolio_factory import make_problem
+from testkit import make_problem
 
 CONFIG = SolverConfig(time_limit=10)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(st.integers(2, 6), st.integers(0, 2**32 - 1))
 def test_frontier_value_never_decreases_as_the_budget_grows(n, seed) -> None:

@@ -54,6 +54,7 @@ def sequential() -> list[tuple]:
 # ---------------------------------------------------------------- chunks ---
 
 
+@pytest.mark.slow
 @given(n=st.integers(0, 5000), workers=st.integers(1, 64))
 def test_chunks_cover_the_tasks_in_order_and_evenly(n, workers) -> None:
     parts = chunks(n, workers)
@@ -75,6 +76,7 @@ def test_bad_worker_counts_are_refused(workers) -> None:
         run_map(abs, [1], workers=workers)
 
 
+@pytest.mark.slow
 def test_all_cores_means_this_process_affinity() -> None:
     assert 1 <= available_cores() <= (os.cpu_count() or 1)
     assert run_map(abs, list(range(-5, 5)), workers=None) == [abs(i) for i in range(-5, 5)]
@@ -83,11 +85,13 @@ def test_all_cores_means_this_process_affinity() -> None:
 # ------------------------------------------------------- local processes ---
 
 
+@pytest.mark.slow
 def test_two_processes_give_identical_results() -> None:
     resolver, samples = resolver_and_samples()
     assert fingerprint(run_map(resolver.solve, samples, workers=2)) == sequential()
 
 
+@pytest.mark.slow
 def test_more_workers_than_tasks_and_order_of_plain_values() -> None:
     tasks = list(range(-40, 40))
     assert run_map(abs, tasks, workers=3) == [abs(t) for t in tasks]
@@ -101,6 +105,7 @@ def test_a_worker_error_reaches_the_caller_unchanged() -> None:
         run_map(resolver.solve, tasks, workers=2)
 
 
+@pytest.mark.slow
 def test_progress_stays_silent_under_pytest(capfd) -> None:
     run_map(time.sleep, [0.6, 0.6], workers=1, label="napping")
     out, err = capfd.readouterr()
@@ -112,12 +117,14 @@ def test_progress_stays_silent_under_pytest(capfd) -> None:
 
 @pytest.fixture(scope="module")
 def cluster():
-    distributed = pytest.importorskip("distributed")
+    import distributed  # the test extra has it: a missing Dask is a failure, not a skip
+
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as local:
         yield local
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_identical_results(cluster) -> None:
     resolver, samples = resolver_and_samples()
     t0 = time.perf_counter()
@@ -126,6 +133,7 @@ def test_dask_cluster_gives_identical_results(cluster) -> None:
     assert time.perf_counter() - t0 < 30  # generous: the machine is shared; typically a few seconds
 
 
+@pytest.mark.slow
 def test_dask_task_error_reaches_the_caller(cluster) -> None:
     resolver, samples = resolver_and_samples()
     with pytest.raises(SolverError, match="one finite value per candidate"):
@@ -138,8 +146,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_clear_error_within_seconds() -> None:
-    pytest.importorskip("distributed")
     address = f"tcp://127.0.0.1:{free_port()}"
     t0 = time.perf_counter()
     with pytest.raises(ClusterError, match=f"cannot reach the Dask scheduler at {address} within 5 s"):
@@ -149,7 +157,6 @@ def test_unreachable_scheduler_is_a_clear_error_within_seconds() -> None:
 
 @pytest.mark.parametrize("address", ["nonsense", "tcp://", "http://host:8786", "tcp://host:port"])
 def test_malformed_scheduler_address_is_refused_at_once(address) -> None:
-    pytest.importorskip("distributed")
     t0 = time.perf_counter()
     with pytest.raises(ClusterError, match="is not a Dask scheduler address"):
         run_map(abs, [1], scheduler=address)
@@ -213,6 +220,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to follow child processes")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_ctrl_c_stops_quickly_and_leaves_no_processes(tmp_path: Path, workers: int) -> None:

@@ -20,7 +20,7 @@ from scorer.robustness.sampling import (
     triangular,
     uniform_weights,
 )
-from robustness_factory import default_inputs, make_basis
+from testkit import make_basis
 
 
 def test_dirichlet_is_centred_on_the_weights_and_keeps_zero_weights_at_zero() -> None:
@@ -104,16 +104,16 @@ def test_vectorised_sampled_scores_equal_scoring_one_sample_at_a_time(method) ->
         assert got[s] == pytest.approx(one.scores(w[s]))
 
 
-def test_same_seed_same_samples_other_seed_other_samples() -> None:
-    basis = scoring_basis(default_inputs())
+def test_same_seed_same_samples_other_seed_other_samples(default_inputs) -> None:
+    basis = scoring_basis(default_inputs)
     a = sampled_scores(basis, SampleSpec(samples=300, score_dist="pert", seed=7))
     b = sampled_scores(basis, SampleSpec(samples=300, score_dist="pert", seed=7))
     c = sampled_scores(basis, SampleSpec(samples=300, score_dist="pert", seed=8))
     assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
-def test_fixed_weights_and_scores_reproduce_the_plain_scores() -> None:
-    inputs = default_inputs()
+def test_fixed_weights_and_scores_reproduce_the_plain_scores(default_inputs) -> None:
+    inputs = default_inputs
     from scorer.scoring.score import candidate_values
 
     basis = scoring_basis(inputs)
@@ -121,8 +121,8 @@ def test_fixed_weights_and_scores_reproduce_the_plain_scores() -> None:
     assert np.allclose(got, candidate_values(inputs))
 
 
-def test_score_sampling_refuses_methods_it_cannot_vectorise() -> None:
-    basis = scoring_basis(default_inputs(), "topsis")
+def test_score_sampling_refuses_methods_it_cannot_vectorise(default_inputs) -> None:
+    basis = scoring_basis(default_inputs, "topsis")
     with pytest.raises(ScoringError, match="; set robustness.score_distribution to none$"):
         sampled_scores(basis, SampleSpec(samples=3, score_dist="triangular"))
 

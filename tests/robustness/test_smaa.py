@@ -13,10 +13,10 @@ from scorer.scoring.ranking import rank_order
 from scorer.robustness.sampling import SampleSpec, sampled_scores
 from scorer.scoring.ranking import rank_positions
 from scorer.robustness.smaa import acceptability, acceptability_table, portfolios_table, smaa
-from portfolio_factory import make_problem
-from robustness_factory import make_basis
+from testkit import make_basis, make_problem
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 8), st.integers(1, 40), st.integers(0, 2**32 - 1), st.booleans())
 def test_acceptability_rows_and_columns_sum_to_one(n, s, seed, coarse) -> None:
@@ -52,6 +52,7 @@ def test_acceptability_of_a_known_case() -> None:
 DOMINATED = [[0.8, 0.7, 0.9], [0.3, 0.95, 0.4], [0.1, 0.2, 0.3], [0.2, 0.3, 0.9]]
 
 
+@pytest.mark.slow
 def test_dominated_candidate_has_core_index_zero_and_never_leads() -> None:
     basis = make_basis(DOMINATED, [0.4, 0.3, 0.3])
     problem = make_problem([[1.0]] * 4, total=2.0)  # room for two equal-cost projects
@@ -63,6 +64,7 @@ def test_dominated_candidate_has_core_index_zero_and_never_leads() -> None:
     assert 0 < result.core_index[0] <= 1.0
 
 
+@pytest.mark.slow
 def test_core_index_and_portfolios_match_solving_each_sample() -> None:
     basis = make_basis(DOMINATED, [0.4, 0.3, 0.3])
     problem = make_problem([[1.0], [2.0], [1.0], [1.5]], total=3.0)

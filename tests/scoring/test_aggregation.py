@@ -190,6 +190,7 @@ def all_methods(raw, w, benefit):
     }
 
 
+@pytest.mark.slow
 @FAST
 @given(data=matrices, factor=st.floats(0.1, 50))
 def test_scaling_all_weights_leaves_the_ranking_unchanged(data, factor):
@@ -206,6 +207,7 @@ def test_scaling_all_weights_leaves_the_ranking_unchanged(data, factor):
             assert rank_order(unnormalised[method])[1].tolist() == ranks.tolist(), method
 
 
+@pytest.mark.slow
 @FAST
 @given(data=matrices)
 def test_contributions_sum_to_the_score(data):
@@ -291,6 +293,7 @@ def exact_flows(column: list[str], pref_type: str, q: str, p: str, s: str) -> li
     return [sum(pref(a - b) - pref(b - a) for b in xs) / (n - 1) for a in xs]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(column=decimal_column(),
        pref_type=st.sampled_from(["usual", "u-shape", "v-shape", "level", "linear", "gaussian"]),

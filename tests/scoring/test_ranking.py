@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,7 @@ score_values = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FAST
 @given(st.lists(st.sampled_from(POOL) | st.floats(0, 100, allow_nan=False), max_size=60), st.booleans())
 def test_fast_ranking_equals_reference_on_0_100(scores, with_ids):
@@ -41,6 +43,7 @@ def test_fast_ranking_equals_reference_on_0_100(scores, with_ids):
     assert ranks.tolist() == want_ranks
 
 
+@pytest.mark.slow
 @FAST
 @given(st.lists(score_values, max_size=40), st.data())
 def test_ranking_equals_reference_with_any_scores_and_ids(scores, data):
@@ -51,6 +54,7 @@ def test_ranking_equals_reference_with_any_scores_and_ids(scores, data):
     assert ranks.tolist() == want_ranks
 
 
+@pytest.mark.slow
 @FAST
 @given(st.lists(st.sampled_from(POOL), max_size=40))
 def test_ids_already_sorted_rank_like_positions(scores):

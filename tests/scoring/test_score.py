@@ -7,14 +7,13 @@ import dataclasses
 import numpy as np
 import pytest
 
-from conftest import write_case
 from scorer.errors import InputError, ScoringError
 from scorer.inputs.loading import load_scenario
 from scorer.inputs.models import METHODS
 from scorer.scoring.ranking import rank_order
 from scorer.scoring.score import candidate_values, ranked_table, score, weights_table
 
-# Test scenario (conftest.py), effective weights 0.6, 0.4/3, 0.8/3:
+# Test scenario (testkit.py), effective weights 0.6, 0.4/3, 0.8/3:
 # gpi      100 * (0.6*0.7 + 0.4/3*1.0 + 0.8/3*0.4) = 66.0
 # t7a      100 * (0.6*0.8 + 0.4/3*0.5 + 0.8/3*0.7) = 73.333...
 # tactical 100 * (0.6*0.6 + 0            + 0.8/3*0.5) = 49.333...
@@ -45,7 +44,7 @@ def test_candidate_values_is_the_score_in_id_order(inputs):
         assert ((candidate_values(inputs, method) >= 0) & (candidate_values(inputs, method) <= 100)).all()
 
 
-def test_method_defaults_to_the_scenario(tmp_path):
+def test_method_defaults_to_the_scenario(write_case, tmp_path):
     case = write_case(tmp_path, {"scenario": [("method: weighted-sum", "method: topsis")]})
     inputs = load_scenario(case.path)
     np.testing.assert_array_equal(candidate_values(inputs), score(inputs, "topsis").scores)
@@ -117,7 +116,7 @@ def test_float_noise_does_not_break_a_tie():
     assert order.tolist() == [1, 0]
 
 
-def test_tied_candidates_in_a_scenario(tmp_path):
+def test_tied_candidates_in_a_scenario(write_case, tmp_path):
     # ship-mro gets t7a's scores: both rank 1, listed by id.
     edits = {"candidates": [("      standardization: 5\n      cost_sharing: draft\n      export_friction: 2",
                              "      standardization: 8\n      cost_sharing: draft\n      export_friction: 3")]}
@@ -138,13 +137,13 @@ def test_weights_table(inputs):
 # ------------------------------------------------ preference functions ---
 
 
-def with_preference(tmp_path, text):
+def with_preference(write_case, tmp_path, text):
     edits = {"criteria": [("    weight: 10\n    group: governance\n", f"    weight: 10\n    group: governance\n{text}")]}
     return write_case(tmp_path, edits)
 
 
-def test_preference_function_from_the_criteria_file(tmp_path):
-    case = with_preference(tmp_path, "    preference: {type: linear, q: 1, p: 3}\n")
+def test_preference_function_from_the_criteria_file(write_case, tmp_path):
+    case = with_preference(write_case, tmp_path, "    preference: {type: linear, q: 1, p: 3}\n")
     inputs = load_scenario(case.path)
     result = score(inputs, "promethee-ii")
     # export_friction raw 6, 3, 5, 2 (cost): differences below 1 are indifferent, above 3 strict.
@@ -160,8 +159,8 @@ def test_preference_function_from_the_criteria_file(tmp_path):
     ("    preference: {type: gaussian}\n", "criteria[2].preference.s", "is required by the gaussian preference function"),
     ("    preference: {type: sigmoid}\n", "criteria[2].preference.type", "Input should be"),
 ])
-def test_bad_preference_is_a_located_error(tmp_path, text, field, message):
-    case = with_preference(tmp_path, text)
+def test_bad_preference_is_a_located_error(write_case, tmp_path, text, field, message):
+    case = with_preference(write_case, tmp_path, text)
     with pytest.raises(InputError) as info:
         load_scenario(case.path)
     problem = info.value.problems[0]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import NO_CRITERION_WEIGHTS, write_case
 from scorer.errors import ScoringError
 from scorer.inputs.loading import load_scenario
 from scorer.scoring.weights import (
@@ -16,8 +15,9 @@ from scorer.scoring.weights import (
     pairwise_matrix,
     rank_order_centroid,
 )
+from testkit import NO_CRITERION_WEIGHTS
 
-# The test scenario (conftest.py): integration 60 {standardization 15},
+# The test scenario (testkit.py): integration 60 {standardization 15},
 # governance 40 {cost_sharing 5, export_friction 10}.
 GROUPED = [0.6, 0.4 * 5 / 15, 0.4 * 10 / 15]
 
@@ -40,7 +40,7 @@ def test_grouped_weights_accepts_a_stack_of_samples():
     np.testing.assert_allclose(got, [GROUPED, [0.6, 0.2, 0.2]])
 
 
-def test_without_groups_weights_are_normalised(tmp_path):
+def test_without_groups_weights_are_normalised(write_case, tmp_path):
     case = write_case(tmp_path)
     path = case.file("criteria")
     text = path.read_text().split("\ngroups:\n")[0] + "\n"
@@ -95,16 +95,16 @@ AHP_SECTION = """weighting:
 """
 
 
-def ahp_case(tmp_path, a, b, c):
+def ahp_case(write_case, tmp_path, a, b, c):
     case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + AHP_SECTION.format(a=a, b=b, c=c))
     return case
 
 
-def test_ahp_weighting_from_file_is_reported(tmp_path):
+def test_ahp_weighting_from_file_is_reported(write_case, tmp_path):
     # Consistent judgements: standardization 4x cost_sharing, cost_sharing 1/2 export_friction.
-    case = ahp_case(tmp_path, 4, 0.5, 0.5)
+    case = ahp_case(write_case, tmp_path, 4, 0.5, 0.5)
     report = derive_weights(load_scenario(case.path).criteria)
     assert report.method == "ahp"
     np.testing.assert_allclose(report.raw, [4 / 7 * 100, 1 / 7 * 100, 2 / 7 * 100])
@@ -114,15 +114,15 @@ def test_ahp_weighting_from_file_is_reported(tmp_path):
     np.testing.assert_allclose(report.effective, [0.6, 0.4 / 3, 0.8 / 3])
 
 
-def test_ahp_inconsistent_judgements_warn(tmp_path):
-    case = ahp_case(tmp_path, 9, 9, 9)  # a > b > c > a: a cycle
+def test_ahp_inconsistent_judgements_warn(write_case, tmp_path):
+    case = ahp_case(write_case, tmp_path, 9, 9, 9)  # a > b > c > a: a cycle
     report = derive_weights(load_scenario(case.path).criteria)
     assert report.ahp.cr > 0.10
     assert len(report.warnings) == 1
     assert report.warnings[0].startswith(f"AHP consistency ratio {report.ahp.cr:.3f} is above 0.10")
 
 
-def test_swing_points_are_the_raw_weights(tmp_path):
+def test_swing_points_are_the_raw_weights(write_case, tmp_path):
     case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + "weighting:\n  method: swing\n  swing:\n    points: "
@@ -136,7 +136,7 @@ def test_swing_points_are_the_raw_weights(tmp_path):
     assert report.warnings[0].settings == ("weights",)
 
 
-def test_rank_weighting(tmp_path):
+def test_rank_weighting(write_case, tmp_path):
     case = write_case(tmp_path, {"criteria": NO_CRITERION_WEIGHTS})
     path = case.file("criteria")
     path.write_text(path.read_text() + "weighting:\n  method: rank\n  rank:\n    order: "

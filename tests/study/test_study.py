@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_case
 from scorer.errors import ScoringError, SolverError
 from scorer.inputs.loading import load_scenario
 from scorer.mip.config import scenario_config
@@ -25,7 +24,7 @@ CRITERIA = ("standardization", "cost_sharing", "export_friction")
 
 
 @pytest.fixture(scope="module")
-def inputs(tmp_path_factory):
+def inputs(write_case, tmp_path_factory):
     return load_scenario(write_case(tmp_path_factory.mktemp("study")).path)
 
 
@@ -41,7 +40,7 @@ def test_without_overrides_it_is_the_scenario_as_written(inputs) -> None:
     assert study.solution.objective == pytest.approx(best.objective, abs=1e-9)
 
 
-def test_overrides_give_what_the_files_written_out_give(inputs, tmp_path) -> None:
+def test_overrides_give_what_the_files_written_out_give(write_case, inputs, tmp_path) -> None:
     written = load_scenario(write_case(tmp_path, {
         "criteria": [("    weight: 15\n", "    weight: 30\n")],
         "scenario": [("method: weighted-sum", "method: topsis")]}).path)
