@@ -114,7 +114,6 @@ class CategoricalValue(Strict):
 ValueFunction = Annotated[LinearValue | PiecewiseValue | CategoricalValue, Field(discriminator="type")]
 
 
-PREFERENCE_TYPES = ("usual", "u-shape", "v-shape", "level", "linear", "gaussian")
 # Which thresholds each PROMETHEE preference function takes (Brans & Vincke 1985).
 PREFERENCE_PARAMS = {
     "usual": (), "u-shape": ("q",), "v-shape": ("p",), "level": ("q", "p"),
