@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "schema"
 DEFAULTS = {"criteria": REPO / "criteria" / "us-japan.yaml", "candidates": REPO / "candidates" / "us-japan.yaml",
             "scenario": REPO / "scenarios" / "baseline.yaml"}
-STARTER = REPO / "scorer" / "starter"
+STARTER = REPO / "scorer" / "inputs" / "starter"
 
 
 def coprod() -> str:
