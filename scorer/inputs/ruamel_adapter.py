@@ -11,9 +11,11 @@ release moves what they use:
   ``_version_implicit_resolver`` is no longer touched.
 - :func:`count_events` calls ``CParser.raw_parse`` of ruamel.yaml.clib.
 
-Measured on this machine (2 shared cores, under load), composing the
-candidates file of ``benchmarks/bench_loading.py`` (10,000 x 30, 0.98 million
-parse events; see the figures in :data:`MEASURED`).
+What the resolver buys, measured on 2 shared cores under load (2026-12-02):
+composing the candidates file of ``benchmarks/bench_loading.py`` at 2,000 x 30
+takes 6.96 s with ruamel's stock ``VersionedResolver`` and 2.26 s with
+:class:`CoreResolver` (3.1 times faster), and it reads YAML 1.2 core scalars
+(``1_000``, ``0b101``, dates stay text), which the stock rules do not.
 """
 
 from __future__ import annotations
