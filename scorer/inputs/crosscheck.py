@@ -1,7 +1,7 @@
 """Checks that need more than one model or more than one file.
 
 Each check is a pure function returning ``(file_kind, loc, message)`` triples;
-:mod:`scorer.inputs.loading` turns them into located problems. ``file_kind`` is one
+:func:`scorer.inputs.location.finding_problems` turns them into located problems. ``file_kind`` is one
 of ``"scenario"``, ``"criteria"`` and ``"candidates"``.
 """
 

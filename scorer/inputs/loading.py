@@ -19,14 +19,9 @@ from pydantic import BaseModel, ValidationError
 from scorer.errors import InputError, Problem
 from scorer.files import display_path, is_link_loop
 from scorer.inputs.crosscheck import check_all
+from scorer.inputs.location import finding_problems, line_of, problem_at, validation_problems
 from scorer.inputs.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scenario
-from scorer.inputs.yamlfile import (
-    YamlDocument,
-    format_path,
-    read_yaml,
-    read_yaml_stream,
-    yaml11_number_hint,
-)
+from scorer.inputs.yamlfile import YamlDocument, read_yaml, read_yaml_stream
 from scorer.limits import check_scoring_size, money_problems
 
 STDIN = "-"
@@ -88,7 +83,7 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
     findings = check_all(models["scenario"], models["criteria"], models["candidates"])
     findings = [*findings, *money_problems(models["scenario"], models["candidates"])]
     if findings:
-        raise InputError([docs[kind].problem(loc, message) for kind, loc, message in findings])
+        raise InputError(finding_problems(findings, docs))
     return ScenarioInputs(
         scenario=scenario,
         criteria=models["criteria"],
@@ -148,7 +143,7 @@ def _scenario_document(path: str | Path) -> tuple[YamlDocument, Path]:
 def _read_referenced(target: Path, scenario_doc: YamlDocument, kind: str, ref: str) -> YamlDocument:
     if not target.is_file() and not is_link_loop(target):  # read_yaml names a loop as for the scenario
         what = "does not exist" if not target.exists() else "is not a file"
-        raise InputError([scenario_doc.problem((kind,), f"{ref} {what} (looked for {display_path(target)})")])
+        raise InputError([problem_at(scenario_doc, (kind,), f"{ref} {what} (looked for {display_path(target)})")])
     return read_yaml(target, display_path(target))
 
 
@@ -159,7 +154,7 @@ def _validate(model: type[BaseModel], doc: YamlDocument) -> Any:
     if not isinstance(doc.data, dict):
         # Never echo the content: the path may name any file (criteria: /etc/passwd).
         kind = {str: "text", list: "a list"}.get(type(doc.data), "a single value")
-        raise InputError([Problem(doc.display, doc.line_of(()), "", (
+        raise InputError([Problem(doc.display, line_of(doc.text, ()), "", (
             f"is not a {_KIND_OF[model]} file: its top level is {kind}, not a mapping of keys"
             " (see 'coprod schema' for the format)"))])
     try:
@@ -168,52 +163,3 @@ def _validate(model: type[BaseModel], doc: YamlDocument) -> Any:
         raise InputError(validation_problems(exc, doc)) from None
     except RecursionError:
         raise InputError([Problem(doc.display, None, "", "is nested too deeply")]) from None
-
-
-def validation_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
-    """Turn a pydantic error into located problems, one per distinct field."""
-    problems: dict[str, Problem] = {}
-    for err in exc.errors(include_url=False):
-        loc, message = _clean(err, doc.data)
-        path = format_path(loc)
-        if path not in problems:
-            problems[path] = Problem(doc.display, doc.line_of(loc), path, message)
-    return list(problems.values())
-
-
-def _clean(err: dict, data: Any) -> tuple[tuple, str]:
-    """Drop pydantic's union tags from a location and phrase the message."""
-    raw_loc = err["loc"]
-    loc: list = []
-    node = data
-    for i, part in enumerate(raw_loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            part = str(part)  # a mapping key, even a year, is a name in a path: per_year.2028
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        elif not (i == len(raw_loc) - 1 and err["type"] in ("missing", "extra_forbidden")):
-            continue  # a pydantic tag (union member, validator name), not the user's field
-        loc.append(part)
-    message = _message(err)
-    if message.startswith("@"):
-        field, message = message[1:].split("@", 1)
-        loc.extend(field.split("."))
-    return tuple(loc), message
-
-
-def _message(err: dict) -> str:
-    kind, msg = err["type"], err["msg"]
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown key (check the spelling; see 'coprod schema' for the allowed keys)"
-    if kind in ("value_error", "assertion_error"):
-        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    got = err.get("input")
-    if isinstance(got, dict | list) or got is None:
-        shown = {dict: "a mapping", list: "a list"}.get(type(got), "empty")
-    else:
-        shown = repr(got) if len(repr(got)) <= 60 else repr(got)[:57] + "..."
-    hint = yaml11_number_hint(got) if isinstance(got, str) else ""
-    return f"{msg} (got {shown}{hint})"

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from scorer.limits import MAX_PORTFOLIO_SAMPLES, MAX_SAMPLES
 
@@ -54,13 +55,18 @@ METHODS = ("weighted-sum", "weighted-product", "topsis", "promethee-ii")
 Method = Literal["weighted-sum", "weighted-product", "topsis", "promethee-ii"]
 
 
-def located(field: str, message: str) -> ValueError:
-    """A validation error that belongs to ``field`` of the model raising it.
+# The error type of :func:`located`.
+LOCATED = "located"
 
-    pydantic locates a model validator's error at the model itself; the
-    ``@field@`` prefix lets :mod:`scorer.inputs.loading` point at the field's line.
+
+def located(field: str, message: str) -> PydanticCustomError:
+    """A validation error that belongs to ``field`` (``"value_function.points"``) of the model raising it.
+
+    pydantic locates a model validator's error at the model itself; the field
+    travels in the error's context (no text to parse), and
+    :mod:`scorer.inputs.location` appends it to the location.
     """
-    return ValueError(f"@{field}@{message}")
+    return PydanticCustomError(LOCATED, "{message}", {"field": field, "message": message})
 
 
 class Strict(BaseModel):
@@ -108,7 +114,6 @@ class CategoricalValue(Strict):
 ValueFunction = Annotated[LinearValue | PiecewiseValue | CategoricalValue, Field(discriminator="type")]
 
 
-PREFERENCE_TYPES = ("usual", "u-shape", "v-shape", "level", "linear", "gaussian")
 # Which thresholds each PROMETHEE preference function takes (Brans & Vincke 1985).
 PREFERENCE_PARAMS = {
     "usual": (), "u-shape": ("q",), "v-shape": ("p",), "level": ("q", "p"),

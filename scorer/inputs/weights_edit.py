@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from scorer.errors import InputError, Problem
 from scorer.files import display_path, resolve, write_atomic
 from scorer.inputs.crosscheck import check_criteria
-from scorer.inputs.loading import validation_problems
+from scorer.inputs.location import finding_problems, problem_at, validation_problems
 from scorer.inputs.models import CriteriaFile, fmt_num
 from scorer.inputs.yamlfile import YamlDocument, parse_yaml, read_yaml
 from scorer.numbers import parse_number
@@ -76,7 +76,7 @@ def set_weights(path: str | Path, changes: dict[str, float]) -> str:
     _check_kind(doc)
     criteria = _validated(doc)
     if criteria.weighting.method != "direct":
-        raise InputError([doc.problem(("weighting", "method"), (
+        raise InputError([problem_at(doc, ("weighting", "method"), (
             f"weights are derived by the {criteria.weighting.method} method; edit "
             f"weighting.{criteria.weighting.method} instead (weights set changes direct weights only)"))])
     places = _weight_places(doc, criteria, changes)
@@ -104,7 +104,7 @@ def write_weights(path: str | Path, changes: dict[str, float], force: bool = Fal
 def _check_kind(doc: YamlDocument) -> None:
     data = doc.data
     if isinstance(data, dict) and isinstance(data.get("criteria"), str):
-        raise InputError([doc.problem(("criteria",), (
+        raise InputError([problem_at(doc, ("criteria",), (
             f"this is a scenario; give the criteria file it names ({data['criteria']})"))])
 
 
@@ -115,7 +115,7 @@ def _validated(doc: YamlDocument) -> CriteriaFile:
         raise InputError(validation_problems(exc, doc)) from None
     findings = list(check_criteria(criteria))
     if findings:
-        raise InputError([doc.problem(loc, message) for _, loc, message in findings])
+        raise InputError(finding_problems(findings, {"criteria": doc}))
     return criteria
 
 

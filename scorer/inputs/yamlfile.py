@@ -1,14 +1,15 @@
-"""Reading YAML input files safely and fast, and finding lines for errors.
+"""Reading YAML input files safely and fast.
 
 The fast path (:func:`read_yaml`) builds plain Python data with ruamel.yaml's
 safe loader (no object construction) and tracks no positions. Only when a
-problem has to be reported does :func:`line_of` parse the text again, keeping
-node positions, and walk the field path to its line.
+problem has to be reported does :func:`scorer.inputs.location.line_of` parse
+the text again (:func:`compose`), keeping node positions, and walk the field
+path to its line. What leans on ruamel's internals sits in
+:mod:`scorer.inputs.ruamel_adapter`.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +18,10 @@ from typing import Any, BinaryIO
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
+from ruamel.yaml.resolver import implicit_resolvers
 
 from scorer.errors import InputError, Problem
-
-try:
-    from ruamel.yaml.cyaml import CParser
-except ImportError:  # pragma: no cover - ruamel.yaml.clib not installed
-    CParser = None
+from scorer.inputs.ruamel_adapter import CORE_SCHEMA, CoreResolver, count_events
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # A YAML alias bomb is small on disk but expands exponentially once walked;
@@ -41,24 +38,11 @@ MAX_EXPANDED_NODES = 20_000_000
 MAX_YAML_EVENTS = 5_000_000
 
 
-# The YAML 1.2 core schema (YAML 1.2.2, section 10.3.2). ruamel's "1.2"
-# rules still take YAML 1.1 forms (1_000, 0b101, +0x1F, dates) as numbers and
-# timestamps; here they are text, which validation then refuses where a
-# number belongs (see :func:`yaml11_number_hint`).
-_CORE_SCHEMA = [
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     list("-+0123456789.")),
-    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),  # not core, but harmless and widely used
-]
 _YAML11_NUMBERS = [re.compile(regexp.pattern, regexp.flags) for versions, tag, regexp, _ in implicit_resolvers
                    if (1, 1) in versions and tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
 
 
-_CORE_NUMBERS = [re.compile(regexp) for tag, regexp, _ in _CORE_SCHEMA if tag.endswith(("int", "float"))]
+_CORE_NUMBERS = [re.compile(regexp) for tag, regexp, _ in CORE_SCHEMA if tag.endswith(("int", "float"))]
 
 
 def yaml11_number_hint(text: str) -> str:
@@ -70,56 +54,9 @@ def yaml11_number_hint(text: str) -> str:
     return f"; {text} is a number only in YAML 1.1 (coprod reads YAML 1.2, where it is text): {advice}"
 
 
-class _Yaml12Resolver(VersionedResolver):
-    """The YAML 1.2 core resolver, fast for files of a million scalars.
-
-    ruamel asks for the document version on every scalar (through attribute
-    errors when the C parser is in use) and rebuilds the candidate regex list
-    each time; with inputs of a million scalars that costs seconds. Input files
-    are YAML 1.2 by contract and use no path resolvers, so the version is fixed
-    and a plain scalar's tag can be cached by its text. The rules are the
-    core schema's (:data:`_CORE_SCHEMA`), not ruamel's looser ones.
-    """
-
-    _cache_limit = 200_000
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._plain_tags: dict[str, Any] = {}
-
-    @property
-    def processing_version(self) -> Any:
-        return (1, 2)
-
-    @property
-    def versioned_resolver(self) -> Any:
-        table = self._version_implicit_resolver.get((1, 2))
-        if table is None:
-            for tag, regexp, first in _CORE_SCHEMA:
-                self.add_version_implicit_resolver((1, 2), tag, re.compile(regexp), first)
-            table = self._version_implicit_resolver[(1, 2)]
-        return table
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is ScalarNode and implicit[0]:
-            tag = self._plain_tags.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(self._plain_tags) < self._cache_limit:
-                    self._plain_tags[value] = tag
-            return tag
-        return super().resolve(kind, value, implicit)
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        return None
-
-    def ascend_resolver(self) -> None:
-        return None
-
-
 def _safe_yaml() -> YAML:
     yaml = YAML(typ="safe")
-    yaml.Resolver = _Yaml12Resolver
+    yaml.Resolver = CoreResolver
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -199,19 +136,11 @@ class _Builder:
 
 @dataclass(frozen=True)
 class YamlDocument:
-    """A loaded YAML file: its plain data and what is needed to locate errors."""
+    """A loaded YAML file: its plain data and its text, which locates errors (:mod:`scorer.inputs.location`)."""
 
     display: str
     text: str
     data: Any
-
-    def line_of(self, loc: tuple) -> int | None:
-        """Line (1-based) of the field at ``loc`` or of its nearest existing parent."""
-        return line_of(self.text, loc)
-
-    def problem(self, loc: tuple, message: str) -> Problem:
-        """A :class:`Problem` located at ``loc`` in this file."""
-        return Problem(self.display, self.line_of(loc), format_path(loc), message)
 
 
 def read_yaml(path: Path, display: str) -> YamlDocument:
@@ -311,18 +240,11 @@ def parse_yaml(text: str, display: str) -> Any:
 def yaml_events(text: str) -> int:
     """The parse events of ``text`` (one per value and alias, two per list or mapping), nothing built.
 
-    ``CParser.raw_parse`` (from PyYAML's C extension, kept but undocumented by
-    ruamel) runs the C parser over the text without making a Python object per
-    event: measured 0.17 us per event, 30 times faster than composing, so the
-    40 MB junk file's 20 million events are counted in 3.6 s on a loaded machine
-    that composes its first 5 million in 29 s. It raises the same located
-    syntax errors as composing. Without the C extension the pure parser counts,
-    stopping just past the cap.
+    Counted by the C parser without building anything (see
+    :func:`scorer.inputs.ruamel_adapter.count_events`); it raises the same
+    located syntax errors as composing.
     """
-    raw_parse = getattr(CParser, "raw_parse", None)
-    if raw_parse is not None:
-        return raw_parse(CParser(text))
-    return sum(1 for _ in itertools.islice(_safe_yaml().parse(text), MAX_YAML_EVENTS + 1))  # pragma: no cover
+    return count_events(text, MAX_YAML_EVENTS, _safe_yaml().parse)
 
 
 def _marked_problem(exc: MarkedYAMLError, display: str) -> Problem:
@@ -374,41 +296,6 @@ def _check_expansion(data: Any, display: str) -> None:
         raise InputError([Problem(display, None, "", "is nested too deeply")]) from None
 
 
-def format_path(loc: tuple) -> str:
-    """Render a field path: ``('candidates', 3, 'scores', 'x')`` -> ``candidates[3].scores.x``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int) and not isinstance(part, bool):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def line_of(text: str, loc: tuple) -> int | None:
-    """Line (1-based) of the node at ``loc``, or of the deepest parent that exists."""
-    try:
-        node = _safe_yaml().compose(text)
-    except (YAMLError, ValueError, TypeError, RecursionError):
-        return None
-    if node is None:
-        return None
-    line = node.start_mark.line
-    for part in loc:
-        found = _child(node, part)
-        if found is None:
-            break
-        key_node, node = found
-        line = (key_node or node).start_mark.line
-    return line + 1
-
-
-def _child(node: Node, part: Any) -> tuple[Node | None, Node] | None:
-    if isinstance(node, MappingNode):
-        for key, value in node.value:
-            if isinstance(key, ScalarNode) and key.value == str(part):
-                return key, value
-        return None
-    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return None, node.value[part]
-    return None
+def compose(text: str) -> Node | None:
+    """The node tree of ``text``, with positions, as the loader reads it (``None`` for an empty document)."""
+    return _safe_yaml().compose(text)

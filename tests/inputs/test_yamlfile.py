@@ -17,8 +17,6 @@ from scorer.inputs import yamlfile
 from scorer.errors import InputError
 from scorer.inputs.yamlfile import (
     MAX_FILE_BYTES,
-    format_path,
-    line_of,
     parse_yaml,
     read_yaml,
     yaml11_number_hint,
@@ -125,20 +123,6 @@ def test_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbfversion: 1\n")
     assert read_yaml(path, "bom.yaml").data == {"version": 1}
-
-
-def test_line_of_walks_keys_and_indices():
-    text = "a:\n  - x: 1\n  - x: 2\n    y:\n      z: 3\nb: 4\n"
-    assert line_of(text, ("a", 1, "y", "z")) == 5
-    assert line_of(text, ("a", 1, "missing")) == 3
-    assert line_of(text, ("b",)) == 6
-    assert line_of(text, ()) == 1
-
-
-def test_format_path():
-    assert format_path(("candidates", 3, "scores", "standardization")) == "candidates[3].scores.standardization"
-    assert format_path(("budget", "per_year", "2028")) == "budget.per_year.2028"
-    assert format_path(()) == ""
 
 
 # The fast builder must give exactly what ruamel's own safe constructor gives.
