@@ -378,7 +378,16 @@ def named_limits(problem: PortfolioProblem, opts: Options, widened: bool = False
         limits += _window_limits(problem, opts)
     else:
         limits = [lim for lim in limits if lim.kind != "forbidden"]
-    return [replace(lim, name=name) for lim, name in zip(limits, unique_names(lim.key for lim in limits))]
+    return [_named(lim, name) for lim, name in zip(limits, unique_names(lim.key for lim in limits))]
+
+
+def _named(lim: Limit, name: str) -> Limit:
+    """``lim`` under its unique name, its rows renamed alike: PuLP (and CBC's MPS) refuse two rows of one name."""
+    base = lim.key.name()
+    if name == base:
+        return replace(lim, name=name)
+    rows = tuple(replace(row, name=name + row.name[len(base):]) for row in lim.rows)
+    return replace(lim, name=name, rows=rows)
 
 
 def _cap_row(name: str, coef_col: np.ndarray, cap: float) -> Row:

@@ -175,3 +175,20 @@ def test_cbc_stopped_by_a_time_limit_says_what_it_proved(write_hard_scenario, tm
         assert data["bound"] >= data["objective"]
         assert data["gap"] == pytest.approx((data["bound"] - data["objective"]) / data["objective"])
         assert f"(gap {data['gap']:.4%}, bound {data['bound']:.4f})" in done.stderr
+
+
+@pytest.mark.slow
+def test_cbc_solves_a_scenario_whose_limit_names_collide() -> None:
+    import subprocess
+    import sys
+
+    coprod = str(Path(sys.executable).with_name("coprod"))
+    scenario = str(Path(__file__).resolve().parents[1] / "data/model_names/scenario.yaml")
+    runs = {solver: subprocess.run([coprod, "optimize", scenario, "--solver", solver, "--explain", "--format",
+                                    "json"], capture_output=True, text=True, timeout=300)
+            for solver in ("cbc", "highs")}
+    for run in runs.values():
+        assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    cbc, highs = (json.loads(runs[s].stdout) for s in ("cbc", "highs"))
+    assert cbc["objective"] == pytest.approx(highs["objective"], rel=1e-9)
+    assert [(p["id"], p["start"]) for p in cbc["selected"]] == [(p["id"], p["start"]) for p in highs["selected"]]

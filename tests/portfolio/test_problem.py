@@ -148,3 +148,18 @@ def test_the_plain_constructor_refuses_bad_values_with_a_library_error(changes, 
     with pytest.raises(ScoringError, match="^cannot build the portfolio problem: ") as err:
         build_problem(arguments.pop("costs"), **arguments)
     assert message in str(err.value)
+
+
+def test_every_row_has_a_name_of_its_own_when_limit_names_collide() -> None:
+    # Partners J-P and J_P, and ids a-b and a_b, give limits of one name: before, their rows kept that one
+    # name, and CBC's run through PuLP ended in a traceback ("Repeated constraint names").
+    from pathlib import Path
+
+    scenario = Path(__file__).resolve().parents[1] / "data/model_names/scenario.yaml"
+    problem = problem_from_inputs(load_scenario(scenario))
+    for widened in (False, True):
+        limits = named_limits(problem, start_options(problem, widened), widened)
+        rows = [row.name for lim in limits for row in lim.rows]
+        assert len(rows) == len(set(rows))
+        assert all(row.name.startswith(lim.name) for lim in limits for row in lim.rows)
+    assert {"budget_J_P", "budget_J_P_1"} <= {lim.name for lim in limits}
