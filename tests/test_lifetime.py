@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
+# Every test here takes seconds (measured with --durations) and times how fast a process ends: alone.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 COPROD = Path(sys.executable).with_name("coprod")

@@ -204,6 +204,7 @@ def hard(write_hard_scenario, tmp_path_factory) -> Path:
     return write_hard_scenario(tmp_path_factory.mktemp("hard"))
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 @pytest.mark.parametrize("isolated", [False, True], ids=["in-process", "child-process"])
 @pytest.mark.parametrize("fmt", ["json", "table"])

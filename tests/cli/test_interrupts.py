@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+# Timing: each test measures how fast coprod reacts to a signal, so it runs alone (see README).
+pytestmark = pytest.mark.serial
+
 
 COPROD = Path(sys.executable).with_name("coprod")
 STARTUP = 5.0  # seconds before the signal: interpreter start, imports, loading (2 cores shared)

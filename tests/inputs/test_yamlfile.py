@@ -67,6 +67,7 @@ def test_python_tags_are_refused_not_run(tmp_path):
     assert problem.message.startswith("tags are not allowed")
 
 
+@pytest.mark.serial
 def test_alias_bomb_is_refused_quickly(tmp_path):
     rows = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
@@ -214,6 +215,7 @@ def test_the_largest_honest_input_is_within_the_event_cap():
     assert events <= yamlfile.MAX_YAML_EVENTS
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_a_file_of_tiny_nodes_is_refused_in_seconds_before_it_is_built(tmp_path):
     # 40 MB within the size cap, 20 million values: 102 s and 5.5 GB before "unknown key".

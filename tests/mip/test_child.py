@@ -166,6 +166,7 @@ def tiny() -> LinearModel:
     return PortfolioModel(make_problem([[1], [2]], horizon=(2026, 2026), total=2), np.array([5.0, 6.0])).linear()
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_a_child_that_overruns_is_killed_and_its_last_portfolio_kept(monkeypatch) -> None:
     stand_in(monkeypatch, """
@@ -295,6 +296,7 @@ def gone(pid: int, within: float) -> bool:
     return False
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_ctrl_c_in_the_parent_kills_the_child_at_once(tmp_path: Path) -> None:
     proc, child = start_driver(tmp_path)
@@ -374,6 +376,7 @@ def test_a_child_that_dies_halfway_through_a_message_is_a_clear_error(monkeypatc
         solve_in_child(tiny(), {}, time_limit=30)
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_a_child_stalled_halfway_through_a_message_does_not_hold_the_deadline(monkeypatch) -> None:
     stand_in(monkeypatch, """
@@ -387,6 +390,7 @@ def test_a_child_stalled_halfway_through_a_message_does_not_hold_the_deadline(mo
     assert time.monotonic() - t0 < 0.3 + isolated.GRACE_SECONDS + 2.0
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_a_child_that_never_reads_the_model_does_not_hold_the_deadline(monkeypatch) -> None:
     monkeypatch.setattr(isolated, "CHILD_CODE", "import time; time.sleep(600)")

@@ -318,6 +318,7 @@ with data_stdout():  # as the command line runs: HiGHS's banner (highspy >= 1.16
 """
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_ctrl_c_stops_a_long_solve_on_a_large_model(tmp_path) -> None:
     import os

@@ -146,6 +146,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 def test_unreachable_scheduler_is_a_clear_error_within_seconds() -> None:
     address = f"tcp://127.0.0.1:{free_port()}"
@@ -155,6 +156,7 @@ def test_unreachable_scheduler_is_a_clear_error_within_seconds() -> None:
     assert time.perf_counter() - t0 < 10
 
 
+@pytest.mark.serial
 @pytest.mark.parametrize("address", ["nonsense", "tcp://", "http://host:8786", "tcp://host:port"])
 def test_malformed_scheduler_address_is_refused_at_once(address) -> None:
     t0 = time.perf_counter()
@@ -220,6 +222,7 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.serial
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to follow child processes")
 @pytest.mark.parametrize("workers", [1, 2])
