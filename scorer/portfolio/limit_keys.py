@@ -39,9 +39,12 @@ _SLOTS = ("year", "partner", "category", "candidate", "other")
 _NEEDS = {kind: frozenset(re.findall(r"{(\w+)}", pattern)) for kind, pattern in PATTERNS.items()}
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
 def slug(text: str) -> str:
     """A name safe for LP/MPS files: letters, digits and underscores."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", text) or "_"
+    return _UNSAFE.sub("_", text) or "_"
 
 
 @dataclass(frozen=True, order=True)
@@ -79,6 +82,16 @@ class LimitKey:
 
     def name(self, part: Callable[[str], str] = slug) -> str:
         """The limit's name, each text field through ``part`` (before :func:`unique_names`)."""
+        if part is not slug:
+            return self._format(part)
+        # Kept: a model build asks each key for its name about five times (0.024 s of 0.4 s at 5,000 candidates).
+        cached = self.__dict__.get("_name")
+        if cached is None:
+            cached = self._format(slug)
+            object.__setattr__(self, "_name", cached)
+        return cached
+
+    def _format(self, part: Callable[[str], str]) -> str:
         values = {f: getattr(self, f) for f in _SLOTS}
         return PATTERNS[self.kind].format(**{f: v if f == "year" or v is None else part(v) for f, v in values.items()})
 
