@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scorer import limits
-from scorer.cli.main import main
+from scorer.cli.group import main
 from scorer.portfolio.problem import guard_size, start_options
 from testkit import make_problem
 

@@ -20,6 +20,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "scorer"
 STAGES = ("", "inputs", "scoring", "mip", "portfolio", "robustness", "study", "present", "cli")
 # Stages that may import only the top level and themselves, whatever their rank.
 ALONE = {"mip"}
+# Entry points above every stage: ``python -m scorer`` and the console script of older installs.
+# Each may import the command line's launcher and nothing else.
+ENTRY = {"scorer.__main__": {"scorer.cli.launch"}, "scorer.launch": {"scorer.cli.launch"}}
 
 
 @cache
@@ -72,6 +75,9 @@ def upward() -> list[tuple[str, str]]:
     """Imports that point to a higher stage, or out of a stage that must stay alone."""
     bad = []
     for name, targets in imports().items():
+        if name in ENTRY:
+            bad += [(name, target) for target in targets if target not in ENTRY[name]]
+            continue
         mine = stage(name)
         for target in targets:
             theirs = stage(target)

@@ -14,7 +14,7 @@ import sys
 def main() -> None:
     """Load and run the command line; a Ctrl-C during loading ends with one line and exit 130."""
     try:
-        from scorer.cli.main import main as cli
+        from scorer.cli.group import main as cli
     except KeyboardInterrupt:
         sys.stderr.write("coprod: interrupted\n")
         sys.exit(130)

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 
 
 def run(*args: str):

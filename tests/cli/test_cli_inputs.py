@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from scorer import __version__
-from scorer.cli.main import main
+from scorer.cli.group import main
 from scorer.defaults import default_scenario
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 from scorer.defaults import default_scenario
 
 
@@ -93,7 +93,7 @@ def test_refuses_to_overwrite_the_scenario(tmp_path: Path) -> None:
 def test_explain_with_csv_says_where_the_explanation_is():
     from click.testing import CliRunner
 
-    from scorer.cli.main import main
+    from scorer.cli.group import main
 
     result = CliRunner().invoke(main, ["optimize", "--explain", "--format", "csv"])
     assert result.exit_code == 0

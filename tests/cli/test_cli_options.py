@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 from scorer.cli.commands.options import FiniteFloat
 
 COPROD = Path(sys.executable).with_name("coprod")

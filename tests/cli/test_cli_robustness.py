@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 
 ROBUST = ("seed: 7\n", "seed: 7\nrobustness:\n  weight_ranges: {nope: [0.1, 0.2]}\n")
 

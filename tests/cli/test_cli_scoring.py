@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 from testkit import NO_CRITERION_WEIGHTS
 
 TABLE = """\

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 from testkit import CANDIDATES, NAMES
 
 pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)

@@ -17,7 +17,7 @@ import click
 import pytest
 from markdown_it import MarkdownIt
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -34,7 +34,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 from scorer.portfolio.feasibility import violations
 from scorer.inputs.loading import load_scenario
 from scorer.portfolio.solve import portfolio_value

@@ -143,7 +143,7 @@ def test_ctrl_c_during_validate_is_reported_like_every_other_command(case, monke
     from click.testing import CliRunner
 
     import scorer.cli.commands.inputs as inputs_command
-    from scorer.cli.main import main
+    from scorer.cli.group import main
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

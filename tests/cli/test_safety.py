@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from scorer.present import output
 from scorer import files as targets
-from scorer.cli.main import main
+from scorer.cli.group import main
 from testkit import NAMES, TEXTS
 
 # Every file a command writes, as (command args, the option naming the file,

@@ -34,7 +34,7 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 from scorer.cli.stdio import data_stdout
 from testkit import run_on_terminal
 

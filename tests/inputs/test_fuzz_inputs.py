@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 from scorer.errors import InputError
 from scorer.inputs.loading import load_scenario
 from testkit import NAMES, mutated

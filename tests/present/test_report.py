@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
 from scorer import __version__
-from scorer.cli.main import main
+from scorer.cli.group import main
 from scorer.errors import OutputError
 from scorer.inputs.loading import load_scenario
 from scorer.study.study import Study

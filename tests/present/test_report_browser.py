@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from matplotlib.image import imread
 
-from scorer.cli.main import main
+from scorer.cli.group import main
 
 pytestmark = pytest.mark.slow  # every test here takes seconds (measured with --durations)
 
