@@ -15,7 +15,7 @@ The issue's bar is a peak under 2 GB for every step; the script says pass
 or fail per step and exits 1 on a failure. It also prints what optimize answered: status, objective, bound and gap
 (``feasible`` with a gap when the time limit cut the solve short; see
 ``scorer/isolated.py``). As a baseline in the same run it measures a bare
-``python -c 'import scorer.cli.main'``, so the figures read as "how much above an
+``python -c 'import scorer.cli.group'``, so the figures read as "how much above an
 idle interpreter with the package loaded".
 """
 
@@ -124,7 +124,7 @@ def main() -> int:
         size = (folder / "candidates.yaml").stat().st_size / 2**20
         print(f"{args.candidates} candidates x {args.criteria} criteria x 15 years "
               f"(candidates file {size:.1f} MiB); limit {LIMIT_BYTES / 1e9:.0f} GB per step")
-        base = measure("baseline: import scorer.cli.main", [sys.executable, "-c", "import scorer.cli.main"], folder)
+        base = measure("baseline: import scorer.cli.group", [sys.executable, "-c", "import scorer.cli.group"], folder)
         steps = [
             ("coprod validate", coprod + ["validate", "scenario.yaml"]),
             ("coprod score", coprod + ["score", "scenario.yaml", "-o", "score.csv"]),
