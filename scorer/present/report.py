@@ -289,7 +289,18 @@ def _summary(a: Analysis) -> list[Block]:
     sol = a.solution
     head = (f"Portfolio: {int(sol.selected.sum())} projects, objective {sol.objective:.2f} "
             f"({sol.status}, gap {_gap(sol)}); ranking by {a.result.method}.")
-    return [Block("h2", "Scenario summary", anchor="summary"), Block("p", head), Block("dl", pairs=pairs)]
+    verdict = [Block("p", text)] if (text := _stability(a)) else []
+    return [Block("h2", "Scenario summary", anchor="summary"), Block("p", head), *verdict, Block("dl", pairs=pairs)]
+
+
+def _stability(a: Analysis) -> str | None:
+    """Whether the weights or the budgets and rules decide the portfolio, when samples were re-optimised."""
+    from scorer.present.sensitivity import stability_sentence
+
+    rb = a.robustness
+    if rb is None or rb.smaa is None:
+        return None
+    return stability_sentence(rb.smaa, rb.settings.spec.score_dist != "none")
 
 
 def _weights(a: Analysis) -> list[Block]:
@@ -505,7 +516,9 @@ def _smaa_blocks(a: Analysis) -> list[Block]:
               *table_blocks(table, labels, {"expected_rank": ".2f", **dict.fromkeys(ranks, ".0%"),
                                             "core_index": SHARE}, keys=("id",))]
     if result.core_index is not None:
-        blocks += [Block("p", "Core index: the share of re-optimised samples whose portfolio includes the "
+        verdict = [Block("p", text)] if (text := _stability(a)) else []
+        blocks += [*verdict,
+                   Block("p", "Core index: the share of re-optimised samples whose portfolio includes the "
                               "project; then the most frequent sampled portfolios."),
                    Block("chart", "core", alt="Bars of each candidate's core index"),
                    *table_blocks(portfolios_table(result), {"share": "Share", "count": "Samples",

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from scorer.present.output import records
+from scorer.present.report_tables import percent
 from scorer.robustness.flips import (
     PortfolioFlip,
     RankFlip,
@@ -20,6 +21,7 @@ from scorer.robustness.flips import (
 )
 from scorer.robustness.sampling import ScoringBasis
 from scorer.robustness.smaa import (
+    DECIDED_BY_RULES,
     SmaaResult,
     acceptability_table,
     portfolios_table,
@@ -43,6 +45,12 @@ class SensitivityReport:
     digits: dict[str, int] = field(default_factory=dict)
     preamble: str = ""
     document: dict[str, Any] = field(default_factory=dict)
+    verdict: str | None = None  # see :func:`stability_sentence`
+
+    @property
+    def about(self) -> dict[str, Any]:
+        """The settings rows of a workbook's ``about`` sheet, and the verdict when there is one."""
+        return {**self.settings.describe(), **({"stability": self.verdict} if self.verdict else {})}
 
 
 def sensitivity_report(study: Study, settings: RobustnessSettings, *, portfolios: bool = True,
@@ -79,11 +87,42 @@ def sensitivity_report(study: Study, settings: RobustnessSettings, *, portfolios
     }
     described = {**settings.describe(), "method": basis.method,
                  "portfolio_samples": result.portfolio_samples if portfolios else 0}
+    verdict = stability_sentence(result, settings.spec.score_dist != "none")
+    document = {"settings": described, **{name: records(t) for name, t in tables.items()}}
+    if verdict is not None:
+        document["stability"] = _stability(result, verdict)
     return SensitivityReport(
         basis, settings, ranks, pflips, result, tables, titles,
-        {"acceptability": 3, "flips": 4, "portfolios": 3}, _preamble(described),
-        {"settings": described, **{name: records(t) for name, t in tables.items()}},
+        {"acceptability": 3, "flips": 4, "portfolios": 3},
+        _preamble(described) + (f"{verdict}\n\n" if verdict else ""), document, verdict,
     )
+
+
+def stability_sentence(result: SmaaResult, scores_sampled: bool = False) -> str | None:
+    """In plain words, whether the sampled weights change the portfolio or its budgets and rules decide it.
+
+    ``"97 of 100 sampled weight vectors (97 %) leave the portfolio unchanged:
+    it is decided by the budgets and rules, not by the weights."`` when at
+    least :data:`scorer.robustness.smaa.DECIDED_BY_RULES` of the re-optimised
+    samples keep the portfolio of the current weights; otherwise how many
+    choose another. None when no sample was re-optimised.
+    """
+    kept, total = result.unchanged, result.portfolio_samples
+    if kept is None or not total:
+        return None
+    what = "samples of the weights and scores" if scores_sampled else "sampled weight vectors"
+    head = f"{kept} of {total} {what} ({percent(kept / total)}) leave the portfolio unchanged"
+    if result.decided_by_rules:
+        return f"{head}: it is decided by the budgets and rules, not by the weights."
+    moved = total - kept
+    return (f"{head}: the weights matter, since the other {moved} ({percent(moved / total)}) choose a "
+            "different portfolio (see the core index and the flip points).")
+
+
+def _stability(result: SmaaResult, verdict: str) -> dict[str, Any]:
+    return {"portfolio": list(result.nominal or ()), "unchanged": result.unchanged,
+            "samples": result.portfolio_samples, "share": result.unchanged / result.portfolio_samples,
+            "threshold": float(DECIDED_BY_RULES), "decided_by_rules": result.decided_by_rules, "text": verdict}
 
 
 def _preamble(d: dict[str, Any]) -> str:

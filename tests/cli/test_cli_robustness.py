@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from scorer.cli.group import main
 
+COPROD = Path(sys.executable).with_name("coprod")
 ROBUST = ("seed: 7\n", "seed: 7\nrobustness:\n  weight_ranges: {nope: [0.1, 0.2]}\n")
 
 
@@ -202,3 +206,57 @@ def test_sweeps_of_a_model_solved_in_a_child_process_say_what_they_may_cost(case
     assert result.stdout == plain.stdout  # the same answers, only solved elsewhere
     quiet = CliRunner().invoke(main, ["-q", *command, str(case.path), "--format", "csv"])
     assert "re-solves" not in quiet.stderr
+
+
+# ------------------------------------- decided by the budgets or by the weights ---
+
+STABILITY = ("--samples", "40", "--portfolio-samples", "40", "--workers", "1", "-q")
+DECIDED = "leave the portfolio unchanged: it is decided by the budgets and rules, not by the weights."
+
+
+def installed(*args: str) -> subprocess.CompletedProcess:
+    """The installed executable, as a user runs it."""
+    return subprocess.run([str(COPROD), *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+def paragraphs(markdown: str) -> list[str]:
+    tokens = MarkdownIt().parse(markdown)
+    return [t.content for i, t in enumerate(tokens) if t.type == "inline" and tokens[i - 1].type == "paragraph_open"]
+
+
+@pytest.mark.slow
+def test_sensitivity_says_when_the_budgets_and_rules_decide(case) -> None:
+    r = installed("sensitivity", str(case.path), *STABILITY, "--format", "markdown")
+    assert r.returncode == 0, r.stderr
+    assert paragraphs(r.stdout)[1] == f"40 of 40 sampled weight vectors (100 %) {DECIDED}"
+    doc = json.loads(installed("sensitivity", str(case.path), *STABILITY, "--format", "json").stdout)
+    optimal = json.loads(installed("optimize", str(case.path), "--format", "json", "-q").stdout)
+    assert doc["stability"] == {
+        "portfolio": sorted(p["id"] for p in optimal["selected"]), "unchanged": 40, "samples": 40, "share": 1.0,
+        "threshold": 0.9, "decided_by_rules": True, "text": f"40 of 40 sampled weight vectors (100 %) {DECIDED}"}
+
+
+@pytest.mark.slow
+def test_sensitivity_says_when_the_weights_matter(choice_case) -> None:
+    r = installed("sensitivity", str(choice_case.path), *STABILITY, "--concentration", "1", "--format", "table")
+    assert r.returncode == 0, r.stderr
+    said = ("32 of 40 sampled weight vectors (80 %) leave the portfolio unchanged: the weights matter, since the "
+            "other 8 (20 %) choose a different portfolio (see the core index and the flip points).")
+    assert r.stdout.splitlines()[2] == said
+    doc = json.loads(installed("sensitivity", str(choice_case.path), *STABILITY, "--concentration", "1",
+                               "--format", "json").stdout)
+    assert (doc["stability"]["unchanged"], doc["stability"]["decided_by_rules"], doc["stability"]["text"]) == (
+        32, False, said)
+    kept = next(p for p in doc["portfolios"] if p["portfolio"].split() == doc["stability"]["portfolio"])
+    assert kept["count"] == 32  # the same figure as the table of frequent portfolios
+
+
+@pytest.mark.slow
+def test_sensitivity_without_re_optimised_samples_says_nothing_of_it(case) -> None:
+    quiet = ("sensitivity", str(case.path), "--samples", "20", "--workers", "1", "-q")
+    r = installed(*quiet, "--no-portfolios", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert "stability" not in json.loads(r.stdout)
+    r = installed(*quiet, "--portfolio-samples", "0", "--format", "markdown")
+    assert r.returncode == 0, r.stderr
+    assert paragraphs(r.stdout)[0].startswith("method: ") and "leave the portfolio" not in r.stdout

@@ -188,6 +188,7 @@ def test_sensitivity_workbook(books) -> None:
     only_percent_in(portfolios, {"share"})
     about = {r["about"]: r["value"] for r in sheet(path, "about")}
     assert about["samples"] == 40 and about["seed"] == doc["settings"]["seed"] == 7
+    assert about["stability"] == doc["stability"]["text"]  # the verdict, as JSON and the text formats give it
 
 
 def _number(text: str) -> object:

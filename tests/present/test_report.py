@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -24,8 +25,10 @@ from scorer.present.report import (
     beyond_scale,
     build_report,
     chart,
+    report_blocks,
     report_date,
 )
+from scorer.present.rendering import render_markdown
 from scorer.robustness.sampling import SampleSpec
 
 SMALL = RobustnessSettings(SampleSpec(60, 50.0, {}, "none", 7), portfolio_samples=12, tolerance=0.05, steps=6, k=3)
@@ -361,3 +364,40 @@ def test_a_report_on_a_model_solved_in_a_child_process_leaves_out_its_re_solves(
     result = CliRunner().invoke(main, ["report", str(case.path), "-o", str(out), "--no-explain", "--no-robustness"])
     assert result.exit_code == 0, result.stderr
     assert (out / "report.html").exists()
+
+
+CHOICE = {"scenario": [("  max_projects: 3\n", "  max_projects: 2\n"),  # gpi and t7a or ship-mro, by the weights
+                       ("  categories:\n    co-sustainment: {min: 1}\n", "")]}
+
+
+DECIDED = ("20 of 20 sampled weight vectors (100 %) leave the portfolio unchanged: it is decided by the "
+           "budgets and rules, not by the weights.")
+MATTER = ("17 of 20 sampled weight vectors (85 %) leave the portfolio unchanged: the weights matter, since the "
+          "other 3 (15 %) choose a different portfolio (see the core index and the flip points).")
+
+
+@pytest.mark.parametrize("edits, concentration, said", [({}, 50.0, DECIDED), (CHOICE, 1.0, MATTER)])
+def test_report_says_whether_budgets_or_weights_decide(write_case, tmp_path: Path, edits, concentration,
+                                                       said) -> None:
+    case = write_case(tmp_path, edits)
+    robust = RobustnessSettings(SampleSpec(20, concentration, {}, "none", 7), portfolio_samples=20)
+    analysis = analyse(Study(load_scenario(case.path)), explain=False, robust=robust, parts=("smaa",))
+    markdown = render_markdown(report_blocks(analysis, DATE))  # report.md, without drawing the charts
+    tokens = MarkdownIt().parse(markdown)
+    sections: dict[str, list[str]] = {}
+    for i, t in enumerate(tokens):
+        if t.type == "inline" and tokens[i - 1].type in ("heading_open",):
+            heading = t.content
+        elif t.type == "inline" and tokens[i - 1].type == "paragraph_open":
+            sections.setdefault(heading, []).append(t.content)
+    assert sections["Scenario summary"][1] == said  # right after the portfolio's headline
+    smaa = sections["Monte Carlo (SMAA)"]
+    assert smaa[smaa.index(said) + 1].startswith("Core index: ")
+    kept = analysis.robustness.smaa
+    assert kept.nominal == tuple(np.array(kept.ids)[analysis.solution.selected])  # the portfolio the report shows
+
+
+def test_report_without_re_optimised_samples_does_not_guess(case) -> None:
+    robust = RobustnessSettings(SampleSpec(20, 50.0, {}, "none", 7), portfolio_samples=0)
+    analysis = analyse(Study(load_scenario(case.path)), explain=False, robust=robust, parts=("smaa",))
+    assert "leave the portfolio unchanged" not in render_markdown(report_blocks(analysis, DATE))

@@ -12,7 +12,7 @@ from scorer.portfolio.solve import optimize
 from scorer.scoring.ranking import rank_order
 from scorer.robustness.sampling import SampleSpec, sampled_scores
 from scorer.scoring.ranking import rank_positions
-from scorer.robustness.smaa import acceptability, acceptability_table, portfolios_table, smaa
+from scorer.robustness.smaa import SmaaResult, acceptability, acceptability_table, portfolios_table, smaa
 from testkit import make_basis, make_problem
 
 
@@ -85,3 +85,27 @@ def test_acceptability_table_orders_by_expected_rank() -> None:
     assert list(table.columns[:3]) == ["id", "name", "expected_rank"] and "core_index" not in table
     assert list(table["expected_rank"]) == sorted(table["expected_rank"])
     assert table[[f"rank_{k}" for k in range(1, 5)]].sum(axis=1).tolist() == pytest.approx([1.0] * 4)
+
+
+def test_nominal_portfolio_and_the_samples_that_keep_it() -> None:
+    basis = make_basis(DOMINATED, [0.4, 0.3, 0.3])
+    problem = make_problem([[1.0], [2.0], [1.0], [1.5]], total=3.0)
+    config = SolverConfig(time_limit=10)
+    result = smaa(basis, SampleSpec(samples=20, concentration=1.0, seed=9), problem, config)
+    at_weights = optimize(problem, basis.scores(basis.weights), config).selected
+    assert result.nominal == tuple(np.array(basis.ids)[at_weights])
+    kept = dict(result.portfolios).get(result.nominal, 0)
+    assert result.unchanged == kept and 0 < kept < 20  # concentration 1: the samples disagree
+    assert result.decided_by_rules is (kept >= 18)
+    alone = smaa(basis, SampleSpec(samples=20, concentration=1.0, seed=9))
+    assert (alone.nominal, alone.unchanged, alone.decided_by_rules) == (None, None, None)
+
+
+@pytest.mark.parametrize("kept, decided", [(90, True), (89, False), (100, True), (0, False)])
+def test_decided_by_rules_at_nine_in_ten_exactly(kept, decided) -> None:
+    nominal, other = ("a",), ("b",)
+    portfolios = [(nominal, kept), (other, 100 - kept)] if kept < 100 else [(nominal, 100)]
+    result = SmaaResult(["a", "b"], ["A", "B"], 100, np.eye(2), 100, np.array([kept / 100, 1 - kept / 100]),
+                        [p for p in portfolios if p[1]], nominal)
+    assert result.unchanged == kept
+    assert result.decided_by_rules is decided

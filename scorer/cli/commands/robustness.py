@@ -122,7 +122,7 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
     emit_tables(report.tables, fmt, output, inputs.paths, titles=report.titles,
                 preamble=report.preamble, digits=report.digits,
                 document=report.document if fmt == "json" else None, note=note,
-                about=workbook_about("sensitivity", inputs, settings=settings.describe()), bom=csv_bom(),
+                about=workbook_about("sensitivity", inputs, settings=report.about), bom=csv_bom(),
                 force=output_force())
 
 
