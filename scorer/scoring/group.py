@@ -30,7 +30,6 @@ from itertools import combinations
 import numpy as np
 
 from scorer.errors import ScoringError
-from scorer.inputs.models import fmt_num
 from scorer.scoring.weights import ahp_weights, normalise, pairwise_matrix
 
 # The largest judgement of Saaty's fundamental scale: bounds a judgement, and sets
@@ -333,8 +332,8 @@ def _judgement_matrix(ids: tuple[str, ...], name: str, judgements: Sequence[Judg
             raise ScoringError(f"{where}: the pair {a}/{b} is judged twice", settings=(setting,))
         number = isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
         if not number or not math.isfinite(x) or not 1 / SCALE_MAX - _SCALE_SLACK <= x <= SCALE_MAX:
-            raise ScoringError(f"{where}: {a}/{b} = {x}; a judgement must be a number from 1/9 to "
-                               f"{fmt_num(SCALE_MAX)}", settings=(setting,))
+            raise ScoringError(f"{where}: {a}/{b} = {x}; a judgement must be a number from 1/9 to 9",
+                               settings=(setting,))
         seen.add(frozenset((a, b)))
         pairs.append((a, b, float(x)))
     absent = sorted("/".join(sorted(p)) for p in {frozenset(p) for p in combinations(ids, 2)} - seen)
