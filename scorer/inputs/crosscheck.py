@@ -318,6 +318,8 @@ def check_perspectives(scenario: Scenario, criteria: CriteriaFile, cf: Candidate
         loc = ("perspectives", name)
         if name not in partners:
             yield "scenario", loc, f"no candidate has partner '{name}' (partners: {', '.join(partners)})"
+        elif name == "joint":  # the partners' combined view goes by this name in every output
+            yield "scenario", loc, "'joint' names the partners' combined view; give this partner another id"
         # An own criteria file must have the shared ids, so the shared ids judge these too.
         for cid in view.weights:
             if cid not in known:

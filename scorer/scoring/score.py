@@ -25,7 +25,12 @@ from scorer.scoring import aggregation as agg
 from scorer.scoring.matrix import AT_POINTS, raw_is_benefit, raw_matrix
 from scorer.scoring.ranking import rank_order
 from scorer.scoring.valuefunctions import value_matrix
-from scorer.scoring.weights import JOINT_GEOMETRIC, JOINT_MEAN, WeightReport, derive_weights
+from scorer.scoring.weights import (
+    JOINT_GEOMETRIC,
+    JOINT_MEAN,
+    WeightReport,
+    derive_weights,
+)
 
 
 @dataclass(frozen=True)
