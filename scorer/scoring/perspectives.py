@@ -28,7 +28,12 @@ from scorer.inputs.loading import ScenarioInputs
 from scorer.inputs.models import AhpSpec, CriteriaFile, Weighting
 from scorer.scoring.group import GroupJudgement, combine_judgements, combine_priorities
 from scorer.scoring.score import ScoreResult, score, score_with
-from scorer.scoring.weights import JOINT_GEOMETRIC, JOINT_MEAN, WeightReport, derive_weights
+from scorer.scoring.weights import (
+    JOINT_GEOMETRIC,
+    JOINT_MEAN,
+    WeightReport,
+    derive_weights,
+)
 
 _JOINT_METHODS = {"mean": JOINT_MEAN, "geometric": JOINT_GEOMETRIC}
 # Rows of the pair comparisons per block in kendall_tau_b: about 8 MB of signs at 1,000 candidates.
@@ -132,6 +137,8 @@ def partner_views(inputs: ScenarioInputs, method: str | None = None,
     if not scenario.perspectives:
         return None
     partners = tuple(sorted(scenario.perspectives))
+    # The overrides belong to the shared file, whether or not any partner starts from it: checked there.
+    derive_weights(inputs.criteria, overrides)
     views = {p: _view(inputs, p, method, overrides or {}, at) for p in partners}
     influence = np.array([scenario.joint.influence.get(p, 1.0) for p in partners], dtype=float)
     influence = influence / influence.sum()

@@ -171,3 +171,10 @@ def test_no_perspectives_no_views(case) -> None:
     study = Study.load(case.path)
     assert study.views is None and partner_views(study.inputs) is None
     np.testing.assert_array_equal(study.values, score(study.inputs).scores)
+
+
+def test_an_override_of_an_unknown_criterion_is_refused_even_if_no_partner_starts_from_the_shared_file(case) -> None:
+    inputs = load_scenario(write_perspectives(case, joint="joint: {method: mean}"))
+    with pytest.raises(ScoringError, match="weight override bogus=...: unknown criterion") as err:
+        partner_views(inputs, overrides={"bogus": 1})
+    assert err.value.settings == ("weights",)
