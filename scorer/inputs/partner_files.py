@@ -19,7 +19,12 @@ from pydantic import BaseModel, ValidationError
 from scorer.errors import InputError, Problem
 from scorer.files import display_path, is_link_loop
 from scorer.inputs.crosscheck import check_partner_criteria, check_score_overlay
-from scorer.inputs.location import finding_problems, line_of, problem_at, validation_problems
+from scorer.inputs.location import (
+    finding_problems,
+    line_of,
+    problem_at,
+    validation_problems,
+)
 from scorer.inputs.models import CandidatesFile, CriteriaFile, Scenario, ScoresFile
 from scorer.inputs.yamlfile import YamlDocument, read_yaml
 
@@ -40,6 +45,8 @@ class PartnerInputs:
 
 @dataclass(frozen=True)
 class LoadedPerspectives:
+    """Every partner's inputs (scenario order) and the files they were read from."""
+
     partners: Mapping[str, PartnerInputs]
     files: tuple[Path, ...]
 
