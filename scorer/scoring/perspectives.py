@@ -27,7 +27,7 @@ from scorer.errors import ScoringError
 from scorer.inputs.loading import ScenarioInputs
 from scorer.inputs.models import AhpSpec, CriteriaFile, Weighting
 from scorer.scoring.group import GroupJudgement, combine_judgements, combine_priorities
-from scorer.scoring.score import ScoreResult, score, score_with
+from scorer.scoring.score import ScoreResult, score_with
 from scorer.scoring.weights import (
     JOINT_GEOMETRIC,
     JOINT_MEAN,
@@ -138,13 +138,13 @@ def partner_views(inputs: ScenarioInputs, method: str | None = None,
         return None
     partners = tuple(sorted(scenario.perspectives))
     # The overrides belong to the shared file, whether or not any partner starts from it: checked there.
-    derive_weights(inputs.criteria, overrides)
+    shared = derive_weights(inputs.criteria, overrides)
     views = {p: _view(inputs, p, method, overrides or {}, at) for p in partners}
     influence = np.array([scenario.joint.influence.get(p, 1.0) for p in partners], dtype=float)
     influence = influence / influence.sum()
     joint_method = scenario.joint.method
     if joint_method == "file":
-        joint = score(inputs, method, overrides, at)
+        joint = score_with(inputs, shared, method, at)  # exactly score(inputs, method, overrides, at)
     else:
         stacked = np.stack([views[p].weights.effective for p in partners])
         joint = score_with(inputs, joint_weights(stacked, influence, joint_method, [c.id for c in inputs.criteria.criteria]),
