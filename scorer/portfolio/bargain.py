@@ -52,6 +52,8 @@ from scorer.portfolio.solve import Solution, portfolio_value
 FINEST_DECIMALS = 5
 # The resolution (points) of values on no such grid; see the module's docstring.
 RESOLUTION = 1e-5
+# See solver_room.
+SOLVER_ROOM = 1e-6
 # Ratios and Nash criteria equal to within this (relative) are ties, broken by the next stage.
 TIE = 1e-12
 CONCEPTS = ("joint", "nash", "balanced")
@@ -157,6 +159,7 @@ class Frontier:
     on_grid: tuple[bool, ...]  # whether q is the values' own grid (exact) or RESOLUTION
     solves: int
     seconds: float
+    complete: bool = True  # False: stopped at max_points, more points may follow
 
     @property
     def optimal(self) -> bool:
@@ -207,23 +210,41 @@ def partner_spend(problem: PortfolioProblem, parties: Parties, start: np.ndarray
 
 
 def value_step(options: Options, values: np.ndarray) -> tuple[float, bool]:
-    """The grid q every option's discounted value lies on, and whether it is the data's own.
+    """The step between distinct values of one partner's portfolios, and whether it is exact.
 
     The coarsest ``10^-d`` (d = 0 .. :data:`FINEST_DECIMALS`) that every
-    coefficient is a whole multiple of (to 1e-9 of its size); otherwise
-    (:data:`RESOLUTION`, False).
+    option's discounted value is a whole multiple of (to 1e-9 of its size),
+    if half of it is above what a solver may miss a row by (:func:`solver_room`):
+    then (q, True). Otherwise (twice the solver's room, at least
+    :data:`RESOLUTION`; False): values closer than that count as one.
     """
     coef = np.asarray(values, dtype=float)[options.cand] * options.weight
+    room = solver_room(coef)
     for d in range(FINEST_DECIMALS + 1):
         r = coef * 10.0**d
         if np.all(np.abs(r - np.round(r)) <= 1e-9 * np.maximum(1.0, np.abs(r))):
-            return 10.0**-d, True
-    return RESOLUTION, False
+            if 10.0**-d / 2 > room:
+                return 10.0**-d, True
+            break
+    return max(RESOLUTION, 2 * room), False
 
 
-def _grid_at_least(threshold: float, q: float, strictly: bool) -> float:
-    """The right-hand side for "a value on grid q at least (or above) ``threshold``": the
-    smallest such grid value, less half a step (so a solver's rounding cannot cut it off)."""
+def solver_room(coef: np.ndarray) -> float:
+    """How far a solver may leave a row of these coefficients unmet: HiGHS's and CBC's feasibility
+    tolerance (1e-6) on the row scaled by its largest coefficient (measured: a row of values up to
+    100 was met 5e-6 short, a twentieth of this)."""
+    return SOLVER_ROOM * float(np.max(np.abs(coef), initial=1.0))
+
+
+def _grid_at_least(threshold: float, q: float, strictly: bool, on_grid: bool = True) -> float:
+    """The right-hand side for "a value at least (or above) ``threshold``".
+
+    On the values' own grid q: the smallest grid value that qualifies, less half a
+    step (so a solver's rounding cannot cut it off). Off every grid: ``threshold``
+    plus (strictly) or less half the resolution q.
+    """
+    if not on_grid:
+        return threshold + (0.5 if strictly else -0.5) * q
     r = threshold / q
     m = round(r)
     if abs(r - m) <= 1e-6:  # on the grid (to float rounding)
@@ -251,19 +272,31 @@ class _Solver:
         self.solves = 0
         self.t0 = time.perf_counter()
 
-    def run(self, objective: np.ndarray, rows: Sequence[Row] = (), explain: bool = False) -> Solution | None:
-        """The checked optimum with ``rows``, or None when none fits (with ``explain``: raise, naming limits)."""
+    def run(self, objective: np.ndarray, rows: Sequence[Row] = (), explain: bool = False,
+            partner: int | None = None) -> Solution | None:
+        """The checked optimum with ``rows``, or None when none fits (with ``explain``: raise, naming limits).
+
+        Maximising ``partner``'s value, the solver may stop within less than
+        half a step of the bound: on the values' own grid no other value lies
+        in between, so that is the optimum; off it, that is the resolution
+        values are told apart at anyway. Its status then says optimal.
+        """
         self.solves += 1
+        exact = partner is not None
+        gap = 0.49 * float(self.step[partner]) if exact else None
         try:
-            return self.resolver.solve(objective, rows=rows, explain=explain)
+            sol = self.resolver.solve(objective, rows=rows, explain=explain, abs_gap=gap)
         except InfeasibleError:
             if explain:
                 raise
             return None
+        if exact and sol.status == "feasible" and sol.bound - sol.objective <= gap:
+            sol = replace(sol, status="optimal", bound=sol.objective, gap=0.0)
+        return sol
 
-    def must(self, objective: np.ndarray, rows: Sequence[Row]) -> Solution:
+    def must(self, objective: np.ndarray, rows: Sequence[Row], partner: int | None = None) -> Solution:
         """A stage whose rows a known portfolio meets: no answer is the solver's fault."""
-        sol = self.run(objective, rows)
+        sol = self.run(objective, rows, partner=partner)
         if sol is None:
             raise SolverError("a lexicographic stage found no portfolio although the previous stage's fits")
         return sol
@@ -272,7 +305,7 @@ class _Solver:
         """Partner p's value at least (or strictly above) ``threshold``, on its value grid."""
         coef = self.parties.values[p][self.options.cand] * self.options.weight
         idx = np.flatnonzero(coef)
-        rhs = _grid_at_least(threshold, float(self.step[p]), strictly)
+        rhs = _grid_at_least(threshold, float(self.step[p]), strictly, self.on_grid[p])
         return Row(f"{name}_{p}", idx, coef[idx], ">=", rhs)
 
     def point(self, sol: Solution) -> Point:
@@ -284,8 +317,8 @@ class _Solver:
         rows = list(rows)
         sol = None
         for k, p in enumerate(order):
-            sol = self.run(self.parties.values[p], rows, explain and k == 0) if k == 0 else \
-                self.must(self.parties.values[p], rows)
+            sol = self.run(self.parties.values[p], rows, explain and k == 0, p) if k == 0 else \
+                self.must(self.parties.values[p], rows, p)
             if sol is None:
                 return None
             rows.append(self.row(p, portfolio_value(self.problem, self.parties.values[p], sol.start), name="lex"))
@@ -341,7 +374,7 @@ def _ideals(s: _Solver) -> np.ndarray:
 
 
 def pareto_frontier(problem: PortfolioProblem, parties: Parties,
-                    config: SolverConfig = SolverConfig()) -> Frontier:
+                    config: SolverConfig = SolverConfig(), max_points: int | None = None) -> Frontier:
     """Every non-dominated (V_1, V_2) of two partners, each with one portfolio, none missed.
 
     The epsilon-constraint method with a lexicographic second stage (Haimes,
@@ -361,7 +394,8 @@ def pareto_frontier(problem: PortfolioProblem, parties: Parties,
     above a_(k-1)) admits z, so its V_1* >= V_1(z): point k weakly dominates z,
     hence has z's values. So the loop takes as many rounds as there are points, plus one.
     "Just above" is the next value on the partner's value grid (see
-    :func:`value_step`), the steps thus exact on it.
+    :func:`value_step`), the steps thus exact on it. ``max_points`` stops the
+    list early (``complete`` is then False; the points found are still exact).
 
     Raises
     ------
@@ -373,20 +407,27 @@ def pareto_frontier(problem: PortfolioProblem, parties: Parties,
     if parties.count != 2:
         raise ScoringError(f"the exact frontier is for two partners; {parties.count} given "
                            f"({', '.join(parties.names)})")
-    return _frontier(_Solver(problem, parties, config))
+    return _frontier(_Solver(problem, parties, config), max_points)
 
 
-def _frontier(s: _Solver) -> Frontier:
+def _frontier(s: _Solver, max_points: int | None = None) -> Frontier:
     points: list[Point] = []
     rows: list[Row] = []
+    complete = True
     while True:
+        if max_points is not None and len(points) >= max_points:
+            complete = False
+            break
         pt = s.lexicographic((0, 1), rows, explain=not points)
         if pt is None:
             break
+        if points and pt.values[1] <= points[-1].values[1]:  # the independent check of the step itself
+            raise SolverError("the solver returned a frontier point no better for "
+                              f"{s.parties.names[1]} than the previous one")
         points.append(pt)
         rows = [s.row(1, float(pt.values[1]), strictly=True, name="eps")]
-    ideal = np.array([points[0].values[0], points[-1].values[1]])
-    return Frontier(s.parties.names, tuple(points), ideal, s.step, s.on_grid, s.solves, s.seconds)
+    ideal = np.array([points[0].values[0], points[-1].values[1] if complete else np.nan])
+    return Frontier(s.parties.names, tuple(points), ideal, s.step, s.on_grid, s.solves, s.seconds, complete)
 
 
 def _gains(parties: Parties, ideal: np.ndarray, concept: str) -> np.ndarray:
@@ -557,4 +598,4 @@ def _total_row(s: _Solver, total: np.ndarray, value: float) -> tuple[np.ndarray,
     coef = total[s.options.cand] * s.options.weight
     idx = np.flatnonzero(coef)
     q = float(np.min(s.step)) if all(s.on_grid) else RESOLUTION
-    return idx, coef[idx], ">=", _grid_at_least(value, q, strictly=False)
+    return idx, coef[idx], ">=", _grid_at_least(value, q, strictly=False, on_grid=all(s.on_grid))

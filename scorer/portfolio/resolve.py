@@ -69,6 +69,8 @@ TUNED_MAX_OPTIONS = 2000
 # Ctrl-C stops it at once; quicker models run plainly (the interrupt callbacks cost about
 # 15 % of a short solve) and hold Ctrl-C back for about one such solve.
 INTERRUPTIBLE_AFTER = 0.25
+# HiGHS's own default mip_abs_gap, restored after a solve that asked for another.
+HIGHS_ABS_GAP = 1e-6
 # Models kept alive per thread for Resolvers that arrived by pickle (worker processes).
 _SHARED_MAX = 4
 _shared = threading.local()
@@ -110,7 +112,8 @@ class Resolver:
         self._live = _shared_models().get(self._key)
 
     def solve(self, values: np.ndarray, *, rhs: Mapping[LimitKey | str, float] | None = None,
-              exclude: Sequence[np.ndarray] = (), explain: bool = True, rows: Sequence[Row] = ()) -> Solution:
+              exclude: Sequence[np.ndarray] = (), explain: bool = True, rows: Sequence[Row] = (),
+              abs_gap: float | None = None) -> Solution:
         """The checked optimal (or time-limited) portfolio for ``values``.
 
         Parameters
@@ -135,6 +138,11 @@ class Resolver:
             Extra rows over the start options of :attr:`options` for this solve
             only (e.g. a partner's value at least some amount), added like the
             no-good cuts and removed afterwards.
+        abs_gap : float, optional
+            Stop once the objective is within this much of the bound (HiGHS's
+            ``mip_abs_gap``, for this solve only; the live model's path only):
+            for objectives whose distinct values lie at least that far apart,
+            such a stop is still the optimum.
 
         Returns
         -------
@@ -154,7 +162,7 @@ class Resolver:
         changes = limit_changes(self.problem, rhs or {})
         problem = problem_with_limits(self.problem, changes)
         cuts = [np.asarray(s, dtype=bool) for s in exclude]
-        why = _Why(problem, self.config, cuts, changes, explain, tuple(rows))
+        why = _Why(problem, self.config, cuts, changes, explain, tuple(rows), abs_gap)
         if self.config.name != "highs":
             return _solve_pulp(problem, values, self.config, why)
         try:
@@ -367,10 +375,14 @@ class _Live:
         h.changeColsCost(opts.k, self.col, values[opts.cand] * opts.weight)
         moved = self._move_rows(rhs)
         added = self._add_rows(problem, rhs, cuts, why.rows)
+        if why.abs_gap is not None:
+            h.setOptionValue("mip_abs_gap", float(why.abs_gap))
         try:
             outcome = self._run()
         finally:
             self._restore(moved, added)
+            if why.abs_gap is not None:
+                h.setOptionValue("mip_abs_gap", HIGHS_ABS_GAP)
         if outcome.status == "infeasible":
             raise InfeasibleError(why.message())
         sol = checked_solution(problem, values, opts, outcome)
@@ -490,6 +502,7 @@ class _Why:
     rhs: dict[LimitKey, float]
     explain: bool
     rows: tuple[Row, ...] = ()
+    abs_gap: float | None = None
 
     def message(self) -> str:
         if self.rows:  # the limits alone may well fit: name what was asked on top of them
