@@ -408,3 +408,41 @@ def _mutation(text: str | bytes):
         ),  # raw bytes, maybe not UTF-8
     )
 
+
+
+# ---------------------------------------------------------- perspectives ---
+
+# Two partners' views of the write_case scenario (README "Perspectives"): US by
+# weight overrides, JP by its own criteria file, its own scores and two raters.
+PERSPECTIVES = """\
+perspectives:
+  US:
+    weights: {export_friction: 30}
+    disagreement: 10
+  JP:
+    criteria: jp-criteria.yaml
+    scores: jp-scores.yaml
+    raters:
+      - {name: ATLA, influence: 2, pairwise: [[standardization, cost_sharing, 3], [standardization, export_friction, 2], [cost_sharing, export_friction, 1]]}
+      - {name: JSDF, influence: 1, pairwise: [[standardization, cost_sharing, 1], [standardization, export_friction, 0.5], [cost_sharing, export_friction, 0.5]]}
+    min_share_of_ideal: 0.5
+joint: {method: file}
+"""
+JP_SCORES = """\
+version: 1
+scores:
+  t7a: {standardization: 2}
+  ship-mro:
+    cost_sharing: signed
+    export_friction: {value: 9, low: 8, high: 10}
+"""
+
+
+def write_perspectives(case: Case, name: str = "bilateral.yaml", joint: str = "joint: {method: file}") -> Path:
+    """A scenario ``name`` beside ``case``'s files: its scenario with :data:`PERSPECTIVES` (``joint`` replaced)."""
+    crit = case.texts["criteria"].replace("weight: 60", "weight: 30")  # JP weighs integration less
+    (case.folder / "jp-criteria.yaml").write_text(crit, encoding="utf-8")
+    (case.folder / "jp-scores.yaml").write_text(JP_SCORES, encoding="utf-8")
+    path = case.folder / name
+    path.write_text(case.texts["scenario"] + PERSPECTIVES.replace("joint: {method: file}", joint), encoding="utf-8")
+    return path

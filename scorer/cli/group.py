@@ -19,6 +19,7 @@ from scorer.cli.commands.init import init_command
 from scorer.cli.commands.inputs import schema, validate
 from scorer.cli.commands.optimize import optimize
 from scorer.cli.commands.options import CONTEXT, quiet_option
+from scorer.cli.commands.partners import partners_command
 from scorer.cli.commands.report import chart_command, report_command
 from scorer.cli.commands.robustness import (
     alternatives_command,
@@ -62,5 +63,5 @@ def main() -> None:
 
 
 for _command in (validate, schema, score_command, weights_command, optimize, report_command, chart_command,
-                 sensitivity, frontier_command, alternatives_command, init_command, compare_command):
+                 sensitivity, frontier_command, alternatives_command, init_command, compare_command, partners_command):
     main.add_command(_command)

@@ -17,6 +17,7 @@ from scorer.inputs.models import (
     CriteriaFile,
     Criterion,
     Scenario,
+    ScoresFile,
     fmt_num,
 )
 from scorer.inputs.yamlfile import yaml11_number_hint
@@ -39,6 +40,7 @@ def check_all(scenario: Scenario, criteria: CriteriaFile, candidates: Candidates
         *check_windows(candidates, scenario),
         *check_scenario(scenario, candidates),
         *check_robustness(scenario, criteria),
+        *check_perspectives(scenario, criteria, candidates),
     ]
 
 
@@ -303,3 +305,98 @@ def check_robustness(scenario: Scenario, cf: CriteriaFile) -> Iterator[Finding]:
             yield "scenario", ("robustness", "weight_ranges", cid), (
                 f"unknown criterion '{cid}' (criteria: {', '.join(known)})"
             )
+
+
+# ----------------------------------------------------------- perspectives ---
+
+
+def check_perspectives(scenario: Scenario, criteria: CriteriaFile, cf: CandidatesFile) -> Iterator[Finding]:
+    """Perspectives name partners of the cost shares, criteria of the criteria file; joint names perspectives."""
+    partners = sorted({p for c in cf.candidates for p in c.partners})
+    known = [c.id for c in criteria.criteria]
+    for name, view in scenario.perspectives.items():
+        loc = ("perspectives", name)
+        if name not in partners:
+            yield "scenario", loc, f"no candidate has partner '{name}' (partners: {', '.join(partners)})"
+        elif name == "joint":  # the partners' combined view goes by this name in every output
+            yield "scenario", loc, "'joint' names the partners' combined view; give this partner another id"
+        # An own criteria file must have the shared ids, so the shared ids judge these too.
+        for cid in view.weights:
+            if cid not in known:
+                yield "scenario", (*loc, "weights", cid), f"unknown criterion '{cid}' (criteria: {', '.join(known)})"
+        yield from check_raters(view.raters, known, loc)
+    joint = scenario.joint
+    for name in joint.influence:
+        if name not in scenario.perspectives:
+            have = ", ".join(scenario.perspectives) or "none are given"
+            yield "scenario", ("joint", "influence", name), f"'{name}' is not a perspective (perspectives: {have})"
+    unnamed = [name for name in scenario.perspectives if name not in joint.influence]
+    if joint.influence and unnamed:
+        yield "scenario", ("joint", "influence"), f"gives no influence to {', '.join(unnamed)} (name every perspective, or none for equal influence)"
+    if joint.method != "file" and not scenario.perspectives:
+        yield "scenario", ("joint", "method"), f"the {joint.method} of the partners' weights needs perspectives"
+
+
+def check_raters(raters: list, ids: list[str], loc: tuple, kind: str = "scenario") -> Iterator[Finding]:
+    """Each rater judges every pair of criteria once; names are unique (``loc``: the perspective's path)."""
+    for item in _duplicate_names([r.name for r in raters]):
+        yield kind, (*loc, "raters", item, "name"), f"duplicate rater name '{raters[item].name}'"
+    for k, rater in enumerate(raters):
+        for _, where, message in _ahp_pairs(rater.pairwise, ids):
+            yield kind, (*loc, "raters", k, "pairwise", *where[3:]), message
+
+
+def _duplicate_names(names: list[str]) -> Iterator[int]:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            yield i
+        seen.add(name)
+
+
+def check_partner_criteria(own: CriteriaFile, shared: CriteriaFile, kind: str) -> Iterator[Finding]:
+    """A partner's own criteria file: valid alone, the shared ids, and scales and labels that fit the shared scores.
+
+    Weights, groups, weighting, names, direction, value functions and
+    preference functions may differ; the scale of a numeric criterion and
+    the labels of a categorical one may not, since the candidates' scores
+    are shared.
+    """
+    own_findings = [(kind, loc, message) for _, loc, message in check_criteria(own)]
+    if own_findings:
+        yield from own_findings
+        return
+    by_id = {c.id: c for c in shared.criteria}
+    ids = [c.id for c in own.criteria]
+    missing = [cid for cid in by_id if cid not in ids]
+    if missing:
+        yield kind, ("criteria",), f"missing criteria of the shared criteria file: {', '.join(missing)}"
+    for i, c in enumerate(own.criteria):
+        other = by_id.get(c.id)
+        if other is None:
+            yield kind, ("criteria", i, "id"), f"'{c.id}' is not a criterion of the shared criteria file"
+        elif c.is_categorical != other.is_categorical:
+            yield kind, ("criteria", i, "value_function"), (
+                f"must be {'categorical' if other.is_categorical else 'numeric'} as in the shared criteria file")
+        elif c.is_categorical and set(c.value_function.levels) != set(other.value_function.levels):
+            yield kind, ("criteria", i, "value_function", "levels"), (
+                f"needs the shared file's levels {', '.join(other.value_function.levels)}")
+        elif not c.is_categorical and (c.scale.min, c.scale.max) != (other.scale.min, other.scale.max):
+            yield kind, ("criteria", i, "scale"), f"must be the shared file's scale {_scale(other)}"
+
+
+def check_score_overlay(overlay: ScoresFile, criteria: CriteriaFile, cf: CandidatesFile, kind: str) -> Iterator[Finding]:
+    """A partner's own scores name known candidates and criteria and fit each criterion's scale or labels."""
+    ids = {c.id for c in cf.candidates}
+    by_id = {c.id: c for c in criteria.criteria}
+    for cand, scores in overlay.scores.items():
+        loc = ("scores", cand)
+        if cand not in ids:
+            yield kind, loc, f"unknown candidate '{cand}'"
+        for cid, score in scores.items():
+            crit = by_id.get(cid)
+            if crit is None:
+                yield kind, (*loc, cid), f"unknown criterion '{cid}' (criteria: {', '.join(by_id)})"
+                continue
+            for field, message in _score_problems(score, crit):
+                yield kind, (*loc, cid) if field == "value" else (*loc, cid, field), message

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,6 +23,7 @@ from scorer.files import display_path, is_link_loop
 from scorer.inputs.crosscheck import check_all
 from scorer.inputs.location import finding_problems, line_of, problem_at, validation_problems
 from scorer.inputs.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scenario
+from scorer.inputs.partner_files import PartnerInputs, load_perspectives
 from scorer.inputs.yamlfile import YamlDocument, read_yaml, read_yaml_stream
 from scorer.limits import check_scoring_size, money_problems
 
@@ -36,11 +39,14 @@ class ScenarioInputs:
     candidates: CandidatesFile
     files: dict[str, Path | None]  # scenario/criteria/candidates -> path (None: stdin)
     texts: dict[str, str]  # the same keys -> the text that was read
+    # Each perspective's criteria and candidates (scenario.perspectives), and the files they came from.
+    perspectives: Mapping[str, PartnerInputs] = MappingProxyType({})
+    perspective_files: tuple[Path, ...] = ()
 
     @property
     def paths(self) -> list[Path]:
         """The input files read from disk: outputs must never overwrite them."""
-        return [p for p in self.files.values() if p is not None]
+        return [p for p in self.files.values() if p is not None] + list(self.perspective_files)
 
 
 def load_scenario(path: str | Path) -> ScenarioInputs:
@@ -84,12 +90,16 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
     findings = [*findings, *money_problems(models["scenario"], models["candidates"])]
     if findings:
         raise InputError(finding_problems(findings, docs))
+    candidates = _in_id_order(models["candidates"])
+    views = load_perspectives(scenario, scenario_doc, base, models["criteria"], candidates)
     return ScenarioInputs(
         scenario=scenario,
         criteria=models["criteria"],
-        candidates=_in_id_order(models["candidates"]),
+        candidates=candidates,
         files=files,
         texts={kind: doc.text for kind, doc in docs.items()},
+        perspectives=views.partners,
+        perspective_files=views.files,
     )
 
 

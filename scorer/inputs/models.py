@@ -427,6 +427,52 @@ class Robustness(Strict):
         return self
 
 
+# ----------------------------------------------------------- perspectives ---
+
+Judgement = Annotated[tuple[Id, Id, Annotated[float, Field(ge=1 / 9 - 1e-9, le=9)]], BeforeValidator(_list_as_tuple)]
+FilePath = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+
+
+class Rater(Strict):
+    """One person's AHP judgements within a partner, combined with the others' by AIJ."""
+
+    name: Label
+    influence: Annotated[float, Field(gt=0)] = 1.0
+    pairwise: list[Judgement] = Field(min_length=1)
+
+
+class Perspective(Strict):
+    """One partner's own view: its weights, criteria, scores and outside option.
+
+    ``weights`` are raw-weight overrides, as ``-w`` takes them, on the
+    partner's criteria (its own ``criteria`` file, else the shared one);
+    ``raters`` replace that file's raw weights by the AHP weights of their
+    combined judgements before ``weights`` apply.
+    """
+
+    weights: dict[Id, NonNegative] = {}
+    criteria: FilePath | None = None
+    scores: FilePath | None = None
+    raters: list[Rater] = []
+    disagreement: NonNegative = 0.0
+    min_value: NonNegative | None = None
+    min_share_of_ideal: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+class Joint(Strict):
+    """Where the weights of every command that names no partner come from."""
+
+    method: Literal["file", "mean", "geometric"] = "file"
+    influence: dict[PartnerName, Annotated[float, Field(gt=0)]] = {}
+
+
+class ScoresFile(Strict):
+    """A partner's own scores: ``{candidate id: {criterion id: score}}``, merged over the shared ones."""
+
+    version: Version
+    scores: dict[Id, Annotated[dict[Id, Score], Field(min_length=1)]] = Field(min_length=1)
+
+
 class Scenario(Strict):
     version: Version
     name: Label
@@ -441,6 +487,8 @@ class Scenario(Strict):
     solver: SolverSettings = SolverSettings()
     seed: Annotated[int, Field(ge=0, lt=2**32)] = 42
     robustness: Robustness = Robustness()
+    perspectives: dict[PartnerName, Perspective] = {}
+    joint: Joint = Joint()
 
 
 # The three file kinds, in the order commands list them.

@@ -25,7 +25,12 @@ from scorer.scoring import aggregation as agg
 from scorer.scoring.matrix import AT_POINTS, raw_is_benefit, raw_matrix
 from scorer.scoring.ranking import rank_order
 from scorer.scoring.valuefunctions import value_matrix
-from scorer.scoring.weights import WeightReport, derive_weights
+from scorer.scoring.weights import (
+    JOINT_GEOMETRIC,
+    JOINT_MEAN,
+    WeightReport,
+    derive_weights,
+)
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,19 @@ def score(inputs: ScenarioInputs, method: str | None = None,
     method = method or inputs.scenario.method
     if method not in METHODS:
         raise ScoringError(f"unknown method '{method}' (choose from {', '.join(METHODS)})")
+    return score_with(inputs, derive_weights(inputs.criteria, overrides), method, at)
+
+
+def score_with(inputs: ScenarioInputs, report: WeightReport, method: str | None = None,
+               at: str = "value") -> ScoreResult:
+    """As :func:`score`, with weights already derived (a partner's, or the partners' joint weights).
+
+    ``report.effective`` must be in the order of ``inputs.criteria``.
+    """
+    method = method or inputs.scenario.method
+    if method not in METHODS:
+        raise ScoringError(f"unknown method '{method}' (choose from {', '.join(METHODS)})")
     crit, cand = inputs.criteria, inputs.candidates
-    report = derive_weights(crit, overrides)
     raw = raw_matrix(crit, cand, at)
     values = value_matrix(raw, crit)
     benefit = raw_is_benefit(crit)
@@ -190,6 +206,8 @@ def weights_table(report: WeightReport) -> pd.DataFrame:
         "swing": "swing points",
         "rank": "rank-order centroid (%)",
         "ahp": "AHP eigenvector (%)",
+        JOINT_MEAN: "mean of the partners' weights (%)",
+        JOINT_GEOMETRIC: "geometric mean of the partners' weights (%)",
     }[report.method]
     overridden = set(report.overridden)
     table = pd.DataFrame({"id": report.ids})

@@ -24,6 +24,9 @@ from scorer.inputs.models import CriteriaFile, fmt_num
 # consistent.
 RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
 CR_LIMIT = 0.10
+# WeightReport.method of the weights derived from the partners' (a scenario's joint: mean or geometric).
+JOINT_MEAN = "joint mean"
+JOINT_GEOMETRIC = "joint geometric"
 
 # ------------------------------------------------------------- pure maths ---
 

@@ -26,7 +26,8 @@ from scorer.errors import ScoringError, SolverError
 from scorer.inputs.loading import ScenarioInputs, load_scenario
 from scorer.inputs.models import METHODS
 from scorer.mip.config import SOLVERS, SolverConfig, scenario_config
-from scorer.scoring.score import ScoreResult, score
+from scorer.scoring.perspectives import PartnerViews, partner_views
+from scorer.scoring.score import ScoreResult, score, score_with
 from scorer.scoring.weights import WeightReport, derive_weights
 
 if TYPE_CHECKING:
@@ -128,13 +129,30 @@ class Study:
 
     @cached_property
     def weight_report(self) -> WeightReport:
-        """The effective weights with the overrides applied, and how they were derived."""
+        """The effective weights with the overrides applied, and how they were derived.
+
+        Under ``joint: mean|geometric`` the partners' joint weights (see :attr:`views`).
+        """
+        if self._joint_from_partners:
+            return self.views.joint.weights
         return derive_weights(self.inputs.criteria, self.weights)
+
+    @cached_property
+    def views(self) -> PartnerViews | None:
+        """Each partner's weights and values and the joint ones; None for a scenario without perspectives."""
+        return partner_views(self.inputs, self.method, self.weights)
+
+    @property
+    def _joint_from_partners(self) -> bool:
+        return bool(self.inputs.scenario.perspectives) and self.inputs.scenario.joint.method != "file"
 
     def scored(self, at: str = "value") -> ScoreResult:
         """The scored ranking, with uncertain scores taken at ``at`` ("low", "value", "high")."""
         if at not in self._scored:
-            self._scored[at] = score(self.inputs, self.method, self.weights, at)
+            if self._joint_from_partners:
+                self._scored[at] = score_with(self.inputs, self.weight_report, self.method, at)
+            else:
+                self._scored[at] = score(self.inputs, self.method, self.weights, at)
         return self._scored[at]
 
     @cached_property
@@ -149,7 +167,10 @@ class Study:
         """What the robustness analyses resample: method, effective weights and score matrices."""
         from scorer.robustness.sampling import scoring_basis
 
-        return scoring_basis(self.inputs, self.method, self.weights)
+        basis = scoring_basis(self.inputs, self.method, self.weights)
+        if self._joint_from_partners:
+            return replace(basis, weights=self.weight_report.effective)
+        return basis
 
     # --------------------------------------------------------- portfolio ---
 

@@ -36,7 +36,7 @@ from ruamel.yaml import YAML
 
 from scorer.cli.group import main
 from scorer.cli.stdio import data_stdout
-from testkit import run_on_terminal
+from testkit import run_on_terminal, write_perspectives
 
 COPROD = Path(sys.executable).with_name("coprod")
 PYTHON = sys.executable
@@ -52,6 +52,7 @@ TABULAR = {  # every command with --format table|csv|json|markdown|xlsx
     "frontier": ("frontier", "{scenario}", "--steps", "3", "--workers", "1"),
     "alternatives": ("alternatives", "{scenario}", "-k", "2"),
     "compare": ("compare", "{scenario}", "{other}"),
+    "partners": ("partners", "{bilateral}"),
 }
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
 QUIET_FORMATS = ("json", "xlsx")  # so each command runs with and without -q
@@ -66,7 +67,7 @@ class Run:
 
     def argv(self, case) -> list[str]:
         names = {"scenario": case.path, "other": case.folder / "other.yaml", "criteria": case.file("criteria"),
-                 "out": case.folder / "out"}
+                 "out": case.folder / "out", "bilateral": case.folder / "bilateral.yaml"}
         return [a.format(**{k: str(v) for k, v in names.items()}) for a in self.args]
 
 
@@ -133,6 +134,7 @@ def case(write_case, tmp_path_factory):
     # B's smaller budget drops t7a, so compare has a change to list.
     (folder / "other.yaml").write_text(made.texts["scenario"].replace("total: 900", "total: 600"), encoding="utf-8")
     (folder / "out").mkdir()
+    write_perspectives(made)
     return made
 
 
