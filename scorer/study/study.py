@@ -239,14 +239,19 @@ class Study:
         the concept was proven optimal, else ``status`` is ``feasible`` with gap unknown.
         """
         from scorer.portfolio.bargain import with_floors
+        from scorer.portfolio.model import PortfolioModel
         from scorer.portfolio.solve import Solution
 
         choice = self.choice
         pt = choice.point
         proven = pt.status == "optimal"
         problem = with_floors(self.problem, self.parties, self.config)
+        t0 = time.perf_counter()
+        # The model of the limits (floors included) at the joint values: which limits bind at the portfolio.
+        model = PortfolioModel(problem, self.values.copy())
         return Solution(problem, self.values.copy(), pt.start, "optimal" if proven else "feasible", pt.joint,
-                        pt.joint if proven else np.inf, 0.0 if proven else np.inf, 0.0, choice.seconds)
+                        pt.joint if proven else np.inf, 0.0 if proven else np.inf, time.perf_counter() - t0,
+                        choice.seconds, model)
 
     # ---------------------------------------------------------- partners ---
 
