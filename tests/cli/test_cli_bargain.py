@@ -75,7 +75,8 @@ def test_bargain_csv_is_the_frontier(bilateral) -> None:
 def test_errors_in_the_librarys_terms(bilateral, case) -> None:
     done = coprod("optimize", str(bilateral), "--objective", "KR")
     assert done.returncode == 1 and done.stdout == b""
-    assert done.stderr.decode().strip() == "coprod: error: no partner 'KR' (partners: JP, US)"
+    assert done.stderr.decode().strip() == ("coprod: error: no partner 'KR' (partners: JP, US); "
+                                             "on the command line: --objective")
     done = coprod("optimize", str(case.path), "--objective", "nash")
     assert done.returncode == 1 and "needs the partners' perspectives" in done.stderr.decode()
     done = coprod("bargain", str(case.path))
