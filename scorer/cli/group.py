@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from scorer import __version__
+from scorer.cli.commands.bargain import bargain_command
 from scorer.cli.commands.compare import compare_command
 from scorer.cli.commands.init import init_command
 from scorer.cli.commands.inputs import schema, validate
@@ -63,5 +64,6 @@ def main() -> None:
 
 
 for _command in (validate, schema, score_command, weights_command, optimize, report_command, chart_command,
-                 sensitivity, frontier_command, alternatives_command, init_command, compare_command, partners_command):
+                 sensitivity, frontier_command, alternatives_command, init_command, compare_command, partners_command,
+                 bargain_command):
     main.add_command(_command)

@@ -27,6 +27,7 @@ FLAGS = {
     "stop": "--to",
     "k": "-k",
     "explain": "--explain",
+    "objective": "--objective",
     "force": "--force",
     "format": "--format",
     "output": "-o",

@@ -16,6 +16,9 @@ from scorer.portfolio.problem import PortfolioProblem
 # spend of 2e-9 as surely as one of 1.5e9 by 2e9. Far above the rounding of
 # summing the costs (n x 1.1e-16 relative), far below any real overrun.
 RTOL = 1e-9
+# A partner's value floor is met to within this share of its size (at least 1e-6 points): the
+# solvers meet a row to 1e-7 absolute, and values are 0-100 per candidate, far coarser.
+FLOOR_TOL = 1e-6
 
 
 def yearly_spend(problem: PortfolioProblem, start: np.ndarray) -> np.ndarray:
@@ -58,6 +61,19 @@ def violations(problem: PortfolioProblem, start: np.ndarray) -> list[str]:
     for a, b in problem.excludes:
         if sel[a] and sel[b]:
             found.append(f"{problem.ids[a]} and {problem.ids[b]} exclude each other")
+    found += _floor_problems(problem, start)
+    return found
+
+
+def _floor_problems(p: PortfolioProblem, start: np.ndarray) -> list[str]:
+    """Each partner floor the portfolio's value (recomputed from the start years) falls short of."""
+    found = []
+    sel = start >= 0
+    delay = np.maximum(start[sel] - p.earliest[sel], 0)
+    for floor in p.floors:
+        value = float(np.sum(np.asarray(floor.values, dtype=float)[sel] * (1.0 - p.delay_discount) ** delay))
+        if value < floor.bound - FLOOR_TOL * max(1.0, abs(floor.bound)):
+            found.append(f"{floor.partner}'s value {value:g} is below its floor {floor.bound:g}")
     return found
 
 

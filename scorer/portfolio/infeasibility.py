@@ -137,6 +137,7 @@ def describe(lim: Limit) -> str:
         "requires": f"{lim.candidate} requiring {lim.other} first",
         "excludes": f"{lim.candidate} and {lim.other} excluding each other" if lim.mutual
         else f"{lim.candidate} excluding {lim.other}",
+        "partner_floor": f"{lim.partner}'s value floor ({b})",
     }[lim.kind]
 
 
@@ -165,6 +166,7 @@ def fix_text(lim: Limit, amount: float) -> str:
         "requires": f"drop {lim.other} from {lim.candidate}'s requires",
         "excludes": f"drop {lim.other} from {lim.candidate}'s excludes"
         + (f" and {lim.candidate} from {lim.other}'s" if lim.mutual else ""),
+        "partner_floor": f"lower {lim.partner}'s value floor by {a}",
     }[lim.kind]
 
 

@@ -33,6 +33,7 @@ PATTERNS = {
     "excludes": "excludes_{candidate}_{other}",
     "earliest": "earliest_{candidate}",
     "latest": "latest_{candidate}",
+    "partner_floor": "floor_{partner}",
 }
 KINDS = tuple(PATTERNS)
 _SLOTS = ("year", "partner", "category", "candidate", "other")

@@ -300,10 +300,10 @@ def conditioned(row: Row) -> tuple[Row, float]:
 def violation_cost(lim: Limit) -> float:
     """Cost of one unit of violation in the elastic model, comparable across kinds.
 
-    Money is relative to the cap (raising a cap by 10% costs 0.1), a project
+    Money (and a partner's value floor) is relative to the bound (raising a cap by 10% costs 0.1), a project
     or a rule counts 1, a year of window 0.5.
     """
-    if lim.unit == "money":
+    if lim.unit in ("money", "points"):
         return 1.0 / max(abs(lim.bound), 1.0)
     if lim.unit == "years":
         return 0.5

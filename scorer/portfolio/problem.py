@@ -38,6 +38,20 @@ class CategoryRule:
 
 
 @dataclass(frozen=True, eq=False)
+class PartnerFloor:
+    """A partner's least acceptable value of the portfolio: ``sum(values * discount) >= bound``.
+
+    ``values`` are that partner's candidate values (0-100), discounted for delay
+    as the objective is; ``field`` is where the user wrote the floor.
+    """
+
+    partner: str
+    values: np.ndarray  # (n,)
+    bound: float
+    field: str
+
+
+@dataclass(frozen=True, eq=False)
 class PortfolioProblem:
     """Every fact the optimiser needs, in arrays indexed by candidate (id order, as loaded).
 
@@ -71,6 +85,8 @@ class PortfolioProblem:
     # (holder, excluded) as written: an exclusion binds both ways but sits in
     # one candidate's entry, which messages must name. Empty: the first of each pair.
     excluders: tuple[tuple[int, int], ...] = ()
+    # Per-partner value floors (two-partner bargaining); none: the model is exactly the plain one.
+    floors: tuple[PartnerFloor, ...] = ()
 
     @property
     def n(self) -> int:
@@ -322,9 +338,9 @@ class Limit:
     ``name`` is what users read (``cap_total_2028``), unique among the limits of
     :func:`named_limits`. ``kind`` is one of year_cap, partner_year_cap, total_budget,
     partner_budget, mandatory, forbidden, max_projects, min_projects,
-    category_min, category_max, earliest, latest, requires, excludes.
-    ``bound`` is the user's number (a cap, a count, a year), ``unit`` is
-    ``money``, ``projects``, ``years`` or ``rule`` (all or nothing).
+    category_min, category_max, earliest, latest, requires, excludes, partner_floor.
+    ``bound`` is the user's number (a cap, a count, a year, a value), ``unit`` is
+    ``money``, ``projects``, ``years``, ``points`` (a partner's value) or ``rule`` (all or nothing).
     """
 
     key: LimitKey
@@ -373,7 +389,8 @@ def named_limits(problem: PortfolioProblem, opts: Options, widened: bool = False
     With ``widened`` options (see :func:`start_options`) the windows and the
     forbidden list become limits too; otherwise the options already respect them.
     """
-    limits = [*_money_limits(problem, opts), *_rule_limits(problem, opts), *_logic_limits(problem, opts)]
+    limits = [*_money_limits(problem, opts), *_rule_limits(problem, opts), *_logic_limits(problem, opts),
+              *_floor_limits(problem, opts)]
     if widened:
         limits += _window_limits(problem, opts)
     else:
@@ -475,6 +492,18 @@ def _logic_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
         holders = [pair for pair in ((a, b), (b, a)) if pair in written] or [(a, b)]
         field = ", ".join(f"candidates.{p.ids[h]}.excludes" for h, _ in holders)
         out.append(Limit(key, field, 1, "rule", (row,), mutual=len(holders) == 2, flipped=holders[0] != (a, b)))
+    return out
+
+
+def _floor_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
+    """A partner's value floor: its discounted values over the options, at least the bound."""
+    out = []
+    for floor in p.floors:
+        key = LimitKey("partner_floor", partner=floor.partner)
+        coef = np.asarray(floor.values, dtype=float)[o.cand] * o.weight
+        idx = np.flatnonzero(coef)
+        out.append(Limit(key, floor.field, float(floor.bound), "points",
+                         (Row(key.name(), idx, coef[idx], ">=", float(floor.bound)),)))
     return out
 
 

@@ -38,10 +38,12 @@ from scorer.portfolio.limit_keys import LimitKey
 from scorer.portfolio.model import PortfolioModel, conditioned
 from scorer.portfolio.problem import (
     Limit,
+    Options,
     PortfolioProblem,
     Row,
     named_limits,
     no_good,
+    start_options,
 )
 from scorer.portfolio.solve import Solution, checked_solution
 
@@ -67,6 +69,8 @@ TUNED_MAX_OPTIONS = 2000
 # Ctrl-C stops it at once; quicker models run plainly (the interrupt callbacks cost about
 # 15 % of a short solve) and hold Ctrl-C back for about one such solve.
 INTERRUPTIBLE_AFTER = 0.25
+# HiGHS's own default mip_abs_gap, restored after a solve that asked for another.
+HIGHS_ABS_GAP = 1e-6
 # Models kept alive per thread for Resolvers that arrived by pickle (worker processes).
 _SHARED_MAX = 4
 _shared = threading.local()
@@ -94,6 +98,7 @@ class Resolver:
     _live: _Live | None = field(default=None, init=False, repr=False)
     _key: str = field(default_factory=lambda: uuid.uuid4().hex, init=False, repr=False)
     _pickled: bool = field(default=False, init=False, repr=False)
+    _options: Options | None = field(default=None, init=False, repr=False)
 
     def __getstate__(self) -> dict:
         # The live model does not cross process boundaries; each process builds its own.
@@ -107,7 +112,8 @@ class Resolver:
         self._live = _shared_models().get(self._key)
 
     def solve(self, values: np.ndarray, *, rhs: Mapping[LimitKey | str, float] | None = None,
-              exclude: Sequence[np.ndarray] = (), explain: bool = True) -> Solution:
+              exclude: Sequence[np.ndarray] = (), explain: bool = True, rows: Sequence[Row] = (),
+              abs_gap: float | None = None) -> Solution:
         """The checked optimal (or time-limited) portfolio for ``values``.
 
         Parameters
@@ -128,12 +134,22 @@ class Resolver:
             When no portfolio fits, name the conflicting limits (extra solves,
             up to seconds); False raises at once with a short message (sweeps
             that expect infeasible points).
+        rows : sequence of Row
+            Extra rows over the start options of :attr:`options` for this solve
+            only (e.g. a partner's value at least some amount), added like the
+            no-good cuts and removed afterwards.
+        abs_gap : float, optional
+            Stop once the objective is within this much of the bound (HiGHS's
+            ``mip_abs_gap``, for this solve only; the live model's path only):
+            for objectives whose distinct values lie at least that far apart,
+            such a stop is still the optimum.
 
         Returns
         -------
         Solution
-            Checked against every limit (with ``rhs`` applied) and against
-            ``exclude``; its ``model`` is None (the live model moves on).
+            Checked against every limit (with ``rhs`` applied), against
+            ``exclude`` and against ``rows`` (recomputed from the start years);
+            its ``model`` is None (the live model moves on).
 
         Raises
         ------
@@ -146,7 +162,7 @@ class Resolver:
         changes = limit_changes(self.problem, rhs or {})
         problem = problem_with_limits(self.problem, changes)
         cuts = [np.asarray(s, dtype=bool) for s in exclude]
-        why = _Why(problem, self.config, cuts, changes, explain)
+        why = _Why(problem, self.config, cuts, changes, explain, tuple(rows), abs_gap)
         if self.config.name != "highs":
             return _solve_pulp(problem, values, self.config, why)
         try:
@@ -158,6 +174,15 @@ class Resolver:
         except KeyboardInterrupt:
             self._live = None  # a cancelled HiGHS keeps its stop flag: build afresh if used again
             raise
+
+    @property
+    def options(self) -> Options:
+        """The start options the model's columns (and the ``rows`` of :meth:`solve`) are indexed by."""
+        if self._live is not None:
+            return self._live.model.options
+        if self._options is None:
+            self._options = start_options(self.problem)
+        return self._options
 
 
 # ------------------------------------------------------------- limits ---
@@ -349,15 +374,20 @@ class _Live:
         h, opts, rhs, cuts = self.highs, self.model.options, why.rhs, why.cuts
         h.changeColsCost(opts.k, self.col, values[opts.cand] * opts.weight)
         moved = self._move_rows(rhs)
-        added = self._add_rows(problem, rhs, cuts)
+        added = self._add_rows(problem, rhs, cuts, why.rows)
+        if why.abs_gap is not None:
+            h.setOptionValue("mip_abs_gap", float(why.abs_gap))
         try:
             outcome = self._run()
         finally:
             self._restore(moved, added)
+            if why.abs_gap is not None:
+                h.setOptionValue("mip_abs_gap", HIGHS_ABS_GAP)
         if outcome.status == "infeasible":
             raise InfeasibleError(why.message())
         sol = checked_solution(problem, values, opts, outcome)
         _check_cuts(sol.selected, cuts)
+        check_rows(opts, sol.start, why.rows)
         return replace(sol, model=None)
 
     def _move_rows(self, rhs: dict[LimitKey, float]) -> list[int]:
@@ -371,14 +401,16 @@ class _Live:
                 moved.append(i)
         return moved
 
-    def _add_rows(self, problem: PortfolioProblem, rhs: dict[LimitKey, float], cuts: list[np.ndarray]) -> int:
-        """Append the rows of limits the model lacks and the no-good cuts; how many were added."""
+    def _add_rows(self, problem: PortfolioProblem, rhs: dict[LimitKey, float], cuts: list[np.ndarray],
+                  extra: Sequence[Row] = ()) -> int:
+        """Append the rows of limits the model lacks, the no-good cuts and the extra rows; how many were added."""
         missing = [k for k, v in rhs.items() if k.name() not in self.rows and np.isfinite(v)]
         rows: list[Row] = []
         if missing:
             limits = {lim.key: lim for lim in named_limits(problem, self.model.options)}
             rows += [r for k in missing for r in _limit_rows(limits, k)]
         rows += [no_good(self.model.options, sel) for sel in cuts]
+        rows += list(extra)
         for row in rows:
             row, _ = conditioned(row)
             lo, up = _row_bounds(row.sense, row.rhs)
@@ -427,6 +459,33 @@ def _limit_rows(limits: dict[LimitKey, Limit], key: LimitKey) -> tuple[Row, ...]
     return limits[key].rows
 
 
+# An extra row counts as met to within this share of its size (at least 1e-6 absolute): the
+# solvers meet rows to 1e-7 absolute; callers leave far more room than this (see bargain.py).
+ROW_TOL = 1e-6
+
+
+def check_rows(options: Options, start: np.ndarray, rows: Sequence[Row]) -> None:
+    """Refuse a portfolio that breaks one of ``rows``, recomputed from its start years alone.
+
+    Raises
+    ------
+    SolverError
+        The first row broken, by name.
+    """
+    if not rows:
+        return
+    x = np.zeros(options.k)
+    # Each selected candidate's option: the one of its candidate with its start year.
+    on = (start[options.cand] >= 0) & (options.start == start[options.cand])
+    x[on] = 1.0
+    for row in rows:
+        lhs = float(np.dot(np.asarray(row.coef, dtype=float), x[np.asarray(row.idx)]))
+        room = ROW_TOL * max(1.0, abs(row.rhs))
+        if (lhs > row.rhs + room) if row.sense == "<=" else (lhs < row.rhs - room):
+            raise SolverError(f"the solver returned a portfolio that breaks the row '{row.name}' "
+                              f"({lhs:.9g} {row.sense} {row.rhs:.9g} does not hold)")
+
+
 def _check_cuts(selected: np.ndarray, cuts: list[np.ndarray]) -> None:
     for cut in cuts:
         if np.array_equal(selected, cut):
@@ -442,8 +501,12 @@ class _Why:
     cuts: list[np.ndarray]
     rhs: dict[LimitKey, float]
     explain: bool
+    rows: tuple[Row, ...] = ()
+    abs_gap: float | None = None
 
     def message(self) -> str:
+        if self.rows:  # the limits alone may well fit: name what was asked on top of them
+            return f"infeasible: no portfolio meets every limit and the {len(self.rows)} extra rows"
         if self.cuts:
             return f"infeasible: no portfolio fits every limit besides the {len(self.cuts)} excluded"
         if not self.explain:
@@ -460,12 +523,15 @@ def _solve_pulp(problem: PortfolioProblem, values: np.ndarray, config: SolverCon
     model = PortfolioModel(problem, values)
     for k, sel in enumerate(why.cuts):
         model.add_row(no_good(model.options, sel, f"exclude_{k}"))
+    for k, row in enumerate(why.rows):  # PuLP refuses two rows of one name
+        model.add_row(replace(row, name=f"extra_{k}"))
     built = time.perf_counter() - t0
     outcome = model.solve(config)
     if outcome.status == "infeasible":
         raise InfeasibleError(why.message())
     sol = checked_solution(model.problem, model.values, model.options, outcome, built)
     _check_cuts(sol.selected, why.cuts)
+    check_rows(model.options, sol.start, why.rows)
     return replace(sol, model=None)
 
 

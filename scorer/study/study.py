@@ -32,6 +32,7 @@ from scorer.scoring.weights import WeightReport, derive_weights
 
 if TYPE_CHECKING:
     # Imported where used: ``coprod score`` and ``weights`` never load the solver stack.
+    from scorer.portfolio.bargain import Bargain, Choice, Parties
     from scorer.portfolio.model import PortfolioModel
     from scorer.portfolio.problem import PortfolioProblem
     from scorer.portfolio.resolve import Resolver
@@ -61,6 +62,10 @@ class Study:
         Replaces ``budget.per_year`` for those years.
     solver, time_limit, gap : optional
         Replace the scenario's ``solver`` settings.
+    objective : str
+        What the portfolio maximises: ``joint`` (the joint values, as always),
+        ``nash``, ``balanced`` or a partner id (see :mod:`scorer.portfolio.bargain`);
+        all but ``joint`` need perspectives.
 
     Raises
     ------
@@ -81,6 +86,7 @@ class Study:
     solver: str | None = None
     time_limit: float | None = None
     gap: float | None = None
+    objective: str = "joint"
     _scored: dict[str, ScoreResult] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +120,16 @@ class Study:
             raise SolverError(f"the time limit must be a positive number of seconds, got {self.time_limit}")
         if self.gap is not None and not (math.isfinite(self.gap) and 0 <= self.gap < 1):
             raise SolverError(f"the gap limit must be a fraction from 0 to 1, got {self.gap}")
+        self._check_objective()
+
+    def _check_objective(self) -> None:
+        if self.objective == "joint":
+            return
+        if self.views is None:
+            raise ScoringError(f"the objective '{self.objective}' needs the partners' perspectives, and the "
+                               "scenario has none (give them under 'perspectives:')", settings=("objective",))
+        if self.objective not in ("nash", "balanced"):
+            self.parties.index(self.objective)  # an unknown partner fails here, by name
 
     # ----------------------------------------------------------- scoring ---
 
@@ -208,10 +224,96 @@ class Study:
         InfeasibleError, SolverError
             As :func:`scorer.portfolio.solve.optimize`.
         """
+        if self._bargained:
+            return self._chosen_solution()
         from scorer.portfolio.solve import solve_built
 
         model, built = self._built
         return solve_built(model, self.config, built)
+
+    def _chosen_solution(self) -> Solution:
+        """:attr:`choice` as a Solution of the joint values.
+
+        Its ``objective`` is the portfolio's joint value (comparable with the
+        joint optimum's); ``bound`` equals it and ``gap`` is 0 when every stage of
+        the concept was proven optimal, else ``status`` is ``feasible`` with gap unknown.
+        """
+        from scorer.portfolio.bargain import with_floors
+        from scorer.portfolio.model import PortfolioModel
+        from scorer.portfolio.solve import Solution
+
+        choice = self.choice
+        pt = choice.point
+        proven = pt.status == "optimal"
+        problem = with_floors(self.problem, self.parties, self.config)
+        t0 = time.perf_counter()
+        # The model of the limits (floors included) at the joint values: which limits bind at the portfolio.
+        model = PortfolioModel(problem, self.values.copy())
+        return Solution(problem, self.values.copy(), pt.start, "optimal" if proven else "feasible", pt.joint,
+                        pt.joint if proven else np.inf, 0.0 if proven else np.inf, time.perf_counter() - t0,
+                        choice.seconds, model)
+
+    # ---------------------------------------------------------- partners ---
+
+    @cached_property
+    def parties(self) -> Parties | None:
+        """The partners of a bargain, from :attr:`views` (None without perspectives).
+
+        Their joint values are :attr:`values`, the objective of ``joint``.
+        """
+        from scorer.portfolio.bargain import Parties
+
+        views = self.views
+        if views is None:
+            return None
+
+        def given(name: str) -> list[float]:
+            return [np.nan if getattr(views.views[p], name) is None else float(getattr(views.views[p], name))
+                    for p in views.partners]
+
+        return Parties(views.partners, views.values, self.values.copy(), views.disagreement, views.influence,
+                       np.array(given("min_value")), np.array(given("min_share_of_ideal")))
+
+    @property
+    def _bargained(self) -> bool:
+        """Whether :attr:`solution` comes from the bargaining solver: another objective, or partner floors."""
+        parties = self.parties
+        return parties is not None and (self.objective != "joint" or not np.isnan(parties.min_value).all()
+                                        or not np.isnan(parties.min_share_of_ideal).all())
+
+    @cached_property
+    def choice(self) -> Choice | None:
+        """The solution concept's answer (see :func:`scorer.portfolio.bargain.solve_objective`), or None
+        when :attr:`solution` is today's plain solve."""
+        if not self._bargained:
+            return None
+        from scorer.portfolio.bargain import solve_objective
+
+        return solve_objective(self.problem, self.parties, self.objective, self.config)
+
+    def bargain(self) -> Bargain:
+        """The exact frontier of the two partners with the joint, Nash and balanced solutions on it.
+
+        Raises
+        ------
+        ScoringError
+            No perspectives, or not two partners (see :func:`scorer.portfolio.bargain.bargain`).
+        """
+        if self.parties is None:
+            raise ScoringError("bargaining needs the partners' perspectives, and the scenario has none "
+                               "(give them under 'perspectives:')")
+        from scorer.portfolio.bargain import bargain
+
+        return bargain(self.problem, self.parties, self.config)
+
+    @property
+    def partner_values(self) -> dict[str, float] | None:
+        """Each partner's value of :attr:`solution` (None without perspectives)."""
+        if self.parties is None:
+            return None
+        from scorer.portfolio.bargain import partner_values
+
+        return dict(zip(self.parties.names, partner_values(self.problem, self.parties, self.solution.start).tolist()))
 
     def resolver(self) -> Resolver:
         """A new :class:`Resolver` for re-solving this problem with other values or limits."""

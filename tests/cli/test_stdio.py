@@ -53,6 +53,8 @@ TABULAR = {  # every command with --format table|csv|json|markdown|xlsx
     "alternatives": ("alternatives", "{scenario}", "-k", "2"),
     "compare": ("compare", "{scenario}", "{other}"),
     "partners": ("partners", "{bilateral}"),
+    "bargain": ("bargain", "{bilateral}"),
+    "optimize --objective nash": ("optimize", "{bilateral}", "--objective", "nash"),
 }
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
 QUIET_FORMATS = ("json", "xlsx")  # so each command runs with and without -q

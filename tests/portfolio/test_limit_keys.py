@@ -38,6 +38,7 @@ NAMED = [
     (LimitKey("excludes", candidate="a", other="b"), "excludes_a_b"),
     (LimitKey("earliest", candidate="x"), "earliest_x"),
     (LimitKey("latest", candidate="x"), "latest_x"),
+    (LimitKey("partner_floor", partner="JP"), "floor_JP"),
 ]
 
 

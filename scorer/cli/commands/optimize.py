@@ -69,6 +69,9 @@ def _model_file(ctx: click.Context, param: click.Parameter, value: str | None) -
               help="Stop after S seconds and report the best portfolio found, with its gap.")
 @click.option("--gap", type=like_field(SolverSettings, "gap"), metavar="G",
               help="Stop when within relative gap G of the bound (0 = prove optimality).")
+@click.option("--objective", metavar="joint|nash|balanced|PARTNER", default="joint", show_default=True,
+              help="What to maximise (needs perspectives, except joint): the joint values, the Nash bargaining "
+                   "solution, the balanced (Kalai-Smorodinsky) solution, or one partner's own value.")
 @click.option("--explain", is_flag=True,
               help="Also show which limits hold the portfolio back and each candidate's value threshold "
                    "(costs extra solves).")
@@ -80,12 +83,15 @@ def _model_file(ctx: click.Context, param: click.Parameter, value: str | None) -
 @quiet_option
 @reports_errors
 def optimize(scenario: str | None, method: str | None, weights: list, budget: float | None, year_caps: dict[int, float], solver: str | None,
-             time_limit: float | None, gap: float | None, explain: bool, fmt: str | None, output: str | None,
-             schedule: str | None, lp_file: str | None) -> None:
+             time_limit: float | None, gap: float | None, objective: str, explain: bool, fmt: str | None,
+             output: str | None, schedule: str | None, lp_file: str | None) -> None:
     """Choose the portfolio of highest total value within every limit of SCENARIO.
 
     Exit code 1 with the conflicting limits and the cheapest ways out when no
-    portfolio fits.
+    portfolio fits. With perspectives, also each partner's value of the
+    portfolio; with --objective other than joint, the JSON's objective is the
+    portfolio's joint value and its bound and gap say whether every stage of
+    the solution concept was proven optimal.
     """
     fmt = choose_format(fmt, output)
     if fmt == "xlsx":
@@ -94,7 +100,7 @@ def optimize(scenario: str | None, method: str | None, weights: list, budget: fl
     # Every output is checked before the solve: a run that cannot write them all writes none.
     check_outputs([output, schedule, lp_file], inputs.paths)
     study = open_study(inputs, weights, method, budget=budget, year_caps=year_caps, solver=solver,
-                       time_limit=time_limit, gap=gap)
+                       time_limit=time_limit, gap=gap, objective=objective)
     config, protected = study.config, inputs.paths
     if lp_file is not None:
         write_model(study.model, lp_file, protected, output_force())
@@ -118,10 +124,23 @@ def optimize(scenario: str | None, method: str | None, weights: list, budget: fl
     explained = explanation_tables(sol, config) if explain and fmt != "csv" else None
     tables, titles = portfolio_tables(sol, explained)
     about = workbook_about("optimize", inputs, sol)
-    emit_tables(tables, fmt, output, protected, summary=portfolio_summary(tables), titles=titles,
-                preamble=headline(sol),
-                document=portfolio_document(sol, explained) if fmt == "json" else None, note=note,
-                about=about, bom=csv_bom(), force=output_force())
+    document = portfolio_document(sol, explained) if fmt == "json" else None
+    summary = portfolio_summary(tables)
+    preamble = headline(sol)
+    if study.parties is not None:  # perspectives: each partner's value (absent otherwise, as before)
+        from scorer.present.bargain import objective_text, partner_values_table
+
+        shown = partner_values_table(sol.problem, study.parties, sol.start)
+        tables = {**tables, "partner_values": shown}
+        summary = {**summary, "partner_values": shown}
+        titles = {**titles, "partner_values": "Each partner's value of the portfolio, its gain over its "
+                                              "disagreement value and what it pays"}
+        preamble += f"maximised: {objective_text(objective)}\n\n"
+        if document is not None:
+            document["objective_concept"] = objective
+            document["partner_values"] = study.partner_values
+    emit_tables(tables, fmt, output, protected, summary=summary, titles=titles, preamble=preamble,
+                document=document, note=note, about=about, bom=csv_bom(), force=output_force())
     if schedule is not None:
         emit_tables({"schedule": schedule_table(sol)}, choose_format(None, schedule), schedule, protected,
                     about=about, bom=csv_bom(), force=output_force())

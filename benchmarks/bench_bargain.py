@@ -1,0 +1,102 @@
+"""The exact two-partner frontier on generated scenarios (issue 15).
+
+Usage::
+
+    python benchmarks/bench_bargain.py                    # N = 50, 200, 1000
+    python benchmarks/bench_bargain.py --sizes 50 200 --max-points 40
+
+The scenarios are benchmarks/bench_optimizer.py's (10-year horizon, windows,
+budgets per partner and year, logic, categories); the two partners score the
+same criteria with two different seeded weight vectors. For each N it prints
+the frontier's points, its re-solves and seconds (stopped after
+``--max-points`` points, said so), then the per-solve cost of a warm re-solve
+(:class:`~scorer.portfolio.resolve.Resolver` with a temporary row) against a
+rebuild (a PortfolioModel built and solved afresh with the same row), in
+this process. Target: N = 200 under 60 s on the 2 cores here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_optimizer import generate  # noqa: E402
+
+from scorer.mip.config import SolverConfig  # noqa: E402
+from scorer.portfolio.bargain import Parties, pareto_frontier  # noqa: E402
+from scorer.portfolio.model import PortfolioModel  # noqa: E402
+from scorer.portfolio.problem import Row  # noqa: E402
+from scorer.portfolio.resolve import Resolver  # noqa: E402
+from scorer.portfolio.solve import checked_solution, portfolio_value  # noqa: E402
+
+TARGET_SECONDS = 60.0
+
+
+def parties_for(n: int, seed: int = 42) -> tuple:
+    """The generated problem and two partners: the same scores (0-10) under two weight vectors, values 0-100."""
+    problem, _ = generate(n, seed)
+    rng = np.random.default_rng(seed + 1)
+    scores = rng.uniform(0, 10, (n, 8))
+    w = rng.dirichlet(np.ones(8), 2)
+    values = np.round(scores @ w.T * 10, 2).T  # two decimals, as a scenario's values are shown
+    parties = Parties(("JP", "US"), values, values.mean(axis=0), np.zeros(2), np.array([0.5, 0.5]))
+    return problem, parties
+
+
+def per_solve(problem, parties: Parties, config: SolverConfig, repeats: int) -> tuple[float, float]:
+    """Seconds per solve with a temporary row (JP's value at least half way): warm, and rebuilt."""
+    resolver = Resolver(problem, parties.joint, config)
+    opts = resolver.options
+    coef = parties.values[0][opts.cand] * opts.weight
+    lo = resolver.solve(parties.values[1]).start
+    hi = resolver.solve(parties.values[0]).objective
+    mid = (portfolio_value(problem, parties.values[0], lo) + hi) / 2
+    row = Row("half_way", np.arange(opts.k), coef, ">=", mid)
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        warm = resolver.solve(parties.values[1], rows=[row])
+    warm_s = (time.perf_counter() - t0) / repeats
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        model = PortfolioModel(problem, parties.values[1])
+        model.add_row(row)
+        fresh = checked_solution(problem, parties.values[1], model.options, model.solve(config))
+    cold_s = (time.perf_counter() - t0) / repeats
+    assert abs(warm.objective - fresh.objective) <= 1e-6 * max(1.0, fresh.objective)
+    return warm_s, cold_s
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000])
+    ap.add_argument("--max-points", type=int, default=None, help="stop each frontier after this many points")
+    ap.add_argument("--repeats", type=int, default=5, help="solves per timing of warm against rebuilt")
+    ap.add_argument("--time-limit", type=float, default=60.0, help="per solve")
+    args = ap.parse_args()
+    config = SolverConfig(time_limit=args.time_limit)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'N':>6} {'points':>7} {'re-solves':>9} {'seconds':>8} {'s/solve':>8} {'warm s':>8} {'rebuilt s':>9}"
+          f" {'speed-up':>8}  note")
+    for n in args.sizes:
+        problem, parties = parties_for(n)
+        t0 = time.perf_counter()
+        front = pareto_frontier(problem, parties, config, max_points=args.max_points)
+        seconds = time.perf_counter() - t0
+        warm, cold = per_solve(problem, parties, config, args.repeats)
+        note = [] if front.complete else [f"stopped after {len(front.points)} points"]
+        note += [] if front.optimal else ["some stage not proven optimal"]
+        note += [] if all(front.on_grid) else ["values off-grid: resolution 1e-5"]
+        if n == 200 and front.complete:
+            note.append(f"target {TARGET_SECONDS:g} s: {'met' if seconds < TARGET_SECONDS else 'MISSED'}")
+        print(f"{n:>6} {len(front.points):>7} {front.solves:>9} {seconds:>8.2f} {seconds / front.solves:>8.3f}"
+              f" {warm:>8.3f} {cold:>9.3f} {cold / warm:>7.1f}x  {'; '.join(note)}")
+
+
+if __name__ == "__main__":
+    main()

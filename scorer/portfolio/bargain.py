@@ -1,0 +1,601 @@
+"""The portfolios partners could agree on: each partner's value, the exact frontier, and three solution concepts.
+
+Pure: a :class:`~scorer.portfolio.problem.PortfolioProblem` and a :class:`Parties`
+(each partner's candidate values, the joint values, disagreement points and
+influence) in; checked portfolios out. Partner p's value of a portfolio is
+``V_p = sum of its selected values`` with the objective's delay discount
+(:func:`~scorer.portfolio.solve.portfolio_value`), linear in the option binaries,
+so every stage below is one integer program, re-solved warm by a
+:class:`~scorer.portfolio.resolve.Resolver` with temporary rows.
+
+Solution concepts (``objective``):
+
+- ``joint``: today's objective, the joint values.
+- ``<partner>``: that partner's own value, then the others' (in order) and the
+  joint value lexicographically, so the answer is not dominated.
+- ``balanced`` (Kalai & Smorodinsky 1975): max t with
+  ``V_p - d_p >= t (I_p - d_p)`` for every p, then max the sum of V_p with t fixed.
+- ``nash`` (Nash 1950): max ``prod (V_p - d_p)^lambda_p`` over ``V_p > d_p``.
+
+The exact two-partner frontier (:func:`pareto_frontier`) is the epsilon-constraint
+method with a lexicographic second stage (Haimes, Lasdon & Wismer 1971;
+Ehrgott, *Multicriteria Optimization*, 2005, ch. 4).
+
+Precision. The "just above" step needs a tolerance below the smallest
+difference between two distinct values of a partner. :func:`value_step` finds
+the coarsest decimal grid ``q = 10^-d`` (d <= :data:`FINEST_DECIMALS`) on which
+every option's discounted value lies; every portfolio value is then a multiple
+of q, two distinct ones differ by at least q, and the step ``q / 2`` is exact.
+Values off every such grid (a delay discount such as 0.05 compounds to 8+
+decimals) use q = :data:`RESOLUTION`: then two portfolios whose values for one
+partner differ by less than that are treated as one value. Both are far
+above the solvers' row tolerance (1e-7).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from scorer.errors import InfeasibleError, ScoringError, SolverError
+from scorer.mip.config import SolverConfig
+from scorer.portfolio.feasibility import yearly_spend
+from scorer.portfolio.problem import Options, PartnerFloor, PortfolioProblem, Row
+from scorer.portfolio.resolve import Resolver
+from scorer.portfolio.solve import Solution, portfolio_value
+
+# Finest decimal grid value_step tries: values are 0-100 with at most a few decimals.
+FINEST_DECIMALS = 5
+# The resolution (points) of values on no such grid; see the module's docstring.
+RESOLUTION = 1e-5
+# See solver_room.
+SOLVER_ROOM = 1e-6
+# Ratios and Nash criteria equal to within this (relative) are ties, broken by the next stage.
+TIE = 1e-12
+CONCEPTS = ("joint", "nash", "balanced")
+
+
+@dataclass(frozen=True, eq=False)
+class Parties:
+    """The partners of a bargain and what each wants.
+
+    Parameters
+    ----------
+    names : tuple of str
+        Partner ids, in the order of the rows below.
+    values : array (P, n)
+        Each partner's value (0-100) of each candidate.
+    joint : array (n,)
+        The joint values (today's objective).
+    disagreement : array (P,)
+        Each partner's value if no deal is made.
+    influence : array (P,)
+        Positive, summing to 1: the Nash exponents and joint weights.
+    min_value, min_share_of_ideal : array (P,), optional
+        Floors on a partner's value, and on its value as a share of its ideal;
+        ``nan`` where a partner has none.
+    """
+
+    names: tuple[str, ...]
+    values: np.ndarray
+    joint: np.ndarray
+    disagreement: np.ndarray
+    influence: np.ndarray
+    min_value: np.ndarray | None = None
+    min_share_of_ideal: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        names = tuple(self.names)
+        p = len(names)
+        if p < 1 or len(set(names)) != p:
+            raise ScoringError("a bargain needs one or more partners with distinct ids")
+        values = np.asarray(self.values, dtype=float)
+        if values.ndim != 2 or values.shape[0] != p or not np.isfinite(values).all():
+            raise ScoringError(f"need finite values for each of the {p} partners, got shape {values.shape}")
+        joint = np.asarray(self.joint, dtype=float)
+        if joint.shape != (values.shape[1],) or not np.isfinite(joint).all():
+            raise ScoringError(f"need one finite joint value per candidate ({values.shape[1]})")
+        arrays = {"disagreement": self.disagreement, "influence": self.influence,
+                  "min_value": self.min_value, "min_share_of_ideal": self.min_share_of_ideal}
+        for name, given in arrays.items():
+            out = np.full(p, np.nan) if given is None else np.asarray(given, dtype=float).reshape(-1)
+            if out.shape != (p,):
+                raise ScoringError(f"{name} needs one number per partner ({p}), got {out.shape}")
+            object.__setattr__(self, name, out)
+        if not np.isfinite(self.disagreement).all():
+            raise ScoringError("each partner's disagreement value must be a finite number")
+        if not (self.influence > 0).all() or not math.isclose(float(self.influence.sum()), 1.0, rel_tol=1e-9):
+            raise ScoringError("the partners' influence must be positive and sum to 1")
+        share = self.min_share_of_ideal[~np.isnan(self.min_share_of_ideal)]
+        if ((share < 0) | (share > 1)).any():
+            raise ScoringError("min_share_of_ideal must lie between 0 and 1")
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "joint", joint)
+
+    @property
+    def count(self) -> int:
+        return len(self.names)
+
+    def index(self, name: str) -> int:
+        """Position of a partner id.
+
+        Raises
+        ------
+        ScoringError
+            An id that is not one of the partners.
+        """
+        if name not in self.names:
+            raise ScoringError(f"no partner '{name}' (partners: {', '.join(self.names)})", settings=("objective",))
+        return self.names.index(name)
+
+
+@dataclass(frozen=True, eq=False)
+class Point:
+    """One portfolio and its value for each partner (and jointly)."""
+
+    start: np.ndarray  # (n,) start year, -1 when left out
+    values: np.ndarray  # (P,)
+    joint: float
+    status: str  # the solver's status of the last stage ("optimal", "time_limit", ...)
+
+    @property
+    def selected(self) -> np.ndarray:
+        return self.start >= 0
+
+
+@dataclass(frozen=True, eq=False)
+class Frontier:
+    """The non-dominated points of two partners, the first partner's value descending."""
+
+    partners: tuple[str, ...]
+    points: tuple[Point, ...]
+    ideal: np.ndarray  # (P,)
+    step: np.ndarray  # (P,) the grid q of each partner's values (see value_step)
+    on_grid: tuple[bool, ...]  # whether q is the values' own grid (exact) or RESOLUTION
+    solves: int
+    seconds: float
+    complete: bool = True  # False: stopped at max_points, more points may follow
+
+    @property
+    def optimal(self) -> bool:
+        """Whether every stage was proven optimal (else the list may miss or misplace points)."""
+        return all(pt.status == "optimal" for pt in self.points)
+
+
+@dataclass(frozen=True, eq=False)
+class Choice:
+    """A solution concept's portfolio: ``criterion`` is what the concept maximised.
+
+    joint: the joint value; a partner: its value; balanced: t, the smallest gain
+    as a share of the ideal gain; nash: the sum of ``lambda_p log(V_p - d_p)``.
+    """
+
+    concept: str
+    point: Point
+    criterion: float
+    solves: int
+    seconds: float
+
+
+@dataclass(frozen=True, eq=False)
+class Bargain:
+    """The frontier with the disagreement point and the joint, Nash and balanced solutions on it."""
+
+    parties: Parties
+    problem: PortfolioProblem  # with the partners' floors, as solved
+    frontier: Frontier
+    solutions: dict[str, int]  # concept -> index into frontier.points
+
+
+# ------------------------------------------------------------------ values ---
+
+
+def partner_values(problem: PortfolioProblem, parties: Parties, start: np.ndarray) -> np.ndarray:
+    """Each partner's value (P,) of the portfolio ``start`` (start year per candidate, -1: left out)."""
+    return np.array([portfolio_value(problem, v, start) for v in parties.values])
+
+
+def partner_spend(problem: PortfolioProblem, parties: Parties, start: np.ndarray) -> np.ndarray:
+    """What each partner (P,) pays for the portfolio over the horizon: its cost shares of the spend.
+
+    A party that is not one of the problem's paying partners pays 0.
+    """
+    paid = problem.shares.T @ yearly_spend(problem, start).sum(axis=1)
+    return np.array([paid[problem.partners.index(p)] if p in problem.partners else 0.0 for p in parties.names])
+
+
+def value_step(options: Options, values: np.ndarray) -> tuple[float, bool]:
+    """The step between distinct values of one partner's portfolios, and whether it is exact.
+
+    The coarsest ``10^-d`` (d = 0 .. :data:`FINEST_DECIMALS`) that every
+    option's discounted value is a whole multiple of (to 1e-9 of its size),
+    if half of it is above what a solver may miss a row by (:func:`solver_room`):
+    then (q, True). Otherwise (twice the solver's room, at least
+    :data:`RESOLUTION`; False): values closer than that count as one.
+    """
+    coef = np.asarray(values, dtype=float)[options.cand] * options.weight
+    room = solver_room(coef)
+    for d in range(FINEST_DECIMALS + 1):
+        r = coef * 10.0**d
+        if np.all(np.abs(r - np.round(r)) <= 1e-9 * np.maximum(1.0, np.abs(r))):
+            if 10.0**-d / 2 > room:
+                return 10.0**-d, True
+            break
+    return max(RESOLUTION, 2 * room), False
+
+
+def solver_room(coef: np.ndarray) -> float:
+    """How far a solver may leave a row of these coefficients unmet: HiGHS's and CBC's feasibility
+    tolerance (1e-6) on the row scaled by its largest coefficient (measured: a row of values up to
+    100 was met 5e-6 short, a twentieth of this)."""
+    return SOLVER_ROOM * float(np.max(np.abs(coef), initial=1.0))
+
+
+def _grid_at_least(threshold: float, q: float, strictly: bool, on_grid: bool = True) -> float:
+    """The right-hand side for "a value at least (or above) ``threshold``".
+
+    On the values' own grid q: the smallest grid value that qualifies, less half a
+    step (so a solver's rounding cannot cut it off). Off every grid: ``threshold``
+    plus (strictly) or less half the resolution q.
+    """
+    if not on_grid:
+        return threshold + (0.5 if strictly else -0.5) * q
+    r = threshold / q
+    m = round(r)
+    if abs(r - m) <= 1e-6:  # on the grid (to float rounding)
+        k = m + 1 if strictly else m
+    else:  # off it: the next grid value up is above it, strictly or not
+        k = math.floor(r) + 1
+    return (k - 0.5) * q
+
+
+# -------------------------------------------------------------- the solves ---
+
+
+class _Solver:
+    """The warm model of one bargain: solves with extra rows, counted and timed."""
+
+    def __init__(self, problem: PortfolioProblem, parties: Parties, config: SolverConfig):
+        self.parties = parties
+        self.config = replace(config, gap=0.0)  # exactness needs proven optima at every stage
+        self.problem = with_floors(problem, parties, self.config)
+        self.resolver = Resolver(self.problem, parties.joint, self.config)
+        self.options = self.resolver.options
+        grids = [value_step(self.options, v) for v in parties.values]
+        self.step = np.array([q for q, _ in grids])
+        self.on_grid = tuple(exact for _, exact in grids)
+        self.solves = 0
+        self.t0 = time.perf_counter()
+
+    def run(self, objective: np.ndarray, rows: Sequence[Row] = (), explain: bool = False,
+            partner: int | None = None) -> Solution | None:
+        """The checked optimum with ``rows``, or None when none fits (with ``explain``: raise, naming limits).
+
+        Maximising ``partner``'s value, the solver may stop within less than
+        half a step of the bound: on the values' own grid no other value lies
+        in between, so that is the optimum; off it, that is the resolution
+        values are told apart at anyway. Its status then says optimal.
+        """
+        self.solves += 1
+        exact = partner is not None
+        gap = 0.49 * float(self.step[partner]) if exact else None
+        try:
+            sol = self.resolver.solve(objective, rows=rows, explain=explain, abs_gap=gap)
+        except InfeasibleError:
+            if explain:
+                raise
+            return None
+        if exact and sol.status == "feasible" and sol.bound - sol.objective <= gap:
+            sol = replace(sol, status="optimal", bound=sol.objective, gap=0.0)
+        return sol
+
+    def must(self, objective: np.ndarray, rows: Sequence[Row], partner: int | None = None) -> Solution:
+        """A stage whose rows a known portfolio meets: no answer is the solver's fault."""
+        sol = self.run(objective, rows, partner=partner)
+        if sol is None:
+            raise SolverError("a lexicographic stage found no portfolio although the previous stage's fits")
+        return sol
+
+    def row(self, p: int, threshold: float, strictly: bool = False, name: str = "value") -> Row:
+        """Partner p's value at least (or strictly above) ``threshold``, on its value grid."""
+        coef = self.parties.values[p][self.options.cand] * self.options.weight
+        idx = np.flatnonzero(coef)
+        rhs = _grid_at_least(threshold, float(self.step[p]), strictly, self.on_grid[p])
+        return Row(f"{name}_{p}", idx, coef[idx], ">=", rhs)
+
+    def point(self, sol: Solution) -> Point:
+        return Point(sol.start, partner_values(self.problem, self.parties, sol.start),
+                     portfolio_value(self.problem, self.parties.joint, sol.start), sol.status)
+
+    def lexicographic(self, order: Sequence[int], rows: Sequence[Row] = (), explain: bool = False) -> Point | None:
+        """Maximise the partners' values in ``order``, each then held, and last the joint value."""
+        rows = list(rows)
+        sol = None
+        for k, p in enumerate(order):
+            sol = self.run(self.parties.values[p], rows, explain and k == 0, p) if k == 0 else \
+                self.must(self.parties.values[p], rows, p)
+            if sol is None:
+                return None
+            rows.append(self.row(p, portfolio_value(self.problem, self.parties.values[p], sol.start), name="lex"))
+        sol = self.must(self.parties.joint, rows) if order else self.run(self.parties.joint, rows, explain)
+        return None if sol is None else self.point(sol)
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+def with_floors(problem: PortfolioProblem, parties: Parties, config: SolverConfig) -> PortfolioProblem:
+    """``problem`` with each partner's floors as limits (``problem`` itself when there are none).
+
+    ``min_share_of_ideal`` s becomes the floor ``s * I_p``, I_p the partner's ideal in
+    ``problem`` without any partner floor; with both, the higher floor holds.
+    """
+    lows = parties.min_value.copy()
+    shares = ~np.isnan(parties.min_share_of_ideal)
+    if shares.any():
+        resolver = Resolver(problem, parties.joint, replace(config, gap=0.0))
+        for p in np.flatnonzero(shares):
+            ideal = resolver.solve(parties.values[p]).objective
+            lows[p] = np.fmax(lows[p], parties.min_share_of_ideal[p] * ideal)
+    floors = []
+    for p in np.flatnonzero(~np.isnan(lows)):
+        field_name = "min_value" if np.isnan(parties.min_share_of_ideal[p]) else "min_share_of_ideal"
+        floors.append(PartnerFloor(parties.names[p], parties.values[p], float(lows[p]),
+                                   f"perspectives.{parties.names[p]}.{field_name}"))
+    return replace(problem, floors=tuple(floors)) if floors else problem
+
+
+# ---------------------------------------------------------------- concepts ---
+
+
+def ideal_points(problem: PortfolioProblem, parties: Parties, config: SolverConfig = SolverConfig()) -> np.ndarray:
+    """Each partner's ideal I_p (P,): the most it can get from any portfolio that meets every limit.
+
+    Raises
+    ------
+    InfeasibleError
+        No portfolio meets every limit (the message names them, floors included).
+    """
+    return _ideals(_Solver(problem, parties, config))
+
+
+def _ideals(s: _Solver) -> np.ndarray:
+    out = np.empty(s.parties.count)
+    for p in range(s.parties.count):
+        sol = s.run(s.parties.values[p], explain=True)
+        out[p] = portfolio_value(s.problem, s.parties.values[p], sol.start)
+    return out
+
+
+def pareto_frontier(problem: PortfolioProblem, parties: Parties,
+                    config: SolverConfig = SolverConfig(), max_points: int | None = None) -> Frontier:
+    """Every non-dominated (V_1, V_2) of two partners, each with one portfolio, none missed.
+
+    The epsilon-constraint method with a lexicographic second stage (Haimes,
+    Lasdon & Wismer 1971; Ehrgott 2005, ch. 4). With eps = -inf at first:
+
+    1. maximise V_1 subject to V_2 >= eps: V_1*;
+    2. maximise V_2 subject to V_1 >= V_1* (and V_2 >= eps): V_2*;
+    3. maximise the joint value subject to V_1 >= V_1*, V_2 >= V_2* (which
+       portfolio of the point is shown: the best jointly);
+    4. record (V_1*, V_2*), set eps just above V_2* and repeat until infeasible.
+
+    Each point is non-dominated: a portfolio y with V_2(y) >= V_2* >= eps has
+    V_1(y) <= V_1* (stage 1), and if V_1(y) = V_1* then V_2(y) <= V_2* (stage 2).
+    None is missed: the rounds' V_2* rise strictly, a_1 < ... < a_m, and a_m is
+    the largest V_2 of all (round m + 1 finds nothing above it). For a
+    non-dominated z, take the first round k with a_k >= V_2(z); its eps (just
+    above a_(k-1)) admits z, so its V_1* >= V_1(z): point k weakly dominates z,
+    hence has z's values. So the loop takes as many rounds as there are points, plus one.
+    "Just above" is the next value on the partner's value grid (see
+    :func:`value_step`), the steps thus exact on it. ``max_points`` stops the
+    list early (``complete`` is then False; the points found are still exact).
+
+    Raises
+    ------
+    ScoringError
+        Not exactly two partners.
+    InfeasibleError
+        No portfolio meets every limit, floors included (the message names them).
+    """
+    if parties.count != 2:
+        raise ScoringError(f"the exact frontier is for two partners; {parties.count} given "
+                           f"({', '.join(parties.names)})")
+    return _frontier(_Solver(problem, parties, config), max_points)
+
+
+def _frontier(s: _Solver, max_points: int | None = None) -> Frontier:
+    points: list[Point] = []
+    rows: list[Row] = []
+    complete = True
+    while True:
+        if max_points is not None and len(points) >= max_points:
+            complete = False
+            break
+        pt = s.lexicographic((0, 1), rows, explain=not points)
+        if pt is None:
+            break
+        if points and pt.values[1] <= points[-1].values[1]:  # the independent check of the step itself
+            raise SolverError("the solver returned a frontier point no better for "
+                              f"{s.parties.names[1]} than the previous one")
+        points.append(pt)
+        rows = [s.row(1, float(pt.values[1]), strictly=True, name="eps")]
+    ideal = np.array([points[0].values[0], points[-1].values[1] if complete else np.nan])
+    return Frontier(s.parties.names, tuple(points), ideal, s.step, s.on_grid, s.solves, s.seconds, complete)
+
+
+def _gains(parties: Parties, ideal: np.ndarray, concept: str) -> np.ndarray:
+    """I_p - d_p; refused where a partner's ideal is below its disagreement value (no deal it accepts)."""
+    gain = ideal - parties.disagreement
+    short = np.flatnonzero(gain < 0)
+    if short.size:
+        p = int(short[0])
+        raise ScoringError(f"no {concept} solution: {parties.names[p]}'s best portfolio is worth "
+                           f"{ideal[p]:g}, below its disagreement value {parties.disagreement[p]:g}")
+    return gain
+
+
+def _ratio(values: np.ndarray, parties: Parties, gain: np.ndarray) -> float:
+    """min over partners with something to gain of (V_p - d_p) / (I_p - d_p) (inf when none has)."""
+    live = gain > 0
+    return float(np.min((values[live] - parties.disagreement[live]) / gain[live], initial=np.inf))
+
+
+def nash_index(frontier: Frontier, parties: Parties) -> int:
+    """The frontier point maximising sum of lambda_p log(V_p - d_p) over V_p > d_p (ties: best jointly).
+
+    On a finite set the Nash maximiser is non-dominated: if y dominated it,
+    every gain of y would be at least as large and one larger, so its product
+    would be larger. So the best frontier point is the Nash solution.
+
+    Raises
+    ------
+    ScoringError
+        No frontier point gives every partner more than its disagreement value.
+    """
+    crit = np.array([nash_criterion(pt.values, parties) for pt in frontier.points])
+    if not np.isfinite(crit).any():
+        raise ScoringError("no Nash solution: no portfolio gives every partner more than its disagreement value "
+                           + ", ".join(f"{p} {d:g}" for p, d in zip(parties.names, parties.disagreement)))
+    return _best(crit, frontier)
+
+
+def nash_criterion(values: np.ndarray, parties: Parties) -> float:
+    """sum of lambda_p log(V_p - d_p); -inf when some partner gains nothing."""
+    gain = values - parties.disagreement
+    if (gain <= 0).any():
+        return -np.inf
+    return float(np.sum(parties.influence * np.log(gain)))
+
+
+def balanced_index(frontier: Frontier, parties: Parties) -> int:
+    """The frontier point with the largest smallest share of ideal gain, then the largest sum of values.
+
+    max_x min_p r_p(x) is reached on the frontier, since a portfolio is weakly
+    dominated by a frontier point whose ratios are each at least as large; among
+    the ties, the largest sum of values is non-dominated (a dominating point has
+    ratios as large and a larger sum), so it is a frontier point too.
+    """
+    gain = _gains(parties, frontier.ideal, "balanced")
+    t = np.array([_ratio(pt.values, parties, gain) for pt in frontier.points])
+    top = t >= t.max() - TIE * max(1.0, abs(t.max())) if np.isfinite(t.max()) else np.ones(len(t), dtype=bool)
+    total = np.array([pt.values.sum() if top[k] else -np.inf for k, pt in enumerate(frontier.points)])
+    return _best(total, frontier)
+
+
+def joint_index(frontier: Frontier) -> int:
+    """The frontier point with the largest joint value (ties: the first)."""
+    return int(np.argmax([pt.joint for pt in frontier.points]))
+
+
+def _best(crit: np.ndarray, frontier: Frontier) -> int:
+    """argmax of ``crit`` with ties (to :data:`TIE`) broken by the joint value, then by order."""
+    top = float(np.max(crit))
+    tied = np.flatnonzero(crit >= top - TIE * max(1.0, abs(top)))
+    return int(tied[np.argmax([frontier.points[k].joint for k in tied])])
+
+
+def bargain(problem: PortfolioProblem, parties: Parties, config: SolverConfig = SolverConfig()) -> Bargain:
+    """The exact frontier of two partners with the joint, Nash and balanced solutions on it.
+
+    ``solutions["joint"]`` is the frontier point of the largest joint value;
+    when the joint values are an influence-weighted sum of the partners', that
+    is the joint optimum itself (a positive weighted sum's maximiser is non-dominated).
+
+    Raises
+    ------
+    ScoringError
+        Not two partners, or a partner whose ideal is below its disagreement
+        value, or no portfolio gives both more than their disagreement values.
+    InfeasibleError
+        No portfolio meets every limit, floors included.
+    """
+    if parties.count != 2:
+        raise ScoringError(f"bargaining over the exact frontier needs two partners; {parties.count} given "
+                           f"({', '.join(parties.names)})")
+    s = _Solver(problem, parties, config)
+    front = _frontier(s)
+    solutions = {"joint": joint_index(front), "nash": nash_index(front, parties),
+                 "balanced": balanced_index(front, parties)}
+    return Bargain(parties, s.problem, front, solutions)
+
+
+def solve_objective(problem: PortfolioProblem, parties: Parties, objective: str,
+                    config: SolverConfig = SolverConfig()) -> Choice:
+    """The portfolio one solution concept picks: ``joint``, ``nash``, ``balanced`` or a partner id.
+
+    Nash for three or more partners is not available (the command says so);
+    joint and balanced are exact for any number (see :func:`_balanced`).
+
+    Raises
+    ------
+    ScoringError
+        An unknown objective or partner, Nash for 3+ partners, or a concept with no solution.
+    InfeasibleError
+        No portfolio meets every limit, floors included.
+    """
+    if objective not in CONCEPTS:
+        p = parties.index(objective)
+        s = _Solver(problem, parties, config)
+        order = [p, *(q for q in range(parties.count) if q != p)]
+        pt = s.lexicographic(order, explain=True)
+        return Choice(objective, pt, float(pt.values[p]), s.solves, s.seconds)
+    if objective == "nash" and parties.count != 2:
+        raise ScoringError(f"the Nash solution is available for two partners only ({parties.count} given: "
+                           f"{', '.join(parties.names)}); use balanced or joint", settings=("objective",))
+    s = _Solver(problem, parties, config)
+    if objective == "joint":
+        pt = s.lexicographic((), explain=True)
+        return Choice("joint", pt, pt.joint, s.solves, s.seconds)
+    if objective == "nash":
+        front = _frontier(s)
+        pt = front.points[nash_index(front, parties)]
+        return Choice("nash", pt, nash_criterion(pt.values, parties), s.solves, s.seconds)
+    pt, t = _balanced(s)
+    return Choice("balanced", pt, t, s.solves, s.seconds)
+
+
+def _balanced(s: _Solver) -> tuple[Point, float]:
+    """Kalai-Smorodinsky in max-min form, exactly, for any number of partners.
+
+    Start from the portfolio of the largest sum of values, t its smallest
+    ratio. Then, while some portfolio has every ratio above t (each partner's
+    value at least the next grid value above d_p + t (I_p - d_p)), take the one
+    of the largest sum and t its smallest ratio: t strictly rises over a finite
+    set, so this ends, at the largest t. Last, with every ratio at least t, the
+    largest sum of values (non-dominated), and the joint value among its ties.
+    """
+    parties = s.parties
+    ideal = _ideals(s)
+    gain = _gains(parties, ideal, "balanced")
+    total = parties.values.sum(axis=0)
+    live = np.flatnonzero(gain > 0)
+
+    def floors(t: float, strictly: bool) -> list[Row]:
+        return [s.row(int(p), float(parties.disagreement[p] + t * gain[p]), strictly, "ratio") for p in live]
+
+    sol = s.run(total)
+    t = _ratio(partner_values(s.problem, parties, sol.start), parties, gain)
+    while np.isfinite(t):
+        better = s.run(total, floors(t, strictly=True))
+        if better is None:
+            break
+        t = _ratio(partner_values(s.problem, parties, better.start), parties, gain)
+    rows = floors(t, strictly=False) if np.isfinite(t) else []
+    best = s.must(total, rows)
+    rows.append(Row("sum", *_total_row(s, total, portfolio_value(s.problem, total, best.start))))
+    return s.point(s.must(parties.joint, rows)), t
+
+
+def _total_row(s: _Solver, total: np.ndarray, value: float) -> tuple[np.ndarray, np.ndarray, str, float]:
+    """The sum of values held at ``value`` (on the partners' finest grid)."""
+    coef = total[s.options.cand] * s.options.weight
+    idx = np.flatnonzero(coef)
+    q = float(np.min(s.step)) if all(s.on_grid) else RESOLUTION
+    return idx, coef[idx], ">=", _grid_at_least(value, q, strictly=False, on_grid=all(s.on_grid))

@@ -1,0 +1,257 @@
+"""Partners' values, the exact two-partner frontier and the solution concepts, against brute force."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from testkit import make_problem, small_problems
+from scorer.errors import InfeasibleError, ScoringError, SolverError
+from scorer.mip.config import SolverConfig
+from scorer.portfolio.bargain import (
+    Parties,
+    bargain,
+    ideal_points,
+    pareto_frontier,
+    partner_values,
+    solve_objective,
+    value_step,
+    with_floors,
+)
+from scorer.portfolio.feasibility import violations
+from scorer.portfolio.problem import Row, named_limits, start_options
+from scorer.portfolio.resolve import Resolver
+from scorer.portfolio.solve import optimize, portfolio_value
+
+FEW = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def choices(p) -> list[list[int]]:
+    """Per candidate: left out (-1) or each start year its window allows."""
+    out = []
+    for i in range(p.n):
+        lo = max(int(p.years[0]), p.earliest_given[i] or int(p.years[0]))
+        hi = min(int(p.years[-1]), p.latest_given[i] or int(p.years[-1])) - len(p.costs[i]) + 1
+        out.append([-1] if p.forbidden[i] else [-1, *range(lo, hi + 1)])
+    return out
+
+
+def feasible_values(p, parties: Parties) -> np.ndarray:
+    """(portfolios, P) partner values of every portfolio that meets every limit, by enumeration."""
+    rows = [partner_values(p, parties, np.array(c)) for c in itertools.product(*choices(p))
+            if not violations(p, np.array(c))]
+    return np.array(rows).reshape(-1, parties.count)
+
+
+def non_dominated(points: np.ndarray) -> np.ndarray:
+    """The distinct non-dominated rows, the first column descending."""
+    pts = np.unique(np.round(points, 9), axis=0)
+    keep = [k for k, a in enumerate(pts) if not any((b >= a).all() and (b > a).any() for b in pts)]
+    out = pts[keep]
+    return out[np.argsort(-out[:, 0], kind="stable")]
+
+
+def brute_balanced(vals: np.ndarray, d: np.ndarray) -> tuple[float, float]:
+    """(max t, then max sum of values) over the enumerated portfolios."""
+    ideal = vals.max(axis=0)
+    gain = ideal - d
+    live = gain > 0
+    t = np.min((vals[:, live] - d[live]) / gain[live], axis=1, initial=np.inf)
+    top = t >= t.max() - 1e-12
+    return float(t.max()), float(vals[top].sum(axis=1).max())
+
+
+@st.composite
+def bilateral(draw):
+    """A small problem (windows, budgets per partner) and two partners' integer values."""
+    problem, joint = draw(small_problems())
+    # The enumeration checks every portfolio in plain Python: keep it to a second or so.
+    assume(math.prod(len(c) for c in choices(problem)) <= 1500)
+    other = np.array(draw(st.lists(st.integers(0, 100), min_size=problem.n, max_size=problem.n)), dtype=float)
+    influence = draw(st.sampled_from([0.5, 0.3]))
+    values = np.vstack([joint, other])
+    parties = Parties(("US", "JP"), values, influence * joint + (1 - influence) * other,
+                      np.array([draw(st.sampled_from([0.0, 10.0])), 0.0]), np.array([influence, 1 - influence]))
+    return problem, parties
+
+
+@FEW
+@given(bilateral())
+def test_frontier_is_the_brute_force_non_dominated_set(case) -> None:
+    problem, parties = case
+    vals = feasible_values(problem, parties)
+    if len(vals) == 0:
+        with pytest.raises(InfeasibleError, match="^infeasible: "):
+            pareto_frontier(problem, parties)
+        return
+    front = pareto_frontier(problem, parties)
+    got = np.array([pt.values for pt in front.points])
+    np.testing.assert_allclose(got, non_dominated(vals), atol=1e-6)
+    assert front.optimal and all(front.on_grid)
+    assert front.solves == 3 * len(front.points) + 1
+    for pt in front.points:
+        assert violations(problem, pt.start) == []
+        np.testing.assert_allclose(pt.values, partner_values(problem, parties, pt.start))
+    np.testing.assert_allclose(front.ideal, vals.max(axis=0), atol=1e-6)
+
+
+@FEW
+@given(bilateral())
+def test_nash_balanced_and_ideals_are_the_brute_force_optima(case) -> None:
+    problem, parties = case
+    vals = feasible_values(problem, parties)
+    if len(vals) == 0:
+        return
+    np.testing.assert_allclose(ideal_points(problem, parties), vals.max(axis=0), atol=1e-6)
+    d, lam = parties.disagreement, parties.influence
+    if (vals.max(axis=0) < d).any():
+        with pytest.raises(ScoringError, match="below its disagreement value"):
+            solve_objective(problem, parties, "balanced")
+        return
+    t, total = brute_balanced(vals, d)
+    bal = solve_objective(problem, parties, "balanced")
+    assert bal.criterion == (pytest.approx(t, abs=1e-9) if np.isfinite(t) else t)
+    assert bal.point.values.sum() == pytest.approx(total, abs=1e-6)
+    gains = vals - d
+    ok = (gains > 0).all(axis=1)
+    b = bargain(problem, parties) if ok.any() else None
+    if b is None:
+        with pytest.raises(ScoringError, match="no Nash solution"):
+            solve_objective(problem, parties, "nash")
+        return
+    best = np.max(np.log(gains[ok]) @ lam)
+    nash = solve_objective(problem, parties, "nash")
+    assert nash.criterion == pytest.approx(best, abs=1e-9)
+    front = b.frontier.points
+    assert np.log(front[b.solutions["nash"]].values - d) @ lam == pytest.approx(best, abs=1e-9)
+    np.testing.assert_allclose(front[b.solutions["balanced"]].values, bal.point.values, atol=1e-6)
+    # The joint values are the influence-weighted sum: the joint optimum lies on the frontier.
+    assert front[b.solutions["joint"]].joint == pytest.approx(optimize(problem, parties.joint).objective, abs=1e-6)
+    for p, name in enumerate(parties.names):
+        own = solve_objective(problem, parties, name)
+        assert own.criterion == pytest.approx(vals[:, p].max(), abs=1e-6)
+        assert not ((vals >= own.point.values - 1e-9).all(axis=1) & (vals > own.point.values + 1e-9).any(axis=1)).any()
+
+
+def test_identical_partners_agree_with_todays_optimum() -> None:
+    problem = make_problem([[3, 2], [4], [5, 1], [2, 2], [6]], partners=("US", "JP"), shares=[[0.5, 0.5]] * 5,
+                           total=12, delay_discount=0.1, latest=[2030, 2027, None, None, 2028])
+    v = np.array([10.0, 50, 30, 20, 70])
+    parties = Parties(("US", "JP"), np.vstack([v, v]), v, np.zeros(2), np.array([0.5, 0.5]))
+    today = optimize(problem, v).objective
+    b = bargain(problem, parties)
+    assert len(b.frontier.points) == 1
+    assert b.frontier.points[0].values.tolist() == pytest.approx([today, today])
+    for concept in ("joint", "nash", "balanced"):
+        assert solve_objective(problem, parties, concept).point.joint == pytest.approx(today)
+        assert b.solutions[concept] == 0
+
+
+def _two_partner_case():
+    problem = make_problem([[3, 2], [4], [5, 1], [2, 2], [6]], partners=("US", "JP"), shares=[[0.5, 0.5]] * 5,
+                           total=12, delay_discount=0.1)
+    values = np.array([[10.0, 50, 30, 20, 70], [60, 20, 40, 50, 10]])
+    return problem, Parties(("US", "JP"), values, values.mean(axis=0), np.zeros(2), np.array([0.5, 0.5]))
+
+
+def test_an_unreachable_floor_is_named_in_the_explanation() -> None:
+    problem, parties = _two_partner_case()
+    high = replace(parties, min_value=np.array([np.nan, 1000.0]))
+    with pytest.raises(InfeasibleError) as err:
+        pareto_frontier(problem, high)
+    assert "JP's value floor (1,000)" in str(err.value)
+    assert "perspectives.JP.min_value = 1,000" in str(err.value)
+    with pytest.raises(InfeasibleError, match="JP's value floor"):
+        solve_objective(problem, high, "joint")
+
+
+def test_floors_cut_the_frontier_to_what_both_accept() -> None:
+    problem, parties = _two_partner_case()
+    full = np.array([pt.values for pt in pareto_frontier(problem, parties).points])
+    floored = replace(parties, min_value=np.array([60.0, np.nan]), min_share_of_ideal=np.array([np.nan, 0.5]))
+    front = pareto_frontier(problem, floored)
+    jp_ideal = full[:, 1].max()
+    keep = full[(full[:, 0] >= 60) & (full[:, 1] >= 0.5 * jp_ideal)]
+    np.testing.assert_allclose([pt.values for pt in front.points], keep)
+    fp = with_floors(problem, floored, SolverConfig())
+    assert [(f.partner, f.field) for f in fp.floors] == [("US", "perspectives.US.min_value"),
+                                                         ("JP", "perspectives.JP.min_share_of_ideal")]
+    assert [lim.kind for lim in named_limits(fp, start_options(fp))][-2:] == ["partner_floor", "partner_floor"]
+    for pt in front.points:
+        assert violations(fp, pt.start) == []
+
+
+def test_no_floors_leave_the_problem_as_it_was() -> None:
+    problem, parties = _two_partner_case()
+    assert with_floors(problem, parties, SolverConfig()) is problem
+
+
+def test_three_partners_joint_and_balanced_against_brute_force() -> None:
+    problem, _ = _two_partner_case()
+    values = np.array([[10.0, 50, 30, 20, 70], [60, 20, 40, 50, 10], [30, 30, 90, 0, 20]])
+    parties = Parties(("A", "B", "C"), values, values.mean(axis=0), np.array([0.0, 10.0, 0.0]),
+                      np.full(3, 1 / 3))
+    vals = feasible_values(problem, parties)
+    t, total = brute_balanced(vals, parties.disagreement)
+    bal = solve_objective(problem, parties, "balanced")
+    assert bal.criterion == pytest.approx(t) and bal.point.values.sum() == pytest.approx(total)
+    joint = solve_objective(problem, parties, "joint")
+    assert joint.criterion == pytest.approx(vals.mean(axis=1).max())
+    with pytest.raises(ScoringError, match="two partners only"):
+        solve_objective(problem, parties, "nash")
+    with pytest.raises(ScoringError, match="for two partners"):
+        pareto_frontier(problem, parties)
+
+
+def test_unknown_partner_and_bad_parties_are_refused() -> None:
+    problem, parties = _two_partner_case()
+    with pytest.raises(ScoringError, match="no partner 'KR'"):
+        solve_objective(problem, parties, "KR")
+    with pytest.raises(ScoringError, match="influence"):
+        replace(parties, influence=np.array([0.5, 0.6]))
+    with pytest.raises(ScoringError, match="one number per partner"):
+        replace(parties, disagreement=np.zeros(3))
+
+
+def test_value_grid_comes_from_the_data() -> None:
+    problem, parties = _two_partner_case()
+    opts = start_options(problem)
+    assert value_step(opts, parties.values[0]) == (0.001, True)  # 0.9 ** 3 x whole numbers
+    assert value_step(opts, parties.values[0] + 1 / 3) == (1e-5, False)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_resolver_rows_hold_and_go_away(solver) -> None:
+    problem, parties = _two_partner_case()
+    config = SolverConfig(name=solver)
+    resolver = Resolver(problem, parties.joint, config)
+    opts = resolver.options
+    coef = parties.values[1][opts.cand] * opts.weight
+    best = resolver.solve(parties.values[0])
+    jp = portfolio_value(problem, parties.values[1], best.start)
+    row = Row("jp_floor", np.arange(opts.k), coef, ">=", jp + 15)
+    held = resolver.solve(parties.values[0], rows=[row])
+    assert portfolio_value(problem, parties.values[1], held.start) >= jp + 15
+    assert held.objective < best.objective
+    assert resolver.solve(parties.values[0]).objective == pytest.approx(best.objective)
+    with pytest.raises(InfeasibleError, match="extra rows"):
+        resolver.solve(parties.values[0], rows=[replace(row, rhs=1e6)])
+
+
+def test_a_broken_extra_row_is_caught_independently() -> None:
+    from scorer.portfolio.resolve import check_rows
+
+    problem, _ = _two_partner_case()
+    opts = start_options(problem)
+    start = np.full(problem.n, -1)
+    start[1] = 2026
+    with pytest.raises(SolverError, match="breaks the row 'need_c0'"):
+        check_rows(opts, start, [Row("need_c0", np.arange(opts.of(0).start, opts.of(0).stop),
+                                     np.ones(opts.of(0).stop - opts.of(0).start), ">=", 1.0)])
+    check_rows(opts, start, [Row("c1", np.array([opts.of(1).start]), np.ones(1), ">=", 1.0)])
