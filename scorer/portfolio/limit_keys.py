@@ -33,6 +33,10 @@ PATTERNS = {
     "excludes": "excludes_{candidate}_{other}",
     "earliest": "earliest_{candidate}",
     "latest": "latest_{candidate}",
+    "share_min": "range_min_{candidate}_{partner}",
+    "share_max": "range_max_{candidate}_{partner}",
+    "partner_share_min": "share_min_{partner}",
+    "partner_share_max": "share_max_{partner}",
 }
 KINDS = tuple(PATTERNS)
 _SLOTS = ("year", "partner", "category", "candidate", "other")
