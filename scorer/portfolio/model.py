@@ -151,6 +151,16 @@ class PortfolioModel:
         """
         return affine(self._columns, self._ids, idx, coef)
 
+    def column_values(self, start: np.ndarray, shares: np.ndarray) -> np.ndarray:
+        """The model's columns for a portfolio: each option's binary, then each share column's share (or 0).
+
+        ``start`` per candidate (-1: out), ``shares`` (n, P) the split (see :class:`~scorer.portfolio.solve.Solution`).
+        """
+        o, cols = self.options, self.share_columns
+        x = ((start[o.cand] == o.start) & (start[o.cand] >= 0)).astype(float)
+        y = x[cols.option] * np.asarray(shares, dtype=float)[o.cand[cols.option], cols.partner]
+        return np.concatenate([x, y])
+
     def limit(self, key: LimitKey | str) -> Limit:
         """The limit with this key, or with this name (as ``--explain`` and model files show it)."""
         found = next((lim for lim in self.limits if (lim.name if isinstance(key, str) else lim.key) == key), None)

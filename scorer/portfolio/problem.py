@@ -145,6 +145,7 @@ def problem_from_inputs(
     partners = tuple(sorted({p for c in cands for p in c.partners}))
     bounds = np.array([[share_bounds(c.partners.get(p, 0.0)) for p in partners] for c in cands],
                       dtype=float).reshape(len(cands), len(partners), 2)
+    bounds = np.stack(tightened(bounds[..., 0], bounds[..., 1]), axis=-1)
     rule = sc.rules.partner_share
     year_cap = _caps(sc.budget.per_year, years)
     for year, cap in (year_caps or {}).items():
@@ -243,6 +244,23 @@ def _or_inf(x: float | None) -> float:
 
 def _or_nan(x: float | None) -> float:
     return np.nan if x is None else float(x)
+
+
+def tightened(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Share ranges narrowed to what summing to 1 allows: lo_p >= 1 - sum of the others' highs, and alike.
+
+    With two partners, one partner's range then says all: ``JP in [0.3, 0.5]``
+    is ``US in [0.5, 0.7]``, and the model states it once (see
+    :func:`named_limits`), so that relaxing it alone can make room. Fixed
+    shares and ranges already tight stay exactly as written.
+    """
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    floor = 1.0 - (hi.sum(axis=1, keepdims=True) - hi)
+    ceiling = 1.0 - (lo.sum(axis=1, keepdims=True) - lo)
+    ranged = np.any(hi > lo, axis=1, keepdims=True)
+    lo = np.where(ranged & (floor > lo + 1e-12), np.minimum(floor, hi), lo)
+    hi = np.where(ranged & (ceiling < hi - 1e-12), np.maximum(ceiling, lo), hi)
+    return lo, hi
 
 
 def nominal_split(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -545,10 +563,11 @@ def _share_limits(p: PortfolioProblem, o: Options, cols: ShareColumns) -> list[L
     out = []
     for i in np.flatnonzero(p.ranged).tolist():
         opts = np.arange(o.first[i], o.first[i + 1])
+        payers = np.flatnonzero(p.share_hi[i] > 0)
         for j, partner in enumerate(p.partners):
             mine = np.flatnonzero(np.isin(cols.option, opts) & (cols.partner == j))
-            if len(mine) == 0:
-                continue
+            if len(mine) == 0 or (len(payers) == 2 and j == payers[1]):
+                continue  # two payers: the first's (tightened) range is the second's too
             for side, bound, sense in (("min", p.share_lo[i, j], ">="), ("max", p.share_hi[i, j], "<=")):
                 if (side == "min" and bound <= 0) or (side == "max" and bound >= 1):
                     continue  # the columns' own bounds
@@ -741,7 +760,7 @@ def build_problem(
     first, last = int(years[0]), int(years[-1])
     early = _window(earliest, n, years, "earliest")
     late = _window(latest, n, years, "latest")
-    lo, hi = _shares(shares, n, partners)
+    lo, hi = tightened(*_shares(shares, n, partners))
     share_min, share_max = _partner_share(partner_share, partners)
     return PortfolioProblem(
         ids=ids,
