@@ -288,7 +288,8 @@ class PortfolioModel:
         return LinearModel(
             cost=self._cost.copy(), col_lower=self._lower.copy(), col_upper=self._upper.copy(),
             integer=np.arange(len(self._columns)) < o.k,
-            row_lower=np.concatenate([np.where(self._forced[once], 1.0, -np.inf), np.where(sense == "<=", -np.inf, rhs)]),
+            row_lower=np.concatenate([np.where(self._forced[once], 1.0, -np.inf),
+                                      np.where(sense == "<=", -np.inf, rhs)]),
             row_upper=np.concatenate([np.ones(n_once), np.where(sense == ">=", np.inf, rhs)]),
             start=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32), index=index, value=value,
             maximize=self.prob.sense == pulp.LpMaximize, choice_rows=n_once)

@@ -1,4 +1,4 @@
-"""The cost split of a chosen portfolio: each ranged project's shares, as near the middle of its ranges as the budgets allow.
+"""The cost split of a chosen portfolio: each ranged project's shares, as near their ranges' middle as budgets allow.
 
 The integer program decides which projects start when; any split within the
 ranges that meets every partner's caps and share rules is as good as another
@@ -81,7 +81,8 @@ def _rows(p: PortfolioProblem, cand: np.ndarray, partner: np.ndarray, spend: np.
         mine = partner == j
         for t in range(len(p.years)):
             if np.isfinite(p.partner_year_cap[j, t]):
-                rows.append(_money(np.where(mine, spend[cand, t], 0.0), m, -np.inf, p.partner_year_cap[j, t] - paid[j, t]))
+                room = p.partner_year_cap[j, t] - paid[j, t]
+                rows.append(_money(np.where(mine, spend[cand, t], 0.0), m, -np.inf, room))
         if np.isfinite(p.partner_total[j]):
             rows.append(_money(np.where(mine, cost[cand], 0.0), m, -np.inf, p.partner_total[j] - paid[j].sum()))
         for bound, lower in ((p.partner_share_min[j], True), (p.partner_share_max[j], False)):

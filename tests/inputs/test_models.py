@@ -67,7 +67,8 @@ def test_error_names_file_line_and_field(write_case, tmp_path, kind, edits, mark
 
 def test_validate_shows_a_located_range_error(write_case, tmp_path) -> None:
     case = write_case(tmp_path, {"candidates": [(GPI, "partners: {US: [0.7, 0.5], JP: [0.3, 0.5]}")]})
-    done = subprocess.run([str(COPROD), "validate", str(case.path)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([str(COPROD), "validate", str(case.path)], capture_output=True, text=True, timeout=60,
+                          check=False)
     assert done.returncode == 1
     line = case.line_of("candidates", "US: [0.7, 0.5]")
     assert f"candidates.yaml:{line}: candidates[0].partners.US: needs lo <= hi, got [0.7, 0.5]" in done.stderr
@@ -86,8 +87,9 @@ def test_fixed_numbers_keep_todays_meaning() -> None:
 
 
 def test_overlay_replaces_the_candidates_split_and_rules_reach_the_problem(write_case, tmp_path) -> None:
+    overlay = "shares:\n  t7a: {US: [0.1, 0.3], JP: [0.7, 0.9]}\n"
     case = write_case(tmp_path, {"scenario": [(RULES, RULES + "  partner_share: {JP: {min: 0.35}}\n"),
-                                              (OBJECTIVE, "shares:\n  t7a: {US: [0.1, 0.3], JP: [0.7, 0.9]}\n" + OBJECTIVE)]})
+                                              (OBJECTIVE, overlay + OBJECTIVE)]})
     inputs = load_scenario(case.path)
     t7a = next(c for c in inputs.candidates.candidates if c.id == "t7a")
     assert t7a.partners == {"US": (0.1, 0.3), "JP": (0.7, 0.9)}

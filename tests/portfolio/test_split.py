@@ -82,7 +82,8 @@ def brute_force_ranges(p, values, lo, hi):
     """The best objective over every assignment whose limits hold for some split (None: none)."""
     free = replace(p, partner_total=np.full(len(p.partners), np.inf),
                    partner_year_cap=np.full_like(p.partner_year_cap, np.inf),
-                   partner_share_min=np.full(len(p.partners), np.nan), partner_share_max=np.full(len(p.partners), np.nan))
+                   partner_share_min=np.full(len(p.partners), np.nan),
+                   partner_share_max=np.full(len(p.partners), np.nan))
     choices = []
     for i in range(p.n):
         first = max(int(p.years[0]), p.earliest_given[i] or int(p.years[0]))
