@@ -41,6 +41,7 @@ def check_all(scenario: Scenario, criteria: CriteriaFile, candidates: Candidates
         *check_scenario(scenario, candidates),
         *check_robustness(scenario, criteria),
         *check_perspectives(scenario, criteria, candidates),
+        *check_shares(scenario, candidates),
     ]
 
 
@@ -278,7 +279,7 @@ def check_scenario(scenario: Scenario, cf: CandidatesFile) -> Iterator[Finding]:
             yield "scenario", ("rules", "categories", name), (
                 f"no candidate has category '{name}' (categories: {', '.join(sorted(categories)) or 'none'})"
             )
-    partners = {p for c in cf.candidates for p in c.partners}
+    partners = {p for shares in effective_shares(scenario, cf).values() for p in shares}
     for name, pb in scenario.budget.per_partner.items():
         if name not in partners:
             yield "scenario", ("budget", "per_partner", name), (
@@ -295,6 +296,25 @@ def _cap_years(caps, loc: tuple, scenario: Scenario) -> Iterator[Finding]:
     for year in caps:
         if not h.start <= year <= h.end:
             yield "scenario", (*loc, str(year)), f"year {year} is outside the horizon {h.start}-{h.end}"
+
+
+def effective_shares(scenario: Scenario, cf: CandidatesFile) -> dict[str, dict]:
+    """Each candidate's ``partners``, or the scenario's ``shares:`` entry that replaces them."""
+    return {c.id: scenario.shares.get(c.id, c.partners) for c in cf.candidates}
+
+
+def check_shares(scenario: Scenario, cf: CandidatesFile) -> Iterator[Finding]:
+    """``shares:`` names candidates; ``rules.partner_share`` names partners who pay for one."""
+    ids = [c.id for c in cf.candidates]
+    for cid in scenario.shares:
+        if cid not in ids:
+            yield "scenario", ("shares", cid), f"unknown candidate '{cid}'"
+    partners = sorted({p for shares in effective_shares(scenario, cf).values() for p in shares})
+    for name in scenario.rules.partner_share:
+        if name not in partners:
+            yield "scenario", ("rules", "partner_share", name), (
+                f"no candidate has partner '{name}' (partners: {', '.join(partners)})"
+            )
 
 
 def check_robustness(scenario: Scenario, cf: CriteriaFile) -> Iterator[Finding]:

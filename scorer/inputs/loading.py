@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from scorer.errors import InputError, Problem
 from scorer.files import display_path, is_link_loop
-from scorer.inputs.crosscheck import check_all
+from scorer.inputs.crosscheck import check_all, effective_shares
 from scorer.inputs.location import finding_problems, line_of, problem_at, validation_problems
 from scorer.inputs.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scenario
 from scorer.inputs.partner_files import PartnerInputs, load_perspectives
@@ -90,7 +90,7 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
     findings = [*findings, *money_problems(models["scenario"], models["candidates"])]
     if findings:
         raise InputError(finding_problems(findings, docs))
-    candidates = _in_id_order(models["candidates"])
+    candidates = _in_id_order(with_shares(models["candidates"], scenario))
     views = load_perspectives(scenario, scenario_doc, base, models["criteria"], candidates)
     return ScenarioInputs(
         scenario=scenario,
@@ -128,6 +128,15 @@ def load_file(path: str | Path, kind: str) -> Any:
     """
     path = Path(path)
     return _validate(FILE_MODELS[kind], read_yaml(path, display_path(path)))
+
+
+def with_shares(candidates: CandidatesFile, scenario: Scenario) -> CandidatesFile:
+    """The candidates with the scenario's ``shares:`` in place of their own ``partners``."""
+    if not scenario.shares:
+        return candidates
+    shares = effective_shares(scenario, candidates)
+    changed = [c.model_copy(update={"partners": shares[c.id]}) for c in candidates.candidates]
+    return candidates.model_copy(update={"candidates": changed})
 
 
 def _in_id_order(candidates: CandidatesFile) -> CandidatesFile:

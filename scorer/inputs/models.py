@@ -272,12 +272,54 @@ class Score(Strict):
         return self
 
 
+# ------------------------------------------------------------ cost shares ---
+
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+def _fixed_or_range(value: Any) -> str:
+    return "~range" if isinstance(value, (list, tuple)) else "~fixed"
+
+
+# A partner's share of a candidate's cost: a number (fixed) or [lo, hi] (the
+# optimiser chooses within it). Tagged so that a bad value reports one error.
+Share = Annotated[
+    Annotated[Fraction, Tag("~fixed")]
+    | Annotated[tuple[Fraction, Fraction], BeforeValidator(_list_as_tuple), Tag("~range")],
+    Discriminator(_fixed_or_range),
+]
+Shares = Annotated[dict[PartnerName, Share], Field(min_length=1)]
+
+
+def share_bounds(share: float | tuple[float, float]) -> tuple[float, float]:
+    """``(lo, hi)`` of a share as written: a number is its own range."""
+    return (float(share[0]), float(share[1])) if isinstance(share, tuple) else (float(share), float(share))
+
+
+def check_shares(partners: dict[str, float | tuple[float, float]]) -> dict[str, float | tuple[float, float]]:
+    """Shares that can sum to 1: fixed ones that do, or ranges with sum(lo) <= 1 <= sum(hi)."""
+    bounds = {p: share_bounds(s) for p, s in partners.items()}
+    for p, (lo, hi) in bounds.items():
+        if lo > hi:
+            raise located(p, f"needs lo <= hi, got [{fmt_num(lo)}, {fmt_num(hi)}]")
+    if all(lo == hi for lo, hi in bounds.values()):
+        total = math.fsum(lo for lo, _ in bounds.values())
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"cost shares must sum to 1, they sum to {total:.6g}")
+        return partners
+    low, high = math.fsum(b[0] for b in bounds.values()), math.fsum(b[1] for b in bounds.values())
+    if low > 1 + 1e-6 or high < 1 - 1e-6:
+        raise ValueError(f"cost share ranges must allow a sum of 1: their lows sum to {low:.6g} "
+                         f"and their highs to {high:.6g}")
+    return partners
+
+
 class Candidate(Strict):
     id: Id
     name: Label
     category: Label | None = None
     description: Text = ""
-    partners: dict[PartnerName, Annotated[float, Field(ge=0, le=1)]] = Field(min_length=1)
+    partners: Shares
     cost: list[NonNegative] = Field(min_length=1, max_length=100)
     earliest_start: Year | None = None
     latest_finish: Year | None = None
@@ -287,11 +329,8 @@ class Candidate(Strict):
 
     @field_validator("partners")
     @classmethod
-    def _shares_sum_to_one(cls, partners: dict[str, float]) -> dict[str, float]:
-        total = math.fsum(partners.values())
-        if abs(total - 1) > 1e-6:
-            raise ValueError(f"cost shares must sum to 1, they sum to {total:.6g}")
-        return partners
+    def _shares_sum_to_one(cls, partners: dict[str, Any]) -> dict[str, Any]:
+        return check_shares(partners)
 
     @model_validator(mode="after")
     def _window_holds_project(self) -> Candidate:
@@ -372,12 +411,28 @@ class CategoryRule(Strict):
         return self
 
 
+class PartnerShare(Strict):
+    """Bounds on a partner's share of the whole portfolio's cost (fractions)."""
+
+    min: Fraction | None = None
+    max: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PartnerShare:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise located("min", f"{fmt_num(self.min)} is greater than max {fmt_num(self.max)}")
+        return self
+
+
 class Rules(Strict):
     mandatory: list[Id] = []
     forbidden: list[Id] = []
     max_projects: Annotated[int, Field(ge=0)] | None = None
     min_projects: Annotated[int, Field(ge=0)] | None = None
     categories: dict[Label, CategoryRule] = {}
+    partner_share: dict[PartnerName, PartnerShare] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> Rules:
@@ -489,6 +544,20 @@ class Scenario(Strict):
     robustness: Robustness = Robustness()
     perspectives: dict[PartnerName, Perspective] = {}
     joint: Joint = Joint()
+    # Cost shares replacing candidates' own ``partners`` (the candidates file stays shared).
+    shares: dict[Id, Shares] = {}
+
+    @field_validator("shares")
+    @classmethod
+    def _overlay_shares(cls, shares: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for cid, partners in shares.items():
+            try:
+                check_shares(partners)
+            except PydanticCustomError as exc:  # one partner's range: at shares.<id>.<partner>
+                raise located(f"{cid}.{exc.context['field']}", exc.context["message"]) from None
+            except ValueError as exc:
+                raise located(cid, str(exc)) from None
+        return shares
 
 
 # The three file kinds, in the order commands list them.

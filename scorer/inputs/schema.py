@@ -5,7 +5,8 @@ model: a score may be written as a bare number or label, unknown keys and
 keys that break their pattern are errors, numbers must be finite and are
 never true/false. It says everything one file decides on its own except what
 JSON Schema cannot say: relations between two values (``min < max``, shares
-that sum to 1, ``low <= value <= high``, a project fitting its window,
+that sum to 1, share ranges ``[lo, hi]`` with ``lo <= hi`` that allow a sum
+of 1, ``low <= value <= high``, a project fitting its window,
 ``q < p``, increasing points), and the difference between YAML forms that
 JSON makes equal (``2026.0`` where an integer is wanted, a quoted year key
 ``"2026"``, a number or true/false where a name key is wanted). The checks

@@ -74,7 +74,7 @@ def limit_use(solution: Solution, config: SolverConfig | None = None) -> list[Li
     model = solution.model
     if config is not None:
         check_explainable(solution, config)
-    x = _option_vector(model, solution.start)
+    x = model.column_values(solution.start, solution.shares)  # share columns too: partner rows use them
     out = []
     for lim in model.limits:
         if lim.kind not in BINDING_KINDS:

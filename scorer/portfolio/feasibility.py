@@ -19,6 +19,8 @@ RTOL = 1e-9
 # A partner's value floor is met to within this share of its size (at least 1e-6 points): the
 # solvers meet a row to 1e-7 absolute, and values are 0-100 per candidate, far coarser.
 FLOOR_TOL = 1e-6
+# A share is a fraction: a chosen one may stray from its range, or a split's sum from 1, by this much.
+SHARE_TOL = 1e-9
 
 
 def yearly_spend(problem: PortfolioProblem, start: np.ndarray) -> np.ndarray:
@@ -40,7 +42,7 @@ def yearly_spend(problem: PortfolioProblem, start: np.ndarray) -> np.ndarray:
     return out
 
 
-def violations(problem: PortfolioProblem, start: np.ndarray) -> list[str]:
+def violations(problem: PortfolioProblem, start: np.ndarray, shares: np.ndarray | None = None) -> list[str]:
     """Every limit the portfolio breaks, as readable strings (empty: feasible).
 
     Parameters
@@ -48,12 +50,18 @@ def violations(problem: PortfolioProblem, start: np.ndarray) -> list[str]:
     problem : PortfolioProblem
     start : array (n,)
         Start year per candidate, -1 when not selected.
+    shares : array (n, P), optional
+        Each partner's share of each candidate's cost (default: ``problem.shares``);
+        a selected candidate's must lie within its ranges and sum to 1.
     """
     start = np.asarray(start)
     sel = start >= 0
+    shares = problem.shares if shares is None else np.asarray(shares, dtype=float)
     found = _window_problems(problem, start)
     spend = yearly_spend(problem, start)
-    found += _money_problems(problem, spend)
+    found += _split_problems(problem, sel, shares)
+    found += _money_problems(problem, spend, shares)
+    found += _partner_share_problems(problem, spend, shares)
     found += _rule_problems(problem, start)
     for dep, req in problem.requires:
         if sel[dep] and not (sel[req] and start[req] + len(problem.costs[req]) - 1 < start[dep]):
@@ -99,7 +107,37 @@ def _window_problems(p: PortfolioProblem, start: np.ndarray) -> list[str]:
     return found
 
 
-def _money_problems(p: PortfolioProblem, spend: np.ndarray) -> list[str]:
+def _split_problems(p: PortfolioProblem, sel: np.ndarray, shares: np.ndarray) -> list[str]:
+    """A selected candidate's shares: each within its range, together 1 (to within :data:`SHARE_TOL`)."""
+    if shares.shape != p.share_lo.shape:
+        return [f"{shares.shape} shares for {p.n} candidates and {len(p.partners)} partners"]
+    found = []
+    for i in np.flatnonzero(sel):
+        for j, name in enumerate(p.partners):
+            if not p.share_lo[i, j] - SHARE_TOL <= shares[i, j] <= p.share_hi[i, j] + SHARE_TOL:
+                found.append(f"{p.ids[i]}'s {name} share {shares[i, j]:g} is outside "
+                             f"[{p.share_lo[i, j]:g}, {p.share_hi[i, j]:g}]")
+        if abs(shares[i].sum() - 1.0) > SHARE_TOL:
+            found.append(f"{p.ids[i]}'s shares sum to {shares[i].sum():.12g}, not 1")
+    return found
+
+
+def _partner_share_problems(p: PortfolioProblem, spend: np.ndarray, shares: np.ndarray) -> list[str]:
+    """rules.partner_share: each partner's part of the portfolio's cost, against the whole."""
+    cost = spend.sum(axis=1)
+    whole = float(cost.sum())
+    part = shares.T @ cost
+    found = []
+    for j, name in enumerate(p.partners):
+        low, high = p.partner_share_min[j], p.partner_share_max[j]
+        if np.isfinite(low) and _exceeds(low * whole, part[j]):
+            found.append(f"{name} pays {part[j]:g} of the portfolio's {whole:g}, below its minimum share {low:g}")
+        if np.isfinite(high) and _exceeds(part[j], high * whole):
+            found.append(f"{name} pays {part[j]:g} of the portfolio's {whole:g}, above its maximum share {high:g}")
+    return found
+
+
+def _money_problems(p: PortfolioProblem, spend: np.ndarray, shares: np.ndarray) -> list[str]:
     found = []
     per_year = spend.sum(axis=0)
     for t, year in enumerate(p.years):
@@ -107,7 +145,7 @@ def _money_problems(p: PortfolioProblem, spend: np.ndarray) -> list[str]:
             found.append(f"spend {per_year[t]:g} in {year} exceeds the cap {p.year_cap[t]:g}")
     if _exceeds(per_year.sum(), p.total_cap):
         found.append(f"total spend {per_year.sum():g} exceeds the budget {p.total_cap:g}")
-    partner = p.shares.T @ spend  # (P, T)
+    partner = shares.T @ spend  # (P, T)
     for j, name in enumerate(p.partners):
         for t, year in enumerate(p.years):
             if _exceeds(partner[j, t], p.partner_year_cap[j, t]):

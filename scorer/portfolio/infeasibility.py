@@ -125,6 +125,8 @@ def describe(lim: Limit) -> str:
     b = fmt_amount(lim.bound)
     if lim.kind in MONEY_WHERE:
         return MONEY_WHERE[lim.kind][1].format(year=lim.year, partner=lim.partner) + f" ({b})"
+    if lim.unit == "share":
+        return _share_phrases(lim, 0.0)[0]
     return {
         "mandatory": f"mandatory {lim.candidate}",
         "forbidden": f"forbidden {lim.candidate}",
@@ -154,6 +156,8 @@ def fix_text(lim: Limit, amount: float) -> str:
     year = str(int(lim.bound)) if lim.unit == "years" else ""
     if lim.kind in MONEY_WHERE:
         return "raise " + MONEY_WHERE[lim.kind][1].format(year=lim.year, partner=lim.partner) + f" by {a}"
+    if lim.unit == "share":
+        return _share_phrases(lim, amount)[1]
     return {
         "mandatory": f"drop {lim.candidate} from mandatory",
         "forbidden": f"allow {lim.candidate} (drop it from forbidden)",
@@ -168,6 +172,29 @@ def fix_text(lim: Limit, amount: float) -> str:
         + (f" and {lim.candidate} from {lim.other}'s" if lim.mutual else ""),
         "partner_floor": f"lower {lim.partner}'s value floor by {a}",
     }[lim.kind]
+
+
+def _share_phrases(lim: Limit, amount: float) -> tuple[str, str]:
+    """(what the limit says, how to relax it by ``amount``) for share ranges and partner-share rules.
+
+    A range's violation is in share units; a partner-share rule's in money
+    (its row is the partner's cost less the share of the portfolio's).
+    """
+    b, who, side = fmt_share(lim.bound), lim.partner, lim.kind.rsplit("_", 1)[1]
+    if lim.kind in ("share_min", "share_max"):
+        least = "at least" if side == "min" else "at most"
+        wider = fmt_share(min(max(lim.bound + (amount if side == "max" else -amount), 0.0), 1.0))
+        return (f"{lim.candidate}'s {who} share of {least} {b}",
+                f"widen {lim.candidate}'s {who} share to {wider}")
+    least = "at least" if side == "min" else "at most"
+    change = "less" if side == "min" else "more"
+    return (f"{who}'s share of the portfolio's cost of {least} {b}",
+            f"let {who} pay {fmt_amount(amount)} {change} than its {side}imum share {b} of the portfolio's cost")
+
+
+def fmt_share(x: float) -> str:
+    """A share as a fraction with up to four significant digits: 0.45, 0.3333."""
+    return f"{x:.4g}"
 
 
 def _headline(conflict: list[Limit], amounts: dict[LimitKey, float]) -> str:
@@ -204,5 +231,6 @@ def _field_text(lim: Limit) -> str:
     if lim.unit == "rule":
         arrow = " <-> " if lim.mutual else " -> "
         return f"{lim.field}: {lim.candidate}" + (f"{arrow}{lim.other}" if lim.other else "")
-    bound = str(int(lim.bound)) if lim.unit == "years" else fmt_amount(lim.bound)
+    bound = str(int(lim.bound)) if lim.unit == "years" else fmt_share(lim.bound) if lim.unit == "share" \
+        else fmt_amount(lim.bound)
     return f"{lim.field} = {bound}"

@@ -34,6 +34,10 @@ PATTERNS = {
     "earliest": "earliest_{candidate}",
     "latest": "latest_{candidate}",
     "partner_floor": "floor_{partner}",
+    "share_min": "range_min_{candidate}_{partner}",
+    "share_max": "range_max_{candidate}_{partner}",
+    "partner_share_min": "share_min_{partner}",
+    "partner_share_max": "share_max_{partner}",
 }
 KINDS = tuple(PATTERNS)
 _SLOTS = ("year", "partner", "category", "candidate", "other")

@@ -23,7 +23,10 @@ from scorer.portfolio.problem import (
     Options,
     PortfolioProblem,
     Row,
+    ShareColumns,
     named_limits,
+    share_columns,
+    split_rows,
     start_options,
 )
 
@@ -58,10 +61,14 @@ class PortfolioModel:
         labels = [f"{p.ids[c]}_{s}" for c, s in zip(o.cand.tolist(), o.start.tolist())]
         made = self.prob.add_variable_dict("x_%s", labels, cat="Binary")
         self.x = [made[label] for label in labels]
-        self._ids = np.array([v.id for v in self.x], dtype=np.uint64)
+        self.share_columns: ShareColumns = share_columns(p, o)
+        self.y = self._share_variables()
+        self._columns = self.x + self.y
+        self._ids = np.array([v.id for v in self._columns], dtype=np.uint64)
         # Mirrors of the PuLP model as arrays, for solves that bypass PuLP (see linear()).
-        self._lower, self._upper = np.zeros(o.k), np.ones(o.k)
-        self._cost = np.zeros(o.k)
+        width = len(self._columns)
+        self._lower, self._upper = np.zeros(width), np.ones(width)
+        self._cost = np.zeros(width)
         self._rows: list[Row] = []  # as solved: conditioned (see conditioned())
         self._factor: dict[str, float] = {}  # row name -> its factor, where not 1
         self._row_index: dict[str, int] = {}  # row name -> its first row in _rows
@@ -77,8 +84,18 @@ class PortfolioModel:
         else:
             self.set_values(self.values)
 
+    def _share_variables(self) -> list:
+        """The continuous share columns (:class:`ShareColumns`), none without share ranges."""
+        cols, o, p = self.share_columns, self.options, self.problem
+        labels = [f"{p.ids[o.cand[k]]}_{o.start[k]}_{p.partners[j]}"
+                  for k, j in zip(cols.option.tolist(), cols.partner.tolist())]
+        if not labels:
+            return []
+        made = self.prob.add_variable_dict("y_%s", labels, lowBound=0, upBound=1)
+        return [made[label] for label in labels]
+
     def _structure(self) -> None:
-        """Each candidate at most once (not a user limit: it defines the model)."""
+        """Each candidate at most once (not a user limit: it defines the model); a chosen option's shares sum to 1."""
         o = self.options
         self._once_rows = 0
         for i in range(self.problem.n):
@@ -86,6 +103,9 @@ class PortfolioModel:
             if sl.stop > sl.start:
                 self.prob.addConstraint(pulp.lpSum_vars(self.x[sl]) <= 1, f"once_{i}")
                 self._once_rows += 1
+        for row in split_rows(self.problem, o):
+            self.prob.addConstraint(self.affine(row.idx, row.coef) == row.rhs, row.name)
+            self._append(row)
 
     def _add_limit(self, lim: Limit, elastic: bool) -> None:
         slack = None
@@ -99,14 +119,14 @@ class PortfolioModel:
             if slack is not None:  # in the limit's own units, whatever the row's factor
                 factor = self.factor(row.name)
                 expr += pulp.lpSum_vars_coefs([(slack, -factor if row.sense == "<=" else factor)])
-            self.prob.addConstraint(expr <= row.rhs if row.sense == "<=" else expr >= row.rhs, row.name)
+            self.prob.addConstraint(_compare(expr, row), row.name)
             self._append(row)
 
     def add_row(self, row: Row) -> None:
         """Add a row the limits do not have (a no-good cut, an exclusion)."""
         row = self._conditioned(row)
         expr = self.affine(row.idx, row.coef)
-        self.prob.addConstraint(expr <= row.rhs if row.sense == "<=" else expr >= row.rhs, row.name)
+        self.prob.addConstraint(_compare(expr, row), row.name)
         self._append(row)
 
     def _append(self, row: Row) -> None:
@@ -125,8 +145,21 @@ class PortfolioModel:
         return self._factor.get(name, 1.0)
 
     def affine(self, idx: np.ndarray, coef: np.ndarray) -> pulp.LpAffineExpression:
-        """sum(coef * x[idx]) from arrays in one batch call (see :func:`scorer.mip.pulp_adapter.affine`)."""
-        return affine(self.x, self._ids, idx, coef)
+        """sum(coef * col[idx]) from arrays in one batch call (see :func:`scorer.mip.pulp_adapter.affine`).
+
+        Columns are the option binaries :attr:`x`, then the share columns :attr:`y`.
+        """
+        return affine(self._columns, self._ids, idx, coef)
+
+    def column_values(self, start: np.ndarray, shares: np.ndarray) -> np.ndarray:
+        """The model's columns for a portfolio: each option's binary, then each share column's share (or 0).
+
+        ``start`` per candidate (-1: out), ``shares`` (n, P) the split (see :class:`~scorer.portfolio.solve.Solution`).
+        """
+        o, cols = self.options, self.share_columns
+        x = ((start[o.cand] == o.start) & (start[o.cand] >= 0)).astype(float)
+        y = x[cols.option] * np.asarray(shares, dtype=float)[o.cand[cols.option], cols.partner]
+        return np.concatenate([x, y])
 
     def limit(self, key: LimitKey | str) -> Limit:
         """The limit with this key, or with this name (as ``--explain`` and model files show it)."""
@@ -143,8 +176,10 @@ class PortfolioModel:
         self._set_cost(values[self.options.cand] * self.options.weight)
 
     def _set_cost(self, coefs: np.ndarray) -> None:
-        self.prob.setObjective(self.affine(np.arange(self.options.k), coefs))
-        self._cost = np.asarray(coefs, dtype=float)
+        k = self.options.k
+        self.prob.setObjective(self.affine(np.arange(k), np.asarray(coefs, dtype=float)[:k]))
+        self._cost = np.zeros(len(self._columns))
+        self._cost[:k] = np.asarray(coefs, dtype=float)[:k]  # share columns carry no value
 
     def fix(self, on: Sequence[int] = (), off: Sequence[int] = ()) -> None:
         """Fix options on (=1) or off (=0); :meth:`unfix` (or :meth:`changes`) restores them."""
@@ -161,7 +196,7 @@ class PortfolioModel:
 
     def _apply_bounds(self, options: Sequence[int]) -> None:
         for j in options:
-            self.x[j].bounds(float(self._lower[j]), float(self._upper[j]))
+            self._columns[j].bounds(float(self._lower[j]), float(self._upper[j]))
 
     def force(self, i: int, chosen: bool = True) -> None:
         """Candidate i in (some start of it, its once-row an equality) or out (every start off).
@@ -248,13 +283,14 @@ class PortfolioModel:
         index = np.concatenate([np.arange(o.k)] + [np.asarray(r.idx) for r in self._rows]).astype(np.int32)
         value = np.concatenate([np.ones(o.k)] + [np.asarray(r.coef, dtype=float) for r in self._rows])
         rhs = np.array([r.rhs for r in self._rows], dtype=float)
-        upper_row = np.array([r.sense == "<=" for r in self._rows], dtype=bool)
+        sense = np.array([r.sense for r in self._rows], dtype=object)
         n_once = int(once.sum())
         return LinearModel(
             cost=self._cost.copy(), col_lower=self._lower.copy(), col_upper=self._upper.copy(),
-            integer=np.ones(o.k, dtype=bool),
-            row_lower=np.concatenate([np.where(self._forced[once], 1.0, -np.inf), np.where(upper_row, -np.inf, rhs)]),
-            row_upper=np.concatenate([np.ones(n_once), np.where(upper_row, rhs, np.inf)]),
+            integer=np.arange(len(self._columns)) < o.k,
+            row_lower=np.concatenate([np.where(self._forced[once], 1.0, -np.inf),
+                                      np.where(sense == "<=", -np.inf, rhs)]),
+            row_upper=np.concatenate([np.ones(n_once), np.where(sense == ">=", np.inf, rhs)]),
             start=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32), index=index, value=value,
             maximize=self.prob.sense == pulp.LpMaximize, choice_rows=n_once)
 
@@ -266,7 +302,8 @@ class PortfolioModel:
         :meth:`linear`, and both are kept the same.
         """
         if config.name == "highs" and not self.violation and config.isolates(self.options.k):
-            return solve_large(self.linear(), config)
+            outcome = solve_large(self.linear(), config)
+            return replace(outcome, x=outcome.x[:self.options.k]) if len(outcome.x) else outcome  # the binaries
         solver = make_solver(config, interruptible=self._last_seconds >= QUICK_SOLVE)
         sense = 1.0 if self.prob.sense == pulp.LpMaximize else -1.0
         try:
@@ -276,6 +313,12 @@ class PortfolioModel:
         self._last_seconds = stats.time
         x = np.array([v.varValue or 0.0 for v in self.x])
         return outcome_of(pulp_said(stats, x, config, sense))
+
+
+def _compare(expr: pulp.LpAffineExpression, row: Row):
+    if row.sense == "==":
+        return expr == row.rhs
+    return expr <= row.rhs if row.sense == "<=" else expr >= row.rhs
 
 
 def conditioned(row: Row) -> tuple[Row, float]:
@@ -307,5 +350,8 @@ def violation_cost(lim: Limit) -> float:
         return 1.0 / max(abs(lim.bound), 1.0)
     if lim.unit == "years":
         return 0.5
-    return 1.0
+    if lim.kind in ("partner_share_min", "partner_share_max"):
+        # Its row is money (a partner's cost less a share of the portfolio's): relative to all of it.
+        return 1.0 / max(float(np.abs(lim.rows[0].coef).sum()), 1.0)
+    return 1.0  # a share range: widening it by 0.1 costs 0.1
 

@@ -21,6 +21,7 @@ import numpy as np
 from scorer.errors import ScoringError
 from scorer.files import display_path
 from scorer.inputs.loading import ScenarioInputs
+from scorer.inputs.models import share_bounds
 from scorer.limits import check_model_size, model_size
 from scorer.portfolio.limit_keys import LimitKey, unique_names
 
@@ -64,7 +65,9 @@ class PortfolioProblem:
     partners: tuple[str, ...]
     years: np.ndarray  # (T,) the horizon, inclusive
     costs: tuple[np.ndarray, ...]  # per candidate: cost in each of its project years
-    shares: np.ndarray  # (n, P) cost share of each partner
+    # (n, P) cost share of each partner; for a candidate with share ranges, the split
+    # that the ranges' middles give when scaled to sum to 1 (see nominal_split)
+    shares: np.ndarray
     earliest: np.ndarray  # (n,) first allowed start (within the horizon)
     latest: np.ndarray  # (n,) last allowed finish (within the horizon)
     earliest_given: tuple[int | None, ...]  # as written in the file
@@ -87,6 +90,31 @@ class PortfolioProblem:
     excluders: tuple[tuple[int, int], ...] = ()
     # Per-partner value floors (two-partner bargaining); none: the model is exactly the plain one.
     floors: tuple[PartnerFloor, ...] = ()
+    # Cost-share ranges (n, P): lowest and highest share of each partner; None: ``shares``, fixed.
+    share_lo: np.ndarray | None = None
+    share_hi: np.ndarray | None = None
+    # rules.partner_share: bounds on each partner's share of the portfolio's cost (P,), nan: none.
+    partner_share_min: np.ndarray | None = None
+    partner_share_max: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("share_lo", "share_hi"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, self.shares)
+        for name in ("partner_share_min", "partner_share_max"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(len(self.partners), np.nan))
+
+    @property
+    def ranged(self) -> np.ndarray:
+        """(n,) bool: candidates whose split the optimiser chooses (some share is a range)."""
+        return np.any(self.share_hi > self.share_lo, axis=1)
+
+    @property
+    def chooses_shares(self) -> bool:
+        """Whether the model has share columns: a range to choose in, or a rule on partners' shares."""
+        return bool(self.ranged.any() or np.isfinite(self.partner_share_min).any()
+                    or np.isfinite(self.partner_share_max).any())
 
     @property
     def n(self) -> int:
@@ -131,7 +159,10 @@ def problem_from_inputs(
     years = np.arange(sc.horizon.start, sc.horizon.end + 1)
     # Sorted, so columns and rows never follow the key order inside a `partners:` mapping.
     partners = tuple(sorted({p for c in cands for p in c.partners}))
-    shares = np.array([[c.partners.get(p, 0.0) for p in partners] for c in cands], dtype=float)
+    bounds = np.array([[share_bounds(c.partners.get(p, 0.0)) for p in partners] for c in cands],
+                      dtype=float).reshape(len(cands), len(partners), 2)
+    bounds = np.stack(tightened(bounds[..., 0], bounds[..., 1]), axis=-1)
+    rule = sc.rules.partner_share
     year_cap = _caps(sc.budget.per_year, years)
     for year, cap in (year_caps or {}).items():
         year_cap[year - years[0]] = cap
@@ -150,7 +181,7 @@ def problem_from_inputs(
         partners=partners,
         years=years,
         costs=tuple(np.array(c.cost, dtype=float) for c in cands),
-        shares=shares,
+        shares=nominal_split(bounds[..., 0], bounds[..., 1]),
         earliest=np.array([max(sc.horizon.start, c.earliest_start or sc.horizon.start) for c in cands]),
         latest=np.array([min(sc.horizon.end, c.latest_finish or sc.horizon.end) for c in cands]),
         earliest_given=tuple(c.earliest_start for c in cands),
@@ -172,6 +203,10 @@ def problem_from_inputs(
         delay_discount=sc.objective.delay_discount,
         currency=inputs.candidates.currency,
         excluders=tuple(sorted({(pos[c.id], pos[e]) for c in cands for e in c.excludes})),
+        share_lo=bounds[..., 0],
+        share_hi=bounds[..., 1],
+        partner_share_min=np.array([_or_nan(rule[p].min if p in rule else None) for p in partners]),
+        partner_share_max=np.array([_or_nan(rule[p].max if p in rule else None) for p in partners]),
     )
     where = inputs.files.get("scenario")
     guard_size(problem, where=display_path(where) if where is not None else "<stdin>")
@@ -221,6 +256,43 @@ def _size(problem: PortfolioProblem, widen: bool) -> tuple[int, int, int]:
 
 def _or_inf(x: float | None) -> float:
     return INF if x is None else float(x)
+
+
+def _or_nan(x: float | None) -> float:
+    return np.nan if x is None else float(x)
+
+
+def tightened(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Share ranges narrowed to what summing to 1 allows: lo_p >= 1 - sum of the others' highs, and alike.
+
+    With two partners, one partner's range then says all: ``JP in [0.3, 0.5]``
+    is ``US in [0.5, 0.7]``, and the model states it once (see
+    :func:`named_limits`), so that relaxing it alone can make room. Fixed
+    shares and ranges already tight stay exactly as written.
+    """
+    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    floor = 1.0 - (hi.sum(axis=1, keepdims=True) - hi)
+    ceiling = 1.0 - (lo.sum(axis=1, keepdims=True) - lo)
+    ranged = np.any(hi > lo, axis=1, keepdims=True)
+    lo = np.where(ranged & (floor > lo + 1e-12), np.minimum(floor, hi), lo)
+    hi = np.where(ranged & (ceiling < hi - 1e-12), np.maximum(ceiling, lo), hi)
+    return lo, hi
+
+
+def nominal_split(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The split a candidate's ranges point to: each share's low plus the rest in proportion to the widths.
+
+    It sums to 1, lies within the ranges, is the middle of each range when
+    the middles sum to 1 (two complementary ranges), and is the share itself
+    when the shares are fixed. The second stage of a solve keeps a chosen
+    split as close to it as the budgets allow.
+    """
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    width = hi - lo
+    room = width.sum(axis=1, keepdims=True)
+    rest = 1.0 - lo.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(room > 0, lo + rest * width / np.where(room > 0, room, 1.0), lo)
 
 
 def _caps(spec: float | Mapping[int, float] | None, years: np.ndarray) -> np.ndarray:
@@ -311,13 +383,43 @@ def _spend(problem: PortfolioProblem, cand: np.ndarray, start: np.ndarray) -> np
 
 
 @dataclass(frozen=True, eq=False)
+class ShareColumns:
+    """The continuous share columns of a model with share ranges, after the option binaries.
+
+    Column ``first + j`` is the share of partner ``partner[j]`` in option
+    ``option[j]`` times that option's binary (zero when the option is not
+    chosen): one per start option of a ranged candidate and partner with a
+    share above 0 in its range, options in order, partners in order.
+    """
+
+    option: np.ndarray  # (Y,) option index
+    partner: np.ndarray  # (Y,) partner index
+    first: int  # the first share column (the number of options)
+
+    @property
+    def count(self) -> int:
+        return len(self.option)
+
+
+def share_columns(problem: PortfolioProblem, options: Options) -> ShareColumns:
+    """The share columns of ``problem``'s model over ``options`` (none without share ranges)."""
+    ranged = problem.ranged[options.cand]
+    payer = (problem.share_hi[options.cand] > 0) & ranged[:, None]  # (K, P)
+    option, partner = np.nonzero(payer)  # row-major: options in order, partners in order
+    return ShareColumns(option.astype(np.int64), partner.astype(np.int64), options.k)
+
+
+@dataclass(frozen=True, eq=False)
 class Row:
-    """One linear row over option binaries: ``sum(coef * x[idx]) sense rhs``."""
+    """One linear row over the model's columns: ``sum(coef * col[idx]) sense rhs``.
+
+    Columns are the option binaries, then any share columns (:class:`ShareColumns`).
+    """
 
     name: str
     idx: np.ndarray
     coef: np.ndarray
-    sense: str  # "<=" or ">="
+    sense: str  # "<=", ">=" or "==" (the structure of share columns only)
     rhs: float
 
 
@@ -338,9 +440,10 @@ class Limit:
     ``name`` is what users read (``cap_total_2028``), unique among the limits of
     :func:`named_limits`. ``kind`` is one of year_cap, partner_year_cap, total_budget,
     partner_budget, mandatory, forbidden, max_projects, min_projects,
-    category_min, category_max, earliest, latest, requires, excludes, partner_floor.
-    ``bound`` is the user's number (a cap, a count, a year, a value), ``unit`` is
-    ``money``, ``projects``, ``years``, ``points`` (a partner's value) or ``rule`` (all or nothing).
+    category_min, category_max, earliest, latest, requires, excludes, partner_floor, share_min,
+    share_max (a candidate's share range), partner_share_min, partner_share_max.
+    ``bound`` is the user's number (a cap, a count, a year, a value, a share), ``unit`` is
+    ``money``, ``projects``, ``years``, ``points`` (a partner's value), ``share`` or ``rule`` (all or nothing).
     """
 
     key: LimitKey
@@ -391,6 +494,8 @@ def named_limits(problem: PortfolioProblem, opts: Options, widened: bool = False
     """
     limits = [*_money_limits(problem, opts), *_rule_limits(problem, opts), *_logic_limits(problem, opts),
               *_floor_limits(problem, opts)]
+    if problem.chooses_shares:
+        limits += _share_limits(problem, opts, share_columns(problem, opts))
     if widened:
         limits += _window_limits(problem, opts)
     else:
@@ -423,18 +528,79 @@ def _money_limits(p: PortfolioProblem, o: Options) -> list[Limit]:
     if np.isfinite(p.total_cap):
         key = LimitKey("total_budget")
         out.append(Limit(key, "budget.total", p.total_cap, "money", (_cap_row(key.name(), total, p.total_cap),)))
+    cols = share_columns(p, o)
     for j, partner in enumerate(p.partners):
-        share = p.shares[o.cand, j]
+        share = np.where(p.ranged[o.cand], 0.0, p.shares[o.cand, j])  # a ranged option pays through its columns
         for t, year in enumerate(p.years):
             cap = p.partner_year_cap[j, t]
             if np.isfinite(cap):
                 key = LimitKey("partner_year_cap", year=int(year), partner=partner)
-                out.append(Limit(key, f"budget.per_partner.{partner}.per_year.{year}", cap,
-                                 "money", (_cap_row(key.name(), o.spend[:, t] * share, cap),)))
+                out.append(Limit(key, f"budget.per_partner.{partner}.per_year.{year}", cap, "money",
+                                 (_partner_row(key.name(), o.spend[:, t], share, cols, j, "<=", cap),)))
         if np.isfinite(p.partner_total[j]):
             key = LimitKey("partner_budget", partner=partner)
-            out.append(Limit(key, f"budget.per_partner.{partner}.total", p.partner_total[j],
-                             "money", (_cap_row(key.name(), total * share, p.partner_total[j]),)))
+            out.append(Limit(key, f"budget.per_partner.{partner}.total", p.partner_total[j], "money",
+                             (_partner_row(key.name(), total, share, cols, j, "<=", p.partner_total[j]),)))
+    return out
+
+
+def _partner_row(name: str, amount: np.ndarray, share: np.ndarray, cols: ShareColumns, j: int,
+                 sense: str, rhs: float, less: np.ndarray | None = None) -> Row:
+    """Partner ``j``'s part of ``amount`` (per option): fixed shares on the binaries, ranges on share columns.
+
+    ``less`` (per option) is subtracted on the binaries (a share rule's
+    ``min`` or ``max`` times the portfolio's cost). Without share columns
+    and ``less`` this is the row fixed shares have always had.
+    """
+    on_x = amount * share if less is None else amount * share - less
+    idx = np.flatnonzero(on_x)
+    mine = np.flatnonzero(cols.partner == j)
+    if len(mine) == 0:
+        return Row(name, idx, on_x[idx], sense, rhs)
+    on_y = amount[cols.option[mine]]
+    keep = on_y != 0
+    return Row(name, np.concatenate([idx, cols.first + mine[keep]]), np.concatenate([on_x[idx], on_y[keep]]),
+               sense, rhs)
+
+
+def split_rows(p: PortfolioProblem, o: Options) -> list[Row]:
+    """The structure of share columns: a chosen ranged option's shares sum to its binary (not a user limit)."""
+    cols = share_columns(p, o)
+    rows = []
+    for k in np.unique(cols.option).tolist():
+        mine = np.flatnonzero(cols.option == k)
+        idx = np.concatenate([[k], cols.first + mine])
+        coef = np.concatenate([[-1.0], np.ones(len(mine))])
+        rows.append(Row(f"split_{int(o.cand[k])}_{int(o.start[k])}", idx, coef, "==", 0.0))
+    return rows
+
+
+def _share_limits(p: PortfolioProblem, o: Options, cols: ShareColumns) -> list[Limit]:
+    """Each ranged candidate's share ranges, then each partner's share of the portfolio's cost."""
+    out = []
+    for i in np.flatnonzero(p.ranged).tolist():
+        opts = np.arange(o.first[i], o.first[i + 1])
+        payers = np.flatnonzero(p.share_hi[i] > 0)
+        for j, partner in enumerate(p.partners):
+            mine = np.flatnonzero(np.isin(cols.option, opts) & (cols.partner == j))
+            if len(mine) == 0 or (len(payers) == 2 and j == payers[1]):
+                continue  # two payers: the first's (tightened) range is the second's too
+            for side, bound, sense in (("min", p.share_lo[i, j], ">="), ("max", p.share_hi[i, j], "<=")):
+                if (side == "min" and bound <= 0) or (side == "max" and bound >= 1):
+                    continue  # the columns' own bounds
+                key = LimitKey(f"share_{side}", candidate=p.ids[i], partner=partner)
+                # Summed over the candidate's starts: the columns of the starts not chosen are all 0.
+                row = Row(key.name(), np.concatenate([cols.first + mine, cols.option[mine]]),
+                          np.concatenate([np.ones(len(mine)), np.full(len(mine), -float(bound))]), sense, 0.0)
+                out.append(Limit(key, f"candidates.{p.ids[i]}.partners.{partner}", float(bound), "share", (row,)))
+    total = o.spend.sum(axis=1)
+    share = np.where(p.ranged[o.cand][:, None], 0.0, p.shares[o.cand])  # (K, P)
+    for j, partner in enumerate(p.partners):
+        for side, bound, sense in (("min", p.partner_share_min[j], ">="), ("max", p.partner_share_max[j], "<=")):
+            if np.isfinite(bound):
+                key = LimitKey(f"partner_share_{side}", partner=partner)
+                row = _partner_row(key.name(), total, share[:, j], cols, j, sense, 0.0, less=float(bound) * total)
+                out.append(Limit(key, f"rules.partner_share.{partner}.{side}", float(bound), "share", (row,)))
     return out
 
 
@@ -536,7 +702,7 @@ def build_problem(
     names: Sequence[str] | None = None,
     categories: Sequence[str | None] | None = None,
     partners: Sequence[str] = ("A",),
-    shares: Sequence[Sequence[float]] | None = None,
+    shares: Sequence[Sequence[float | tuple[float, float]]] | None = None,
     earliest: Sequence[int | None] | None = None,
     latest: Sequence[int | None] | None = None,
     total: float | None = None,
@@ -552,6 +718,7 @@ def build_problem(
     excludes: Sequence[tuple[CandidateRef, CandidateRef]] = (),
     delay_discount: float = 0.0,
     currency: str = "money units",
+    partner_share: Mapping[str, tuple[float | None, float | None]] | None = None,
 ) -> PortfolioProblem:
     """A portfolio problem from plain values, without scenario files.
 
@@ -571,9 +738,11 @@ def build_problem(
         Each candidate's category, for ``category_rules``.
     partners : sequence of str
         The paying partners, default one partner ``A`` paying everything.
-    shares : sequence of sequences of float, optional
-        Per candidate, each partner's share of its cost (rows sum to 1);
-        default: the first partner pays all.
+    shares : sequence of sequences of float or (float, float), optional
+        Per candidate, each partner's share of its cost: a number (fixed;
+        fixed rows sum to 1) or a range ``(lo, hi)`` the optimiser chooses
+        in (the lows sum to at most 1, the highs to at least 1); default:
+        the first partner pays all.
     earliest, latest : sequence of int or None, optional
         Per candidate, the earliest start and latest finish year (None: the horizon's).
     total : float, optional
@@ -598,6 +767,8 @@ def build_problem(
         Loss of value per year a start is delayed past its earliest start, in [0, 1).
     currency : str
         Unit of the costs, as messages show it.
+    partner_share : mapping of partner to (min, max), optional
+        Bounds on a partner's share of the portfolio's cost (fractions; None: no bound).
 
     Returns
     -------
@@ -618,6 +789,8 @@ def build_problem(
     first, last = int(years[0]), int(years[-1])
     early = _window(earliest, n, years, "earliest")
     late = _window(latest, n, years, "latest")
+    lo, hi = tightened(*_shares(shares, n, partners))
+    share_min, share_max = _partner_share(partner_share, partners)
     return PortfolioProblem(
         ids=ids,
         names=tuple(_per_candidate(names, n, "names") if names is not None else ids),
@@ -625,7 +798,7 @@ def build_problem(
         partners=partners,
         years=years,
         costs=tuple(_cost_profile(c, ids[i]) for i, c in enumerate(costs)),
-        shares=_shares(shares, n, partners),
+        shares=nominal_split(lo, hi),
         earliest=np.array([first if e is None else max(first, e) for e in early], dtype=np.int64),
         latest=np.array([last if x is None else min(last, x) for x in late], dtype=np.int64),
         earliest_given=tuple(early),
@@ -644,6 +817,10 @@ def build_problem(
         excludes=tuple(sorted({tuple(sorted(pair)) for pair in _pairs(excludes, pos, "excludes")})),
         delay_discount=_discount(delay_discount),
         currency=currency,
+        share_lo=lo,
+        share_hi=hi,
+        partner_share_min=share_min,
+        partner_share_max=share_max,
     )
 
 
@@ -692,17 +869,44 @@ def _window(years_given: Sequence[int | None] | None, n: int, years: np.ndarray,
     return [None if y is None else int(y) for y in given]
 
 
-def _shares(shares: Sequence[Sequence[float]] | None, n: int, partners: tuple[str, ...]) -> np.ndarray:
+def _shares(shares: Sequence[Sequence[float | tuple[float, float]]] | None, n: int,
+            partners: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi), each (n, P): a fixed share is its own range."""
     if not partners or len(set(partners)) != len(partners):
         raise _bad("the partners must be one or more distinct names")
     if shares is None:
-        return np.tile(np.eye(1, len(partners)), (n, 1))
-    out = np.array(shares, dtype=float)
-    if out.shape != (n, len(partners)):
-        raise _bad(f"shares must be {n} rows of {len(partners)} partner shares, got shape {out.shape}")
-    if not np.isfinite(out).all() or (out < 0).any() or not np.allclose(out.sum(axis=1), 1.0):
+        fixed = np.tile(np.eye(1, len(partners)), (n, 1))
+        return fixed, fixed.copy()
+    rows = [list(r) for r in shares]
+    if len(rows) != n or any(len(r) != len(partners) for r in rows):
+        raise _bad(f"shares must be {n} rows of {len(partners)} partner shares")
+    try:
+        pairs = np.array([[(s, s) if np.isscalar(s) else tuple(s) for s in r] for r in rows],
+                         dtype=float).reshape(n, len(partners), 2)
+    except (TypeError, ValueError):
+        raise _bad("a cost share must be a number or a pair (lo, hi)") from None
+    lo, hi = pairs[..., 0], pairs[..., 1]
+    if not np.isfinite(pairs).all() or (lo < 0).any() or (hi > 1).any() or (lo > hi).any():
+        raise _bad("each cost share must lie in [0, 1], a range's low not above its high")
+    fixed = (lo == hi).all(axis=1)
+    if not np.allclose(lo.sum(axis=1)[fixed], 1.0):
         raise _bad("each candidate's cost shares must be at least 0 and sum to 1")
-    return out
+    if (lo.sum(axis=1) > 1 + 1e-9).any() or (hi.sum(axis=1) < 1 - 1e-9).any():
+        raise _bad("each candidate's share ranges must allow a sum of 1 (lows at most 1, highs at least 1)")
+    return lo, hi
+
+
+def _partner_share(spec: Mapping[str, tuple[float | None, float | None]] | None,
+                   partners: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    out = np.full((2, len(partners)), np.nan)
+    for p, bounds in _by_partner(spec, partners):
+        for side, b in enumerate(bounds or (None, None)):
+            if b is not None and not 0.0 <= b <= 1.0:
+                raise _bad(f"{p}'s share of the portfolio's cost must be bounded by fractions in [0, 1], got {b!r}")
+            out[side, partners.index(p)] = _or_nan(b)
+    if (out[0] > out[1]).any():
+        raise _bad("a partner's share of the portfolio's cost has its min above its max")
+    return out[0], out[1]
 
 
 def _money(value: float | None, what: str) -> float:

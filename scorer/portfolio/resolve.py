@@ -312,10 +312,12 @@ class _Live:
             # Straight from the arrays: PuLP's export loops in Python (5-6 s at 130,000 options), and
             # these runs happen in a child process anyway. Columns in model.x order, rows in PuLP's.
             self.highs = to_highs(self.model.linear(), {})
-            self.col = np.arange(self.model.options.k, dtype=np.int32)
+            self.columns = np.arange(len(self.model.x) + len(self.model.y), dtype=np.int32)
         else:
             # The live model exactly as PuLP builds it (options, columns, rows, objective at the base values).
-            self.highs, self.col = live_highs(make_solver(config), prob, self.model.x)
+            self.highs, self.columns = live_highs(make_solver(config), prob, self.model.x + self.model.y)
+        # The HiGHS column of each option binary; ``columns`` has the share columns after them.
+        self.col = self.columns[:self.model.options.k]
         self._map(prob)
         self._configure()
         self.start: np.ndarray | None = None
@@ -344,7 +346,7 @@ class _Live:
         self.rows: dict[str, int] = {}
         for i, c in enumerate(constraints):
             self.rows.setdefault(c.name, i)
-        if self.highs.getNumCol() != len(self.col) or self.highs.getNumRow() != len(constraints):
+        if self.highs.getNumCol() != len(self.columns) or self.highs.getNumRow() != len(constraints):
             raise SolverError("the live HiGHS model does not match the PuLP model")  # pragma: no cover
         lp = self.highs.getLp()
         self.lower = np.array(lp.row_lower_, dtype=float)
@@ -367,6 +369,9 @@ class _Live:
             return None
         start = np.zeros(self.highs.getNumCol())
         start[self.col] = outcome.x
+        if len(self.columns) > len(self.col) and not self.config.isolates(self.model.options.k):
+            shares = self.columns[len(self.col):]  # the split HiGHS chose, so that the start meets every row
+            start[shares] = np.asarray(self.highs.getSolution().col_value)[shares]
         return start
 
     def solve(self, problem: PortfolioProblem, values: np.ndarray, why: _Why) -> Solution:
@@ -414,7 +419,7 @@ class _Live:
         for row in rows:
             row, _ = conditioned(row)
             lo, up = _row_bounds(row.sense, row.rhs)
-            self.highs.addRow(lo, up, len(row.idx), self.col[row.idx], np.asarray(row.coef, dtype=float))
+            self.highs.addRow(lo, up, len(row.idx), self.columns[row.idx], np.asarray(row.coef, dtype=float))
         return len(rows)
 
     def _restore(self, moved: list[int], added: int) -> None:

@@ -34,6 +34,9 @@ class Solution:
     """An optimised portfolio that passed the independent check.
 
     ``start[i]`` is candidate i's start year, or -1 when it is left out.
+    ``shares[i, j]`` is partner j's share of candidate i's cost: chosen within
+    the ranges for a selected candidate with share ranges (see
+    :mod:`scorer.portfolio.split`), else the problem's ``shares``.
     """
 
     problem: PortfolioProblem
@@ -46,6 +49,11 @@ class Solution:
     build_seconds: float
     solve_seconds: float
     model: PortfolioModel | None = field(default=None, repr=False)
+    shares: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.shares is None:
+            object.__setattr__(self, "shares", self.problem.shares)
 
     @property
     def selected(self) -> np.ndarray:
@@ -147,10 +155,12 @@ def checked_solution(problem: PortfolioProblem, values: np.ndarray, options: Opt
     model : PortfolioModel, optional
         Kept in the solution for re-solves (explanations).
     """
-    from scorer.portfolio.feasibility import violations
+    from scorer.portfolio.feasibility import violations, yearly_spend
+    from scorer.portfolio.split import choose_split
 
     start = chosen_starts(options, outcome.x, problem.n)
-    found = violations(problem, start)
+    shares = choose_split(problem, start, yearly_spend(problem, start)) if problem.chooses_shares else problem.shares
+    found = violations(problem, start, shares)
     if found:
         raise SolverError("the solver returned a portfolio that breaks a limit: " + "; ".join(found[:3]))
     objective = portfolio_value(problem, values, start)
@@ -159,7 +169,7 @@ def checked_solution(problem: PortfolioProblem, values: np.ndarray, options: Opt
                           f"value {objective:.6f}")
     bound = max(outcome.bound, objective)
     return Solution(problem, values, start, outcome.status, objective, bound, outcome.gap,
-                    built, outcome.seconds, model)
+                    built, outcome.seconds, model, shares)
 
 
 def chosen_starts(options: Options, x: np.ndarray, n: int) -> np.ndarray:

@@ -175,7 +175,7 @@ def gantt_chart(sol: Solution) -> Figure:
     sel = np.flatnonzero(sol.selected)
     sel = sel[np.lexsort((np.array(p.ids)[sel], sol.start[sel]))][:MAX_ROWS]  # the spend panels count all
     spend = yearly_spend(p, sol.start)
-    partner = p.shares.T @ spend
+    partner = sol.shares.T @ spend  # the chosen split
     panels = 1 + len(p.partners)
     fig = _figure(figsize=(10, 1.2 + 0.34 * len(sel) + 1.9 * panels))
     axes = fig.subplots(1 + panels, 1, sharex=True,

@@ -13,7 +13,10 @@ the Resolver find rows by them, and ``--explain`` shows the limit keys.
 
 * A column is ``x_<id>_<start>``: the candidate id with each ``-`` written as
   ``.`` (ids are ``[a-z0-9_-]``, so this is one-to-one; undo it by taking the
-  year after the last ``_`` and turning ``.`` back into ``-``).
+  year after the last ``_`` and turning ``.`` back into ``-``). A model with
+  cost-share ranges has continuous columns after them, ``y_<id>_<start>_<partner>``
+  (that partner's share of the option, 0 to 1), and rows ``split_<id>_<start>``
+  (the option's shares sum to its binary).
 * A row is named after its limit and the candidates, partner, category or
   year it is about, as ``--explain`` names the limit: ``once_<id>``,
   ``cap_total_<year>``, ``cap_<partner>_<year>``, ``budget_total``,
@@ -80,14 +83,19 @@ def file_names(model: PortfolioModel) -> tuple[list[str], list[str]]:
     o = model.options
     parts = [name_part(i) for i in model.problem.ids]
     columns = [f"x_{parts[c]}_{s}" for c, s in zip(o.cand.tolist(), o.start.tolist())]
+    sc = model.share_columns
+    columns += [f"{columns[k].replace('x_', 'y_', 1)}_{name_part(model.problem.partners[j])}"
+                for k, j in zip(sc.option.tolist(), sc.partner.tolist())]
     once = [f"once_{parts[i]}" for i in np.flatnonzero(np.diff(o.first) > 0).tolist()]
     owner = {id(row): lim for lim in model.limits for row in lim.rows}
-    rows = once + [_row_name(model, row, owner.get(id(row))) for row in model.rows]
+    rows = once + [_row_name(model, row, owner.get(id(row)), parts) for row in model.rows]
     names = _distinct([*columns, *rows], reserved={OBJECTIVE, MPS_OBJECTIVE, NO_OPTION})
     return names[:len(columns)], names[len(columns):]
 
 
-def _row_name(model: PortfolioModel, row: Row, lim: Limit | None) -> str:
+def _row_name(model: PortfolioModel, row: Row, lim: Limit | None, parts: list[str]) -> str:
+    if lim is None and row.sense == "==":  # the shares of a ranged option (split_<i>_<start>)
+        return f"split_{parts[int(model.options.cand[row.idx[0]])]}_{int(model.options.start[row.idx[0]])}"
     if lim is None:  # a cut
         return _letter_first(name_part(row.name))
     # The limit's own name, with the file's text (an exclusion named as its holder writes it).
@@ -136,7 +144,10 @@ def lp_text(model: PortfolioModel) -> str:
         sense, rhs = _sense(lin, r)
         lines += _lp_expression(f" {name}:", terms[starts[r]:starts[r + 1]] or zero,
                                 f" {'<=' if sense == 'L' else '>=' if sense == 'G' else '='} {_number(rhs)}")
-    lines += ["Binaries", *(f" {c}" for c in columns)] if columns else ["Bounds", f" {NO_OPTION} = 0"]
+    binary = columns[:model.options.k]
+    if len(columns) > len(binary):  # share columns: continuous in [0, 1]
+        lines += ["Bounds", *(f" 0 <= {c} <= 1" for c in columns[len(binary):])]
+    lines += ["Binaries", *(f" {c}" for c in binary)] if columns else ["Bounds", f" {NO_OPTION} = 0"]
     return "\n".join([*lines, "End"]) + "\n"
 
 
@@ -170,10 +181,16 @@ def mps_text(model: PortfolioModel) -> str:
              f"* It minimises {MPS_OBJECTIVE} = -(the value coprod maximises): GLPK refuses OBJSENSE.",
              "NAME coprod_portfolio", "ROWS", f" N  {MPS_OBJECTIVE}"]
     lines += [f" {s}  {name}" for name, (s, _) in zip(rows, senses)]
-    lines += ["COLUMNS", "    MARKER  'MARKER'  'INTORG'", *_mps_columns(lin, columns, rows),
-              "    MARKER  'MARKER'  'INTEND'"] if columns else ["COLUMNS", f"    {NO_OPTION}  {MPS_OBJECTIVE}  0"]
+    k = model.options.k
+    records = _mps_columns(lin, columns, rows)
+    shares = set(columns[k:])  # records come column by column: the share columns' last
+    split = next((r for r, line in enumerate(records) if line.split()[0] in shares), len(records))
+    lines += ["COLUMNS", "    MARKER  'MARKER'  'INTORG'", *records[:split],
+              "    MARKER  'MARKER'  'INTEND'", *records[split:]] if columns else [
+        "COLUMNS", f"    {NO_OPTION}  {MPS_OBJECTIVE}  0"]
     lines += ["RHS", *(f"    RHS  {name}  {_number(rhs)}" for name, (_, rhs) in zip(rows, senses) if rhs != 0)]
-    lines += ["BOUNDS", *(f" BV BND  {c}" for c in columns)] if columns else ["BOUNDS", f" FX BND  {NO_OPTION}  0"]
+    lines += ["BOUNDS", *(f" BV BND  {c}" for c in columns[:k]), *(f" UP BND  {c}  1" for c in columns[k:])] \
+        if columns else ["BOUNDS", f" FX BND  {NO_OPTION}  0"]
     return "\n".join([*lines, "ENDATA"]) + "\n"
 
 
@@ -193,8 +210,10 @@ def _mps_columns(lin: LinearModel, columns: list[str], rows: list[str]) -> list[
 
 def _binary_linear(model: PortfolioModel) -> LinearModel:
     lin = model.linear()
-    if not (lin.integer.all() and (lin.col_lower == 0).all() and (lin.col_upper == 1).all()):  # pragma: no cover
-        raise OutputError("the model has columns that are not free 0/1 choices; it cannot be written")
+    k = model.options.k
+    if not (lin.integer[:k].all() and not lin.integer[k:].any() and (lin.col_lower == 0).all()
+            and (lin.col_upper == 1).all()):  # pragma: no cover
+        raise OutputError("the model has columns that are not free 0/1 choices or shares; it cannot be written")
     return lin
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scorer.columns import ID, MONEY, POINTS, TEXT, YEAR, declare
+from scorer.columns import FRACTION, ID, MONEY, POINTS, TEXT, YEAR, declare
 from scorer.portfolio.feasibility import yearly_spend
 from scorer.portfolio.solve import Solution
 from scorer.present.output import records
@@ -19,7 +19,9 @@ def selection_table(sol: Solution) -> pd.DataFrame:
 
     Columns ``id,name,start,finish,value,cost_total`` then ``cost_<partner>``
     per partner; ``value`` is the candidate's 0-100 value before any delay
-    discount, ``discounted_value`` what it adds to the objective.
+    discount, ``discounted_value`` what it adds to the objective. When the
+    problem chooses shares (ranges, or a partner-share rule), ``share_<partner>``
+    columns follow: the split chosen, which the partner costs use.
     """
     p = sol.problem
     sel = np.flatnonzero(sol.selected)
@@ -34,11 +36,16 @@ def selection_table(sol: Solution) -> pd.DataFrame:
         "cost_total": total.astype(float),
     })
     for j, partner in enumerate(p.partners):
-        table[f"cost_{partner}"] = total * p.shares[sel, j]
+        table[f"cost_{partner}"] = total * sol.shares[sel, j]
     table["discounted_value"] = sol.values[sel] * (1.0 - p.delay_discount) ** delay
     money = {c: MONEY for c in table.columns if c.startswith("cost_")}
+    shares = {}
+    if p.chooses_shares:
+        for j, partner in enumerate(p.partners):
+            table[f"share_{partner}"] = sol.shares[sel, j].astype(float)
+            shares[f"share_{partner}"] = FRACTION
     return declare(table, {"id": ID, "name": TEXT, "start": YEAR, "finish": YEAR, "value": POINTS, **money,
-                           "discounted_value": POINTS})
+                           "discounted_value": POINTS, **shares})
 
 
 def schedule_table(sol: Solution) -> pd.DataFrame:
@@ -53,7 +60,7 @@ def schedule_table(sol: Solution) -> pd.DataFrame:
     for i in sel:
         table[p.ids[i]] = spend[i]
     _cap_columns(table, "total", spend.sum(axis=0), p.year_cap)
-    partner = p.shares.T @ spend
+    partner = sol.shares.T @ spend
     for j, name in enumerate(p.partners):
         _cap_columns(table, name, partner[j], p.partner_year_cap[j])
     return declare(table, {"year": YEAR, **{c: MONEY for c in table.columns[1:]}})
@@ -70,7 +77,7 @@ def solution_json(sol: Solution, extra: dict[str, Any] | None = None) -> dict[st
     """The JSON object of ``formats.md``: status, objective, bound, gap, selected, spend (+ extras)."""
     p = sol.problem
     spend = yearly_spend(p, sol.start)
-    partner = p.shares.T @ spend
+    partner = sol.shares.T @ spend
     out: dict[str, Any] = {
         "status": sol.status,
         "objective": _num(sol.objective),
@@ -88,8 +95,29 @@ def solution_json(sol: Solution, extra: dict[str, Any] | None = None) -> dict[st
         },
         "currency": p.currency,
     }
+    if p.chooses_shares:
+        _add_shares(out, sol)
     out.update(extra or {})
     return out
+
+
+def _add_shares(out: dict[str, Any], sol: Solution) -> None:
+    """The chosen split on each selected item, and each partner's cost and share of the portfolio's."""
+    p = sol.problem
+    for item, i in zip(out["selected"], np.flatnonzero(sol.selected).tolist()):
+        item["shares"] = {name: float(sol.shares[i, j]) for j, name in enumerate(p.partners)}
+    out["partner_costs"] = {row["partner"]: {"cost": row["cost"], "share": row["share"]}
+                            for row in records(partner_cost_table(sol))}
+
+
+def partner_cost_table(sol: Solution) -> pd.DataFrame:
+    """Each partner's part of the portfolio's cost with the chosen split, and its share of the whole."""
+    p = sol.problem
+    cost = yearly_spend(p, sol.start).sum(axis=1) @ sol.shares
+    whole = float(cost.sum())
+    table = pd.DataFrame({"partner": list(p.partners), "cost": cost.astype(float),
+                          "share": cost / whole if whole > 0 else np.zeros(len(p.partners))})
+    return declare(table, {"partner": ID, "cost": MONEY, "share": FRACTION})
 
 
 def _num(x: float) -> float | None:
@@ -98,6 +126,7 @@ def _num(x: float) -> float | None:
 
 _LIMITS_TITLE = ("Limits holding the portfolio back (gain_removed: objective gain without the limit; "
                  "gain_unit: gain from one more unit)")
+_PARTNER_COSTS_TITLE = "Each partner's cost with the chosen split, and its share of the portfolio's cost"
 _THRESHOLDS_TITLE = "Value thresholds (out: value needed to enter; in: value below which it leaves)"
 
 
@@ -140,9 +169,13 @@ def portfolio_tables(sol: Solution, explained: dict[str, pd.DataFrame] | None
     text formats show of them.
     """
     tables = {"portfolio": selection_table(sol), "schedule": schedule_table(sol)}
+    titles = {"limits": _LIMITS_TITLE, "thresholds": _THRESHOLDS_TITLE}
+    if sol.problem.chooses_shares:  # only then: other scenarios' outputs stay as they were
+        tables["partner_costs"] = partner_cost_table(sol)
+        titles["partner_costs"] = _PARTNER_COSTS_TITLE
     if explained:
         tables.update(limits=explained["limits"], thresholds=explained["thresholds"])
-    return tables, {"limits": _LIMITS_TITLE, "thresholds": _THRESHOLDS_TITLE}
+    return tables, titles
 
 
 def portfolio_summary(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -152,6 +185,8 @@ def portfolio_summary(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame
     column (the note says it) stay in the workbook and JSON.
     """
     summary = {"portfolio": tables["portfolio"]}
+    if "partner_costs" in tables:
+        summary["partner_costs"] = tables["partner_costs"]
     if "limits" in tables:
         limits = tables["limits"]
         summary.update(limits=limits[limits["binding"]] if len(limits) else limits,

@@ -39,6 +39,10 @@ NAMED = [
     (LimitKey("earliest", candidate="x"), "earliest_x"),
     (LimitKey("latest", candidate="x"), "latest_x"),
     (LimitKey("partner_floor", partner="JP"), "floor_JP"),
+    (LimitKey("share_min", candidate="cca", partner="JP"), "range_min_cca_JP"),
+    (LimitKey("share_max", candidate="glide-phase", partner="US"), "range_max_glide_phase_US"),
+    (LimitKey("partner_share_min", partner="JP"), "share_min_JP"),
+    (LimitKey("partner_share_max", partner="US"), "share_max_US"),
 ]
 
 
