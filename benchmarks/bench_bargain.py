@@ -91,7 +91,8 @@ def main() -> None:
         warm, cold = per_solve(problem, parties, config, args.repeats)
         note = [] if front.complete else [f"stopped after {len(front.points)} points"]
         note += [] if front.optimal else ["some stage not proven optimal"]
-        note += [] if all(front.on_grid) else ["values off-grid: resolution 1e-5"]
+        note += [] if all(front.on_grid) else ["values off-grid: resolution "
+                                               + ", ".join(f"{q:.2g}" for q in front.step)]
         if n == 200 and front.complete:
             note.append(f"target {TARGET_SECONDS:g} s: {'met' if seconds < TARGET_SECONDS else 'MISSED'}")
         print(f"{n:>6} {len(front.points):>7} {front.solves:>9} {seconds:>8.2f} {seconds / front.solves:>8.3f}"

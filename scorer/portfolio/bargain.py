@@ -273,7 +273,7 @@ class _Solver:
         self.t0 = time.perf_counter()
 
     def run(self, objective: np.ndarray, rows: Sequence[Row] = (), explain: bool = False,
-            partner: int | None = None) -> Solution | None:
+            partner: int | None = None, start_from: np.ndarray | None = None) -> Solution | None:
         """The checked optimum with ``rows``, or None when none fits (with ``explain``: raise, naming limits).
 
         Maximising ``partner``'s value, the solver may stop within less than
@@ -285,7 +285,7 @@ class _Solver:
         exact = partner is not None
         gap = 0.49 * float(self.step[partner]) if exact else None
         try:
-            sol = self.resolver.solve(objective, rows=rows, explain=explain, abs_gap=gap)
+            sol = self.resolver.solve(objective, rows=rows, explain=explain, abs_gap=gap, start_from=start_from)
         except InfeasibleError:
             if explain:
                 raise
@@ -294,9 +294,10 @@ class _Solver:
             sol = replace(sol, status="optimal", bound=sol.objective, gap=0.0)
         return sol
 
-    def must(self, objective: np.ndarray, rows: Sequence[Row], partner: int | None = None) -> Solution:
-        """A stage whose rows a known portfolio meets: no answer is the solver's fault."""
-        sol = self.run(objective, rows, partner=partner)
+    def must(self, objective: np.ndarray, rows: Sequence[Row], partner: int | None = None,
+             known: Solution | None = None) -> Solution:
+        """A stage whose rows a known portfolio meets (started from it): no answer is the solver's fault."""
+        sol = self.run(objective, rows, partner=partner, start_from=None if known is None else known.start)
         if sol is None:
             raise SolverError("a lexicographic stage found no portfolio although the previous stage's fits")
         return sol
@@ -318,11 +319,11 @@ class _Solver:
         sol = None
         for k, p in enumerate(order):
             sol = self.run(self.parties.values[p], rows, explain and k == 0, p) if k == 0 else \
-                self.must(self.parties.values[p], rows, p)
+                self.must(self.parties.values[p], rows, p, sol)
             if sol is None:
                 return None
             rows.append(self.row(p, portfolio_value(self.problem, self.parties.values[p], sol.start), name="lex"))
-        sol = self.must(self.parties.joint, rows) if order else self.run(self.parties.joint, rows, explain)
+        sol = self.must(self.parties.joint, rows, known=sol) if order else self.run(self.parties.joint, rows, explain)
         return None if sol is None else self.point(sol)
 
     @property
@@ -582,15 +583,17 @@ def _balanced(s: _Solver) -> tuple[Point, float]:
 
     sol = s.run(total)
     t = _ratio(partner_values(s.problem, parties, sol.start), parties, gain)
+    better = None
     while np.isfinite(t):
-        better = s.run(total, floors(t, strictly=True))
-        if better is None:
+        found = s.run(total, floors(t, strictly=True))
+        if found is None:
             break
+        better = found
         t = _ratio(partner_values(s.problem, parties, better.start), parties, gain)
     rows = floors(t, strictly=False) if np.isfinite(t) else []
-    best = s.must(total, rows)
+    best = s.must(total, rows, known=sol if better is None else better)  # the last portfolio reaching t
     rows.append(Row("sum", *_total_row(s, total, portfolio_value(s.problem, total, best.start))))
-    return s.point(s.must(parties.joint, rows)), t
+    return s.point(s.must(parties.joint, rows, known=best)), t
 
 
 def _total_row(s: _Solver, total: np.ndarray, value: float) -> tuple[np.ndarray, np.ndarray, str, float]:

@@ -113,7 +113,7 @@ class Resolver:
 
     def solve(self, values: np.ndarray, *, rhs: Mapping[LimitKey | str, float] | None = None,
               exclude: Sequence[np.ndarray] = (), explain: bool = True, rows: Sequence[Row] = (),
-              abs_gap: float | None = None) -> Solution:
+              abs_gap: float | None = None, start_from: np.ndarray | None = None) -> Solution:
         """The checked optimal (or time-limited) portfolio for ``values``.
 
         Parameters
@@ -143,6 +143,11 @@ class Resolver:
             ``mip_abs_gap``, for this solve only; the live model's path only):
             for objectives whose distinct values lie at least that far apart,
             such a stop is still the optimum.
+        start_from : array (n,), optional
+            A portfolio (start year per candidate, -1: left out) known to meet
+            ``rows``, started from instead of the base optimum (live model only):
+            a lexicographic stage's previous answer, which the base optimum may
+            not be, so that HiGHS without its heuristics has a portfolio at once.
 
         Returns
         -------
@@ -162,7 +167,7 @@ class Resolver:
         changes = limit_changes(self.problem, rhs or {})
         problem = problem_with_limits(self.problem, changes)
         cuts = [np.asarray(s, dtype=bool) for s in exclude]
-        why = _Why(problem, self.config, cuts, changes, explain, tuple(rows), abs_gap)
+        why = _Why(problem, self.config, cuts, changes, explain, tuple(rows), abs_gap, start_from)
         if self.config.name != "highs":
             return _solve_pulp(problem, values, self.config, why)
         try:
@@ -382,8 +387,13 @@ class _Live:
         added = self._add_rows(problem, rhs, cuts, why.rows)
         if why.abs_gap is not None:
             h.setOptionValue("mip_abs_gap", float(why.abs_gap))
+        start = None
+        if why.start_from is not None:
+            on = (why.start_from[opts.cand] >= 0) & (opts.start == why.start_from[opts.cand])
+            start = np.zeros(h.getNumCol())
+            start[self.col] = on.astype(float)
         try:
-            outcome = self._run()
+            outcome = self._run(start)
         finally:
             self._restore(moved, added)
             if why.abs_gap is not None:
@@ -430,14 +440,15 @@ class _Live:
             first = len(self.lower)
             h.deleteRows(added, np.arange(first, first + added, dtype=np.int32))
 
-    def _run(self) -> Outcome:
+    def _run(self, start: np.ndarray | None = None) -> Outcome:
         """Run from a cleared state and the base start, so that history does not matter."""
         h = self.highs
         if self.config.isolates(self.model.options.k):
-            return self._run_isolated()
+            return self._run_isolated(start)
         h.clearSolver()
-        if self.start is not None:
-            h.setSolution(len(self.start), np.arange(len(self.start), dtype=np.int32), self.start)
+        start = self.start if start is None else start
+        if start is not None:
+            h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
         t0 = time.perf_counter()
         if self.interruptible:
             run_interruptible(h)
@@ -445,11 +456,11 @@ class _Live:
             h.run()
         return outcome_of(highs_said(h, self.col, self.config, time.perf_counter() - t0))
 
-    def _run_isolated(self) -> Outcome:
+    def _run_isolated(self, start: np.ndarray | None = None) -> Outcome:
         """A large model's run, in a child process killed at the deadline (as PortfolioModel.solve)."""
         # The live model's rows keep the PuLP model's order, so its first rows are the choice rows too.
         linear = replace(from_highs(self.highs), choice_rows=self.model.choice_rows)
-        outcome = solve_large(linear, self.config, self.start)
+        outcome = solve_large(linear, self.config, self.start if start is None else start)
         return replace(outcome, x=outcome.x[self.col]) if len(outcome.x) else outcome
 
 
@@ -508,6 +519,7 @@ class _Why:
     explain: bool
     rows: tuple[Row, ...] = ()
     abs_gap: float | None = None
+    start_from: np.ndarray | None = None
 
     def message(self) -> str:
         if self.rows:  # the limits alone may well fit: name what was asked on top of them
