@@ -142,6 +142,7 @@ class Point:
     values: np.ndarray  # (P,)
     joint: float
     status: str  # the solver's status of the last stage ("optimal", "time_limit", ...)
+    shares: np.ndarray  # (n, P) each paying partner's share: the split checked with the portfolio
 
     @property
     def selected(self) -> np.ndarray:
@@ -200,12 +201,14 @@ def partner_values(problem: PortfolioProblem, parties: Parties, start: np.ndarra
     return np.array([portfolio_value(problem, v, start) for v in parties.values])
 
 
-def partner_spend(problem: PortfolioProblem, parties: Parties, start: np.ndarray) -> np.ndarray:
+def partner_spend(problem: PortfolioProblem, parties: Parties, start: np.ndarray,
+                  shares: np.ndarray | None = None) -> np.ndarray:
     """What each partner (P,) pays for the portfolio over the horizon: its cost shares of the spend.
 
     A party that is not one of the problem's paying partners pays 0.
     """
-    paid = problem.shares.T @ yearly_spend(problem, start).sum(axis=1)
+    shares = problem.shares if shares is None else shares
+    paid = shares.T @ yearly_spend(problem, start).sum(axis=1)
     return np.array([paid[problem.partners.index(p)] if p in problem.partners else 0.0 for p in parties.names])
 
 
@@ -311,7 +314,7 @@ class _Solver:
 
     def point(self, sol: Solution) -> Point:
         return Point(sol.start, partner_values(self.problem, self.parties, sol.start),
-                     portfolio_value(self.problem, self.parties.joint, sol.start), sol.status)
+                     portfolio_value(self.problem, self.parties.joint, sol.start), sol.status, sol.shares)
 
     def lexicographic(self, order: Sequence[int], rows: Sequence[Row] = (), explain: bool = False) -> Point | None:
         """Maximise the partners' values in ``order``, each then held, and last the joint value."""

@@ -1,7 +1,7 @@
 """The partners' bargain as tables and JSON: the frontier, its solutions, what each partner gains and pays.
 
 ``coprod bargain`` shows :class:`~scorer.portfolio.bargain.Bargain`;
-``coprod optimize`` adds :func:`partner_values_table` when the scenario has perspectives.
+``coprod optimize`` adds :func:`partner_values_table` (through :func:`with_partner_values`) when the scenario has perspectives.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scorer.columns import FRACTION, ID, MONEY, POINTS, declare
 from scorer.portfolio.bargain import Bargain, Parties, Point, partner_spend, partner_values
 from scorer.portfolio.problem import PortfolioProblem
+from scorer.portfolio.solve import Solution
 
 TITLES = {
     "frontier": "Portfolios neither partner can improve on without the other losing (first partner's value descending)",
@@ -27,12 +29,38 @@ OBJECTIVE_NOTE = {
 }
 
 
-def partner_values_table(problem: PortfolioProblem, parties: Parties, start: np.ndarray) -> pd.DataFrame:
-    """Each partner's value of the portfolio, its disagreement value, its gain and what it pays."""
+def partner_values_table(problem: PortfolioProblem, parties: Parties, start: np.ndarray,
+                         shares: np.ndarray | None = None) -> pd.DataFrame:
+    """Each partner's value of the portfolio, its disagreement value and gain, what it pays with the
+    split ``shares`` (default: the problem's), and its share of the partners' value against its share
+    of the cost (a partner paying much more than it values is what a negotiation must see)."""
     values = partner_values(problem, parties, start)
-    return pd.DataFrame({"partner": list(parties.names), "value": values, "disagreement": parties.disagreement,
-                         "gain": values - parties.disagreement,
-                         "pays": partner_spend(problem, parties, start)})
+    pays = partner_spend(problem, parties, start, shares)
+    return declare(pd.DataFrame({
+        "partner": list(parties.names), "value": values, "disagreement": parties.disagreement,
+        "gain": values - parties.disagreement, "pays": pays,
+        "value_share": _share_of(values), "cost_share": _share_of(pays),
+    }), {"partner": ID, "value": POINTS, "disagreement": POINTS, "gain": POINTS, "pays": MONEY,
+         "value_share": FRACTION, "cost_share": FRACTION})
+
+
+def _share_of(amounts: np.ndarray) -> np.ndarray:
+    total = float(np.sum(amounts))
+    return amounts / total if total > 0 else np.full(len(amounts), np.nan)
+
+
+def with_partner_values(sol: Solution, parties: Parties, objective: str, tables: dict, summary: dict,
+                        titles: dict, preamble: str, document: dict[str, Any] | None) -> tuple[dict, dict, dict, str]:
+    """``coprod optimize``'s outputs with each partner's value added: a table, a line saying what was
+    maximised and, in the JSON document (changed in place), ``partner_values`` and ``objective_concept``."""
+    shown = partner_values_table(sol.problem, parties, sol.start, sol.shares)
+    titles = {**titles, "partner_values": "Each partner's value of the portfolio, its gain over its "
+                                          "disagreement value, what it pays, and its shares of value and cost"}
+    if document is not None:
+        document["objective_concept"] = objective
+        document["partner_values"] = dict(zip(parties.names, shown["value"].astype(float).tolist()))
+    return ({**tables, "partner_values": shown}, {**summary, "partner_values": shown}, titles,
+            preamble + f"maximised: {objective_text(objective)}\n\n")
 
 
 def objective_text(objective: str) -> str:
@@ -42,7 +70,7 @@ def objective_text(objective: str) -> str:
 
 def _selected(problem: PortfolioProblem, pt: Point) -> list[dict[str, Any]]:
     return [{"id": problem.ids[i], "start": int(pt.start[i]), "finish": int(pt.start[i] + problem.durations[i] - 1),
-             "shares": {p: float(problem.shares[i, j]) for j, p in enumerate(problem.partners)}}
+             "shares": {p: float(pt.shares[i, j]) for j, p in enumerate(problem.partners)}}
             for i in np.flatnonzero(pt.selected)]
 
 
@@ -64,7 +92,7 @@ def bargain_document(b: Bargain) -> dict[str, Any]:
         pt = front.points[k]
         solutions[concept] = {**_point(b, pt), "point": k,
                               "gain": {p: float(v - d) for p, v, d in zip(names, pt.values, b.parties.disagreement)},
-                              "pays": {p: float(x) for p, x in zip(names, partner_spend(b.problem, b.parties, pt.start))}}
+                              "pays": {p: float(x) for p, x in zip(names, partner_spend(b.problem, b.parties, pt.start, pt.shares))}}
     return {
         "partners": list(names),
         "ideal": {p: float(v) for p, v in zip(names, front.ideal)},
@@ -94,7 +122,7 @@ def bargain_tables(b: Bargain) -> dict[str, pd.DataFrame]:
     rows = []
     for concept, k in b.solutions.items():
         pt = front.points[k]
-        pays = partner_spend(problem, b.parties, pt.start)
+        pays = partner_spend(problem, b.parties, pt.start, pt.shares)
         rows.append({"solution": concept, "point": k,
                      **{f"gain_{p}": float(pt.values[j] - b.parties.disagreement[j]) for j, p in enumerate(names)},
                      **{f"pays_{p}": float(pays[j]) for j, p in enumerate(names)}, "joint": pt.joint})

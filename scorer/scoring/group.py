@@ -191,7 +191,7 @@ def combine_priorities(priorities: np.ndarray, influence: np.ndarray, geometric:
     w = _priorities(priorities)
     lam = _influence(influence, _vector_labels(w), "influence")
     if lam.shape[0] != w.shape[0]:
-        raise ScoringError(f"{w.shape[0]} weight vectors but {lam.shape[0]} influences", settings=("influence",))
+        raise ScoringError(f"{w.shape[0]} weight vectors but {lam.shape[0]} influences")
     if not geometric:
         return normalise(lam @ w)
     with np.errstate(divide="ignore"):

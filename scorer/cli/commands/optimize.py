@@ -128,17 +128,10 @@ def optimize(scenario: str | None, method: str | None, weights: list, budget: fl
     summary = portfolio_summary(tables)
     preamble = headline(sol)
     if study.parties is not None:  # perspectives: each partner's value (absent otherwise, as before)
-        from scorer.present.bargain import objective_text, partner_values_table
+        from scorer.present.bargain import with_partner_values
 
-        shown = partner_values_table(sol.problem, study.parties, sol.start)
-        tables = {**tables, "partner_values": shown}
-        summary = {**summary, "partner_values": shown}
-        titles = {**titles, "partner_values": "Each partner's value of the portfolio, its gain over its "
-                                              "disagreement value and what it pays"}
-        preamble += f"maximised: {objective_text(objective)}\n\n"
-        if document is not None:
-            document["objective_concept"] = objective
-            document["partner_values"] = study.partner_values
+        tables, summary, titles, preamble = with_partner_values(sol, study.parties, objective, tables, summary,
+                                                                titles, preamble, document)
     emit_tables(tables, fmt, output, protected, summary=summary, titles=titles, preamble=preamble,
                 document=document, note=note, about=about, bom=csv_bom(), force=output_force())
     if schedule is not None:
