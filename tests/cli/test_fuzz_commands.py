@@ -187,6 +187,26 @@ def check_compare(folder: Path, result) -> None:
     assert metrics["objective"]["b"] == pytest.approx(base["objective"])
 
 
+def check_partners(folder: Path, result) -> None:
+    out = json.loads((folder / "out" / "partners.json").read_text())
+    assert out["partners"] == ["JP", "US"]
+    assert sorted(row["id"] for row in out["ranking"]) == _ids(folder)
+    for row in out["ranking"]:
+        assert all(-1e-9 <= row[f"value_{p}"] <= 100 + 1e-9 for p in ("JP", "US", "joint"))
+
+
+def check_bargain(folder: Path, result) -> None:
+    out = json.loads((folder / "out" / "bargain.json").read_text())
+    points = [tuple(p["values"][q] for q in out["partners"]) for p in out["frontier"]]
+    assert points, "a feasible scenario has at least one frontier point"
+    for a in points:  # no listed point is dominated by another
+        assert not any(b != a and all(y >= x - 1e-9 for x, y in zip(a, b)) for b in points), a
+    keys = [tuple(sorted((s["id"], s["start"]) for s in p["selected"])) for p in out["frontier"]]
+    for name in ("joint", "nash", "balanced"):
+        chosen = out["solutions"][name]
+        assert tuple(sorted((s["id"], s["start"]) for s in chosen["selected"])) in keys, name
+
+
 def check_weights_set(folder: Path, result) -> None:
     from scorer.inputs.models import CriteriaFile
     from scorer.inputs.yamlfile import read_yaml
@@ -232,6 +252,10 @@ COMMANDS += [
 ]
 COMMANDS += [
     # Edits its input in place: on failure the file must be exactly as it was.
+    Command("partners", ("partners", "scenario.yaml", "-o", "{out}/partners.json"), ("partners.json",),
+            check_partners, 150, extra={"perspectives": True}),
+    Command("bargain", ("bargain", "scenario.yaml", "-o", "{out}/bargain.json"),
+            ("bargain.json",), check_bargain, 60, extra={"perspectives": True}),
     Command("weights set", ("weights", "set", "criteria.yaml", "standardization=20"), (), check_weights_set, 200,
             extra={"edits": "criteria"}),
 ]
@@ -343,8 +367,19 @@ def isolation(on: bool):
         solver_config.ISOLATE_FROM = saved
 
 
+# Appended to the (mutated) scenario of the commands that need two partners' views.
+PERSPECTIVES = b"""
+perspectives:
+  US: {weights: {export_friction: 30}, disagreement: 10}
+  JP: {weights: {standardization: 5}}
+"""
+
+
 def run_case(command: Command, files: dict[str, str | bytes]) -> None:
     """Write the files into a fresh folder, run the command there, check everything."""
+    if command.extra.get("perspectives"):
+        scenario = files["scenario"]
+        files = {**files, "scenario": (scenario if isinstance(scenario, bytes) else scenario.encode()) + PERSPECTIVES}
     with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
         folder = Path(tmp)
         for kind, content in files.items():
