@@ -55,12 +55,15 @@ from scorer.study.settings import RobustnessSettings
 from scorer.study.study import Study
 
 if TYPE_CHECKING:
+    from scorer.portfolio.bargain import Bargain
     from scorer.robustness.alternatives import Alternatives
     from scorer.robustness.flips import PortfolioFlip, RankFlip
     from scorer.robustness.frontier import Frontier
     from scorer.robustness.smaa import SmaaResult
 
-CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core")
+CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core", "pareto", "partners")
+# The charts of the partners' perspectives; pareto needs the bargain (see analyse).
+PARTNER_CHARTS = ("pareto", "partners")
 ROBUSTNESS_PARTS = ("flips", "smaa", "frontier", "alternatives")
 # The robustness part each robustness chart is drawn from.
 CHART_PARTS = {"tornado": "flips", "acceptability": "smaa", "core": "smaa", "frontier": "frontier"}
@@ -95,6 +98,7 @@ class Analysis:
     limits: pd.DataFrame | None = None
     thresholds: pd.DataFrame | None = None
     robustness: Robustness | None = None
+    bargain: Bargain | None = None  # the two partners' frontier, when the scenario has two perspectives
 
     @property
     def inputs(self) -> ScenarioInputs:
@@ -108,7 +112,7 @@ class Analysis:
 
 
 def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | None = None,
-            parts: Collection[str] = ROBUSTNESS_PARTS) -> Analysis:
+            parts: Collection[str] = ROBUSTNESS_PARTS, bargain: bool = True) -> Analysis:
     """Score, optimise and (with ``explain``) explain a study (its method, weights and solver settings).
 
     Parameters
@@ -120,6 +124,9 @@ def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | Non
         Also run the robustness analyses (see :func:`robustness`) ...
     parts : collection of str
         ... these of them.
+    bargain : bool
+        Also find the partners' frontier (:meth:`Study.bargain`), when the
+        scenario has exactly two perspectives.
 
     Raises
     ------
@@ -139,7 +146,8 @@ def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | Non
 
         limits = limits_table(limit_use(sol, config))
         thresholds = thresholds_table(value_thresholds(sol, config))
-    analysis = Analysis(study, result, sol, config, limits, thresholds)
+    two = bargain and study.parties is not None and study.parties.count == 2
+    analysis = Analysis(study, result, sol, config, limits, thresholds, bargain=study.bargain() if two else None)
     if robust is None:
         return analysis
     return replace(analysis, robustness=robustness(analysis, robust, parts))
@@ -586,6 +594,8 @@ def chart(kind: str, a: Analysis, fmt: str = "png") -> bytes:
         return charts.gantt_chart(a.solution, fmt=fmt)
     if kind not in CHART_KINDS:
         raise OutputError(f"unknown chart '{kind}' (choose from {', '.join(CHART_KINDS)})")
+    if kind in PARTNER_CHARTS:
+        return _partner_chart(kind, a, fmt)
     rb = a.robustness
     if rb is None or CHART_PARTS[kind] not in rb.parts:
         raise OutputError(f"the {kind} chart needs the robustness analysis, which was not run")
@@ -602,12 +612,28 @@ def chart(kind: str, a: Analysis, fmt: str = "png") -> bytes:
                                  a.solution.problem.currency, fmt=fmt)
 
 
+def _partner_chart(kind: str, a: Analysis, fmt: str) -> bytes:
+    views = a.study.views
+    if views is None:
+        raise OutputError(f"the {kind} chart needs the partners' perspectives, and the scenario has none "
+                          "(give them under 'perspectives:')")
+    if kind == "partners":
+        return charts.partners_chart(views, fmt=fmt)
+    if a.bargain is None:
+        raise OutputError(f"the pareto chart needs two partners' frontier; the scenario has {len(views.partners)} "
+                          f"perspectives ({', '.join(views.partners)})" if len(views.partners) != 2
+                          else "the pareto chart needs the partners' frontier, which was not found")
+    return charts.pareto_chart(a.bargain, fmt=fmt)
+
+
 def available_charts(a: Analysis) -> list[str]:
     """The chart kinds this analysis can draw, in report order."""
     kinds = ["contributions", "gantt"]
     for kind in ("tornado", "acceptability", "core", "frontier"):
         if CHART_PARTS[kind] in a.parts and not (kind == "core" and a.robustness.smaa.core_index is None):
             kinds.append(kind)
+    if a.study.views is not None:
+        kinds += ["partners"] + (["pareto"] if a.bargain is not None else [])
     return kinds
 
 

@@ -111,7 +111,10 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
 
     KIND: contributions (stacked per-criterion contributions of the ranking),
     gantt (the schedule with yearly spend against each cap, by partner),
-    frontier, tornado, acceptability, core (robustness charts).
+    frontier, tornado, acceptability, core (robustness charts);
+    partners (each partner's rank of each candidate side by side) and pareto
+    (the two partners' frontier with the ideal and disagreement points and
+    the joint, Nash and balanced solutions), which need perspectives.
     """
     fmt = fmt or _chart_format(output)
     if fmt == "png":
@@ -123,7 +126,8 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
                                                portfolio_samples=portfolio_samples, workers=workers,
                                                scheduler=scheduler) if part else None)
     study = open_study(inputs, weights, method)
-    data = chart(kind, analyse(study, explain=False, robust=robust, parts=(part,) if part else ()), fmt)
+    analysis = analyse(study, explain=False, robust=robust, parts=(part,) if part else (), bargain=kind == "pareto")
+    data = chart(kind, analysis, fmt)
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
