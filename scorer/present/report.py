@@ -573,7 +573,16 @@ def report_blocks(a: Analysis, date: datetime) -> list[Block]:
     """The report's content, in order, independent of the output format."""
     title = f"coprod briefing: {a.inputs.scenario.name}"
     return [Block("h1", title, anchor="top"), *_notional(a), *_summary(a), *_weights(a), *_ranking(a),
-            *_rationale(a), *_portfolio(a), *_why(a), *_robustness(a), *_manifest(a, date)]
+            *_rationale(a), *_portfolio(a), *_partners(a), *_why(a), *_robustness(a), *_manifest(a, date)]
+
+
+def _partners(a: Analysis) -> list[Block]:
+    """The section on the partners, for a scenario with perspectives (none without: the report reads as before)."""
+    if a.study.views is None:
+        return []
+    from scorer.present.report_partners import partners_blocks
+
+    return partners_blocks(a.study, a.solution, a.bargain)
 
 
 # ------------------------------------------------------------------ charts ---

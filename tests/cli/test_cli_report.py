@@ -54,6 +54,53 @@ def test_partner_charts_without_perspectives_say_so_in_one_line(case, tmp_path: 
     done = coprod("chart", kind, str(case.path), "-o", str(out), "-q")
     assert done.returncode == 1
     lines = done.stderr.decode().strip().splitlines()
-    assert lines == [f"coprod: error: the {kind} chart needs the partners' perspectives, and the scenario has "
-                     "none (give them under 'perspectives:')"]
+    assert lines == [(f"coprod: error: the {kind} chart needs the partners' perspectives, and the scenario has "
+                      "none (give them under 'perspectives:')")]
     assert not out.exists()
+
+
+def _inline_text(tokens) -> list[str]:
+    return [t.content for t in tokens if t.type == "inline"]
+
+
+@pytest.fixture(scope="module")
+def bilateral_report(write_case, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("bilateral-report")
+    # Ship MRO's split open as ranges (the optimiser chooses it), the rest fixed.
+    scenario = write_perspectives(write_case(folder, {"candidates": [(
+        "partners: {US: 0.8, JP: 0.2}", "partners: {US: [0.6, 0.9], JP: [0.1, 0.4]}")]}))
+    done = coprod("report", str(scenario), "-o", str(folder / "out"), "--no-robustness", "-q")
+    assert done.returncode == 0, done.stderr.decode()
+    return folder / "out"
+
+
+def test_report_has_a_section_on_the_two_governments(bilateral_report: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse((bilateral_report / "report.md").read_text("utf-8"))
+    headings = [(t.tag, tokens[k + 1].content) for k, t in enumerate(tokens) if t.type == "heading_open"]
+    h2 = [text for tag, text in headings if tag == "h2"]
+    assert h2.index("The two governments") == h2.index("Portfolio and schedule") + 1
+    start = headings.index(("h2", "The two governments"))
+    assert headings[start + 1:start + 4] == [("h3", "This portfolio for each partner"),
+                                             ("h3", "Cost shares chosen within their ranges"),
+                                             ("h3", "Portfolios both could accept")]
+    images = [t.children[0].attrs["src"] for t in tokens if t.type == "inline" and t.children
+              and t.children[0].type == "image"]
+    assert {"partners.png", "pareto.png"} <= set(images)
+    assert all((bilateral_report / name).is_file() for name in images)
+    headers = {t.content for k, t in enumerate(tokens) if t.type == "inline" and tokens[k - 1].type == "th_open"}
+    for header in ("Rank, US", "Rank, JP", "Rank difference", "Outside option", "Gain", "Share of the cost",
+                   "Chosen, JP", "Range, US", "Gain, US", "Pays, JP", "Solution", "Kendall's tau-b"):
+        assert header in headers, header
+    cells = [t.content for k, t in enumerate(tokens) if t.type == "inline" and tokens[k - 1].type == "td_open"]
+    for concept in ("joint", "nash", "balanced"):
+        assert concept in cells
+    text = " ".join(_inline_text(tokens))
+    assert "Outside options (the disagreement point" in text and "Nash 1950" in text
+
+
+def test_report_charts_of_the_partners_are_files(bilateral_report: Path) -> None:
+    for kind in ("pareto", "partners"):
+        assert (bilateral_report / f"{kind}.png").read_bytes().startswith(PNG_MAGIC)
+        ET.fromstring((bilateral_report / f"{kind}.svg").read_bytes())
