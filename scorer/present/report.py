@@ -204,8 +204,13 @@ def robustness(a: Analysis, settings: RobustnessSettings,
     from scorer.robustness.frontier import frontier, sweep_levels
     from scorer.robustness.smaa import smaa
 
-    basis = a.study.basis
+    from scorer.present.objectives import analysis_basis, single_values
+
+    # The objective's values: the joint ones (as always), or a partner's; a bargain is refused.
+    basis = analysis_basis(a.study, "robustness")
     problem, values, cfg = a.solution.problem, a.solution.values, a.config
+    if a.study.objective != "joint":
+        values = single_values(a.study, "robustness")
     out: dict[str, Any] = {}
     where = {"workers": settings.workers, "scheduler": settings.scheduler}
     if "flips" in parts:
@@ -482,6 +487,10 @@ def _robustness(a: Analysis) -> list[Block]:
     if rb is None:
         return blocks + [Block("p", "Not analysed in this report (--no-robustness).")]
     blocks.append(Block("p", f"Settings: {rb.settings.summary()}."))
+    if a.study.views is not None:  # with perspectives, whose values (none said without, as before)
+        from scorer.present.objectives import values_text
+
+        blocks.append(Block("p", f"Values: {values_text(a.study.objective)}."))
     for part, make in (("flips", _flip_blocks), ("smaa", _smaa_blocks), ("frontier", _frontier_blocks),
                        ("alternatives", _alternative_blocks)):
         if part in rb.parts:
