@@ -104,3 +104,34 @@ def test_report_charts_of_the_partners_are_files(bilateral_report: Path) -> None
     for kind in ("pareto", "partners"):
         assert (bilateral_report / f"{kind}.png").read_bytes().startswith(PNG_MAGIC)
         ET.fromstring((bilateral_report / f"{kind}.svg").read_bytes())
+
+
+def test_report_objective_picks_the_portfolio_and_refuses_sampling_a_bargain(case, tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    bilateral = write_perspectives(case)
+    out = tmp_path / "nash"
+    done = coprod("report", str(bilateral), "-o", str(out), "--objective", "nash", "--no-robustness", "-q")
+    assert done.returncode == 0, done.stderr.decode()
+    text = " ".join(t.content for t in MarkdownIt().parse((out / "report.md").read_text("utf-8"))
+                    if t.type == "inline")
+    assert "The portfolio above maximises the Nash bargaining solution" in text
+    refused = coprod("report", str(bilateral), "-o", str(tmp_path / "r"), "--objective", "balanced", "--samples", "10",
+                     "--portfolio-samples", "2", "-q")
+    assert refused.returncode == 1
+    line = refused.stderr.decode().strip()
+    assert "\n" not in line and line.startswith("coprod: error: the report's robustness analyses")
+    assert line.endswith("on the command line: --objective, --no-robustness")
+
+
+def test_report_with_a_partner_objective_says_whose_values(case, tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    bilateral = write_perspectives(case)
+    out = tmp_path / "us"
+    done = coprod("report", str(bilateral), "-o", str(out), "--objective", "US", "--samples", "20",
+                  "--portfolio-samples", "2", "--workers", "1", "-q")
+    assert done.returncode == 0, done.stderr.decode()
+    tokens = MarkdownIt().parse((out / "report.md").read_text("utf-8"))
+    paras = [t.content for k, t in enumerate(tokens) if t.type == "inline" and tokens[k - 1].type == "paragraph_open"]
+    assert "Values: US's own (its weights and scores)." in paras
