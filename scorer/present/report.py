@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from scorer import __version__
-from scorer.errors import OutputError
+from scorer.errors import OutputError, ScoringError
 from scorer.files import display_path
 from scorer.inputs.loading import ScenarioInputs
 from scorer.limits import SizeLimitError
@@ -99,6 +99,7 @@ class Analysis:
     thresholds: pd.DataFrame | None = None
     robustness: Robustness | None = None
     bargain: Bargain | None = None  # the two partners' frontier, when the scenario has two perspectives
+    no_bargain: str = ""  # why there is none though there are two (e.g. no portfolio gives both a gain)
 
     @property
     def inputs(self) -> ScenarioInputs:
@@ -146,8 +147,12 @@ def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | Non
 
         limits = limits_table(limit_use(sol, config))
         thresholds = thresholds_table(value_thresholds(sol, config))
-    two = bargain and study.parties is not None and study.parties.count == 2
-    analysis = Analysis(study, result, sol, config, limits, thresholds, bargain=study.bargain() if two else None)
+    analysis = Analysis(study, result, sol, config, limits, thresholds)
+    if bargain and study.parties is not None and study.parties.count == 2:
+        try:
+            analysis = replace(analysis, bargain=study.bargain())
+        except ScoringError as exc:  # the briefing says why, rather than not being written
+            analysis = replace(analysis, no_bargain=str(exc))
     if robust is None:
         return analysis
     return replace(analysis, robustness=robustness(analysis, robust, parts))
@@ -591,7 +596,7 @@ def _partners(a: Analysis) -> list[Block]:
         return []
     from scorer.present.report_partners import partners_blocks
 
-    return partners_blocks(a.study, a.solution, a.bargain)
+    return partners_blocks(a.study, a.solution, a.bargain, a.no_bargain)
 
 
 # ------------------------------------------------------------------ charts ---
@@ -640,7 +645,7 @@ def _partner_chart(kind: str, a: Analysis, fmt: str) -> bytes:
     if a.bargain is None:
         raise OutputError(f"the pareto chart needs two partners' frontier; the scenario has {len(views.partners)} "
                           f"perspectives ({', '.join(views.partners)})" if len(views.partners) != 2
-                          else "the pareto chart needs the partners' frontier, which was not found")
+                          else f"the pareto chart needs the partners' frontier: {a.no_bargain or 'not found'}")
     return charts.pareto_chart(a.bargain, fmt=fmt)
 
 

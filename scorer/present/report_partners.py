@@ -29,8 +29,11 @@ JOINT_WEIGHTS = {"file": "the criteria file's weights",
                  "geometric": "the influence-weighted geometric mean of the partners' weights"}
 
 
-def partners_blocks(study: Study, sol: Solution, bargain: Bargain | None) -> list[Block]:
-    """The section: rankings side by side, this portfolio for each partner and its splits, then the bargain."""
+def partners_blocks(study: Study, sol: Solution, bargain: Bargain | None, no_bargain: str = "") -> list[Block]:
+    """The section: rankings side by side, this portfolio for each partner and its splits, then the bargain.
+
+    ``no_bargain`` says why two partners have no frontier (the bargain's error), if so.
+    """
     views = study.views
     names = views.partners
     title = "The two governments" if len(names) == 2 else "The partners"
@@ -43,7 +46,7 @@ def partners_blocks(study: Study, sol: Solution, bargain: Bargain | None) -> lis
             *_rankings(views),
             *_this_portfolio(study, sol),
             *_splits(sol),
-            *_bargain(bargain, study)]
+            *_bargain(bargain, study, no_bargain)]
 
 
 def _rankings(views) -> list[Block]:
@@ -120,8 +123,10 @@ def _splits(sol: Solution) -> list[Block]:
             *table_blocks(table, labels, {f"share_{q}": SHARE for q in p.partners}, keys=("id",))]
 
 
-def _bargain(bargain: Bargain | None, study: Study) -> list[Block]:
+def _bargain(bargain: Bargain | None, study: Study, no_bargain: str) -> list[Block]:
     if bargain is None:
+        if no_bargain:
+            return [Block("p", f"The bargain has no answer here: {no_bargain}.")]
         return [Block("p", f"The Pareto frontier needs exactly two partners; this scenario has "
                            f"{len(study.views.partners)}.")]
     names = bargain.parties.names
@@ -149,7 +154,7 @@ def _bargain(bargain: Bargain | None, study: Study) -> list[Block]:
             *table_blocks(frontier, front_labels, {**{f"value_{p}": ".2f" for p in names}, "joint": ".2f"},
                           keys=("point",)),
             Block("p", f"Each solution's portfolio, each partner's value and gain over its outside option, and what "
-                       f"it pays ({money}, at the notional split of each project)."),
+                       f"it pays ({money}, at each project's nominal split: the middle of its share ranges)."),
             *table_blocks(solved, sol_labels, {**{f"{c}_{p}": ".2f" for c in ("value", "gain") for p in names},
                                                **{f"pays_{p}": FIT for p in names}, "joint": ".2f"},
                           keys=("solution",))]

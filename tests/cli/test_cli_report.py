@@ -135,3 +135,15 @@ def test_report_with_a_partner_objective_says_whose_values(case, tmp_path: Path)
     tokens = MarkdownIt().parse((out / "report.md").read_text("utf-8"))
     paras = [t.content for k, t in enumerate(tokens) if t.type == "inline" and tokens[k - 1].type == "paragraph_open"]
     assert "Values: US's own (its weights and scores)." in paras
+
+
+def test_report_without_a_possible_deal_says_why_and_is_written(case, tmp_path: Path) -> None:
+    scenario = write_perspectives(case)
+    # The US's outside option above anything a portfolio gives it: no frontier, the briefing still written.
+    scenario.write_text(scenario.read_text("utf-8").replace("disagreement: 10", "disagreement: 100000"), "utf-8")
+    out = tmp_path / "r"
+    done = coprod("report", str(scenario), "-o", str(out), "--no-robustness", "-q")
+    assert done.returncode == 0, done.stderr.decode()
+    markdown = (out / "report.md").read_text("utf-8")
+    assert "The bargain has no answer here: " in markdown and "## The two governments" in markdown
+    assert not (out / "pareto.png").exists() and (out / "partners.png").exists()
