@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scorer.errors import OutputError
+from scorer.portfolio.bargain import Bargain
 from scorer.portfolio.feasibility import yearly_spend
 from scorer.portfolio.solve import Solution
 from scorer.robustness.flips import PortfolioFlip, RankFlip
 from scorer.robustness.frontier import Frontier
 from scorer.robustness.smaa import SmaaResult
+from scorer.scoring.perspectives import PartnerViews
 from scorer.scoring.score import ScoreResult
 
 if TYPE_CHECKING:
@@ -364,4 +366,111 @@ def frontier_chart(result: Frontier, chosen_level: float, chosen_value: float, c
     ax.set_title("Efficient frontier: best portfolio value by budget")
     ax.set_ylim(bottom=0)
     ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+# ---------------------------------------------------------------- partners ---
+
+# Candidates whose rank difference the partners chart labels.
+_LABELLED = 3
+# Each solution concept's marker and colour on the Pareto chart.
+_CONCEPT_STYLE = {"joint": ("s", "#1f4e99"), "nash": ("D", "#2e8b57"), "balanced": ("^", "#8e44ad")}
+
+
+@_chart
+def pareto_chart(result: Bargain) -> Figure:
+    """The two partners' Pareto frontier, with the ideal and disagreement points and the solutions.
+
+    Parameters
+    ----------
+    result : Bargain
+        From :func:`scorer.portfolio.bargain.bargain` (two partners).
+
+    The first partner's value is across, the second's up. The frontier
+    points are joined as a staircase (every portfolio below and left of it is
+    dominated); the ideal point (each partner's best value, no portfolio gives
+    both), the disagreement point (each partner's outside option) and the
+    joint, Nash and balanced solutions are marked and labelled.
+    """
+    names, front, parties = result.parties.names, result.frontier, result.parties
+    fig = _figure(figsize=(9, 6.5))
+    ax = fig.add_subplot()
+    pts = np.array([pt.values for pt in front.points]).reshape(-1, 2)
+    ax.step(pts[:, 0], pts[:, 1], where="post", color="#a6acaf", linewidth=1.2, zorder=1)
+    ax.plot(pts[:, 0], pts[:, 1], "o", color="#566573", markersize=5, zorder=2,
+            label=f"frontier ({len(pts)} portfolios)")
+    ideal, dis = front.ideal, parties.disagreement
+    ax.plot([ideal[0]], [ideal[1]], marker="*", markersize=15, color="#d68910", linestyle="none", zorder=3,
+            label=f"ideal ({ideal[0]:.1f}, {ideal[1]:.1f})")
+    ax.plot([dis[0]], [dis[1]], marker="X", markersize=10, color="#c0392b", linestyle="none", zorder=3,
+            label=f"disagreement: outside options ({dis[0]:.1f}, {dis[1]:.1f})")
+    ax.plot([dis[0], ideal[0]], [dis[1], ideal[1]], linestyle=":", color="#d68910", linewidth=1, zorder=1)
+    by_point: dict[int, list[str]] = {}
+    for concept, k in result.solutions.items():
+        by_point.setdefault(k, []).append(concept)
+        marker, color = _CONCEPT_STYLE.get(concept, ("o", "black"))
+        ax.plot([pts[k, 0]], [pts[k, 1]], marker=marker, markersize=11, markerfacecolor="none",
+                markeredgewidth=2, color=color, linestyle="none", zorder=4, label=f"{concept} solution")
+    for k, concepts in sorted(by_point.items()):
+        ax.annotate(" = ".join(concepts), (pts[k, 0], pts[k, 1]), xytext=(8, 8), textcoords="offset points",
+                    fontsize=9, fontweight="bold")
+    span = np.ptp(np.vstack([pts, ideal[None, :]]), axis=0)
+    pad = np.maximum(span * 0.15, 1.0)
+    low = np.minimum(pts.min(axis=0), ideal) - pad
+    high = np.maximum(pts.max(axis=0), ideal) + pad
+    ax.set_xlim(low[0], high[0])
+    ax.set_ylim(low[1], high[1])
+    if (dis < low).any():  # far outside the frontier's box: say where it is rather than shrink the frontier
+        ax.text(0.01, 0.01, "disagreement point off the chart (see legend)", transform=ax.transAxes,
+                fontsize=8, color="#c0392b")
+    ax.set_xlabel(f"{plain(names[0], 30)}'s value of the portfolio (sum of its 0-100 values)")
+    ax.set_ylabel(f"{plain(names[1], 30)}'s value of the portfolio")
+    ax.set_title(f"Portfolios both partners could accept: {plain(names[0], 20)} against {plain(names[1], 20)}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    return fig
+
+
+@_chart
+def partners_chart(views: PartnerViews, top: int | None = None) -> Figure:
+    """Each candidate's rank for each partner side by side (a dumbbell per candidate).
+
+    Parameters
+    ----------
+    views : PartnerViews
+    top : int, optional
+        Show only the best ``top`` by joint rank (at most :data:`MAX_ROWS`).
+
+    Candidates run down in joint order; each partner's rank is a dot, joined
+    by a bar, so the longest bars are the largest disagreements; the three
+    largest are labelled with the rank difference and their names set in bold.
+    """
+    joint = views.joint
+    order = joint.order[:MAX_ROWS if top is None else min(top, MAX_ROWS)]
+    n = len(order)
+    ranks = np.stack([views.views[p].scored.ranks for p in views.partners])[:, order].astype(float)
+    spread = ranks.max(axis=0) - ranks.min(axis=0)
+    fig = _figure(figsize=(10, 1.8 + 0.38 * n))
+    ax = fig.add_subplot()
+    pos = np.arange(n)[::-1]
+    ax.hlines(pos, ranks.min(axis=0), ranks.max(axis=0), color="#d5d8dc", linewidth=4, zorder=1)
+    colors = _PARTNER_COLORS * (1 + len(views.partners) // len(_PARTNER_COLORS))
+    for j, p in enumerate(views.partners):  # each smaller than the last: equal ranks show every dot
+        ax.plot(ranks[j], pos, "o", color=colors[j], markersize=max(3.0, 9.0 - 2.5 * j), zorder=2 + j,
+                label=f"{plain(p, 20)}'s rank")
+    ax.plot(joint.ranks[order], pos, "|", color="black", markersize=12, zorder=9, label="joint rank")
+    marked = np.zeros(n, dtype=bool)
+    marked[np.argsort(-spread, kind="stable")[:_LABELLED]] = True  # ties: the better joint rank
+    marked &= spread > 0
+    for y, gap, right, flag in zip(pos, spread, ranks.max(axis=0), marked):
+        if flag:
+            ax.text(right + 0.4, y, f"{gap:.0f} places apart", va="center", fontsize=8, color="#c0392b")
+    ax.set_yticks(pos, labels=[plain(joint.names[i]) for i in order])
+    for label, flag in zip(ax.get_yticklabels(), marked):
+        if flag:
+            label.set_fontweight("bold")
+    total = len(joint.order)
+    ax.set_xlim(0.5, total + max(3.0, 0.2 * total))  # room right of the worst rank for the labels
+    ax.set_xlabel("rank (1 = best)")
+    ax.set_title("Where the partners' rankings differ (candidates in joint order)" + _of(n, total, "best"))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     return fig

@@ -31,6 +31,7 @@ from scorer.errors import InfeasibleError
 from scorer.inputs.loading import ScenarioInputs
 from scorer.portfolio.feasibility import yearly_spend
 from scorer.portfolio.solve import Solution
+from scorer.present.output import records
 from scorer.scoring.score import weights_table
 from scorer.study.study import Study
 
@@ -87,6 +88,27 @@ def compare(a: Side, b: Side) -> dict[str, pd.DataFrame]:
         "settings": setting_changes(a.inputs, b.inputs),
         "candidates": candidate_changes(a, b),
     }
+
+
+def sides_values_line(a: Side, b: Side) -> str:
+    """Whose values each side's portfolio maximises, for the text formats ('' when neither has perspectives)."""
+    from scorer.present.objectives import values_of, values_text
+
+    who = {label: values_of(side.study) for label, side in (("A", a), ("B", b))}
+    if all(w is None for w in who.values()):
+        return ""
+    return "values: " + "; ".join(f"{label} {values_text(w)}" if w is not None else f"{label} joint (no perspectives)"
+                                  for label, w in who.items()) + "\n\n"
+
+
+def sides_document(tables: dict[str, pd.DataFrame], a: Side, b: Side) -> dict[str, Any] | None:
+    """The JSON with ``values: {A: .., B: ..}`` (whose values each side uses); None when neither has perspectives."""
+    from scorer.present.objectives import values_of
+
+    who = {"A": values_of(a.study), "B": values_of(b.study)}
+    if all(w is None for w in who.values()):
+        return None
+    return {**{name: records(t) for name, t in tables.items()}, "values": {k: w or "joint" for k, w in who.items()}}
 
 
 def titled(tables: dict[str, pd.DataFrame]) -> dict[str, str]:

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from scorer import __version__
-from scorer.errors import OutputError
+from scorer.errors import OutputError, ScoringError
 from scorer.files import display_path
 from scorer.inputs.loading import ScenarioInputs
 from scorer.limits import SizeLimitError
@@ -55,12 +55,15 @@ from scorer.study.settings import RobustnessSettings
 from scorer.study.study import Study
 
 if TYPE_CHECKING:
+    from scorer.portfolio.bargain import Bargain
     from scorer.robustness.alternatives import Alternatives
     from scorer.robustness.flips import PortfolioFlip, RankFlip
     from scorer.robustness.frontier import Frontier
     from scorer.robustness.smaa import SmaaResult
 
-CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core")
+CHART_KINDS = ("contributions", "gantt", "frontier", "tornado", "acceptability", "core", "pareto", "partners")
+# The charts of the partners' perspectives; pareto needs the bargain (see analyse).
+PARTNER_CHARTS = ("pareto", "partners")
 ROBUSTNESS_PARTS = ("flips", "smaa", "frontier", "alternatives")
 # The robustness part each robustness chart is drawn from.
 CHART_PARTS = {"tornado": "flips", "acceptability": "smaa", "core": "smaa", "frontier": "frontier"}
@@ -95,6 +98,8 @@ class Analysis:
     limits: pd.DataFrame | None = None
     thresholds: pd.DataFrame | None = None
     robustness: Robustness | None = None
+    bargain: Bargain | None = None  # the two partners' frontier, when the scenario has two perspectives
+    no_bargain: str = ""  # why there is none though there are two (e.g. no portfolio gives both a gain)
 
     @property
     def inputs(self) -> ScenarioInputs:
@@ -108,7 +113,7 @@ class Analysis:
 
 
 def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | None = None,
-            parts: Collection[str] = ROBUSTNESS_PARTS) -> Analysis:
+            parts: Collection[str] = ROBUSTNESS_PARTS, bargain: bool = True) -> Analysis:
     """Score, optimise and (with ``explain``) explain a study (its method, weights and solver settings).
 
     Parameters
@@ -120,6 +125,9 @@ def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | Non
         Also run the robustness analyses (see :func:`robustness`) ...
     parts : collection of str
         ... these of them.
+    bargain : bool
+        Also find the partners' frontier (:meth:`Study.bargain`), when the
+        scenario has exactly two perspectives.
 
     Raises
     ------
@@ -140,6 +148,11 @@ def analyse(study: Study, explain: bool = True, robust: RobustnessSettings | Non
         limits = limits_table(limit_use(sol, config))
         thresholds = thresholds_table(value_thresholds(sol, config))
     analysis = Analysis(study, result, sol, config, limits, thresholds)
+    if bargain and study.parties is not None and study.parties.count == 2:
+        try:
+            analysis = replace(analysis, bargain=study.bargain())
+        except ScoringError as exc:  # the briefing says why, rather than not being written
+            analysis = replace(analysis, no_bargain=str(exc))
     if robust is None:
         return analysis
     return replace(analysis, robustness=robustness(analysis, robust, parts))
@@ -196,8 +209,13 @@ def robustness(a: Analysis, settings: RobustnessSettings,
     from scorer.robustness.frontier import frontier, sweep_levels
     from scorer.robustness.smaa import smaa
 
-    basis = a.study.basis
+    from scorer.present.objectives import analysis_basis, single_values
+
+    # The objective's values: the joint ones (as always), or a partner's; a bargain is refused.
+    basis = analysis_basis(a.study, "robustness")
     problem, values, cfg = a.solution.problem, a.solution.values, a.config
+    if a.study.objective != "joint":
+        values = single_values(a.study, "robustness")
     out: dict[str, Any] = {}
     where = {"workers": settings.workers, "scheduler": settings.scheduler}
     if "flips" in parts:
@@ -474,6 +492,10 @@ def _robustness(a: Analysis) -> list[Block]:
     if rb is None:
         return blocks + [Block("p", "Not analysed in this report (--no-robustness).")]
     blocks.append(Block("p", f"Settings: {rb.settings.summary()}."))
+    if a.study.views is not None:  # with perspectives, whose values (none said without, as before)
+        from scorer.present.objectives import values_text
+
+        blocks.append(Block("p", f"Values: {values_text(a.study.objective)}."))
     for part, make in (("flips", _flip_blocks), ("smaa", _smaa_blocks), ("frontier", _frontier_blocks),
                        ("alternatives", _alternative_blocks)):
         if part in rb.parts:
@@ -565,7 +587,16 @@ def report_blocks(a: Analysis, date: datetime) -> list[Block]:
     """The report's content, in order, independent of the output format."""
     title = f"coprod briefing: {a.inputs.scenario.name}"
     return [Block("h1", title, anchor="top"), *_notional(a), *_summary(a), *_weights(a), *_ranking(a),
-            *_rationale(a), *_portfolio(a), *_why(a), *_robustness(a), *_manifest(a, date)]
+            *_rationale(a), *_portfolio(a), *_partners(a), *_why(a), *_robustness(a), *_manifest(a, date)]
+
+
+def _partners(a: Analysis) -> list[Block]:
+    """The section on the partners, for a scenario with perspectives (none without: the report reads as before)."""
+    if a.study.views is None:
+        return []
+    from scorer.present.report_partners import partners_blocks
+
+    return partners_blocks(a.study, a.solution, a.bargain, a.no_bargain)
 
 
 # ------------------------------------------------------------------ charts ---
@@ -586,6 +617,8 @@ def chart(kind: str, a: Analysis, fmt: str = "png") -> bytes:
         return charts.gantt_chart(a.solution, fmt=fmt)
     if kind not in CHART_KINDS:
         raise OutputError(f"unknown chart '{kind}' (choose from {', '.join(CHART_KINDS)})")
+    if kind in PARTNER_CHARTS:
+        return _partner_chart(kind, a, fmt)
     rb = a.robustness
     if rb is None or CHART_PARTS[kind] not in rb.parts:
         raise OutputError(f"the {kind} chart needs the robustness analysis, which was not run")
@@ -602,12 +635,28 @@ def chart(kind: str, a: Analysis, fmt: str = "png") -> bytes:
                                  a.solution.problem.currency, fmt=fmt)
 
 
+def _partner_chart(kind: str, a: Analysis, fmt: str) -> bytes:
+    views = a.study.views
+    if views is None:
+        raise OutputError(f"the {kind} chart needs the partners' perspectives, and the scenario has none "
+                          "(give them under 'perspectives:')")
+    if kind == "partners":
+        return charts.partners_chart(views, fmt=fmt)
+    if a.bargain is None:
+        raise OutputError(f"the pareto chart needs two partners' frontier; the scenario has {len(views.partners)} "
+                          f"perspectives ({', '.join(views.partners)})" if len(views.partners) != 2
+                          else f"the pareto chart needs the partners' frontier: {a.no_bargain or 'not found'}")
+    return charts.pareto_chart(a.bargain, fmt=fmt)
+
+
 def available_charts(a: Analysis) -> list[str]:
     """The chart kinds this analysis can draw, in report order."""
     kinds = ["contributions", "gantt"]
     for kind in ("tornado", "acceptability", "core", "frontier"):
         if CHART_PARTS[kind] in a.parts and not (kind == "core" and a.robustness.smaa.core_index is None):
             kinds.append(kind)
+    if a.study.views is not None:
+        kinds += ["partners"] + (["pareto"] if a.bargain is not None else [])
     return kinds
 
 

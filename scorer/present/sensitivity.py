@@ -60,6 +60,7 @@ def sensitivity_report(study: Study, settings: RobustnessSettings, *, portfolios
     Parameters
     ----------
     study : Study
+        Its objective says whose values are sampled (:mod:`scorer.present.objectives`).
     settings : RobustnessSettings
         Sampling, flip tolerance, and where the re-solves run; ``portfolio_samples``
         0 re-optimises no sample (no core index, no frequent portfolios).
@@ -68,7 +69,9 @@ def sensitivity_report(study: Study, settings: RobustnessSettings, *, portfolios
     top : int
         Most frequent portfolios listed.
     """
-    basis, config = study.basis, study.config
+    from scorer.present.objectives import analysis_basis, values_line, with_values
+
+    basis, config = analysis_basis(study, "sensitivity"), study.config
     problem = study.problem if portfolios else None
     where = {"workers": settings.workers, "scheduler": settings.scheduler}
     ranks = ranking_flips(basis)
@@ -94,7 +97,8 @@ def sensitivity_report(study: Study, settings: RobustnessSettings, *, portfolios
     return SensitivityReport(
         basis, settings, ranks, pflips, result, tables, titles,
         {"acceptability": 3, "flips": 4, "portfolios": 3},
-        _preamble(described) + (f"{verdict}\n\n" if verdict else ""), document, verdict,
+        values_line(study) + _preamble(described) + (f"{verdict}\n\n" if verdict else ""),
+        with_values(document, study), verdict,
     )
 
 

@@ -14,7 +14,8 @@ stays in at every higher level.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from scorer.portfolio.limit_keys import LimitKey
 from scorer.portfolio.problem import PortfolioProblem
 from scorer.portfolio.resolve import Resolver
 from scorer.robustness.parallel import run_map
+
+if TYPE_CHECKING:
+    from scorer.portfolio.bargain import Parties
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,3 +181,55 @@ def buy_order(result: Frontier) -> pd.DataFrame:
         "stays_in": stays[idx],
     })
     return declare(table, {"order": COUNT, "id": ID, "name": TEXT, "enters_at": MONEY, "stays_in": FLAG})
+
+
+def concept_frontier(problem: PortfolioProblem, parties: Parties, objective: str, config: SolverConfig,
+                     levels: np.ndarray, *, year: int | None = None) -> Frontier:
+    """The portfolio a solution concept picks at every level (see :func:`frontier` for the rest).
+
+    Parameters
+    ----------
+    problem, config, levels, year
+        As :func:`frontier`.
+    parties : Parties
+        The partners (see :mod:`scorer.portfolio.bargain`).
+    objective : str
+        ``nash``, ``balanced`` (or ``joint`` or a partner id): solved at each level by
+        :func:`scorer.portfolio.bargain.solve_objective`, one level after another
+        (each is a sequence of solves). ``objective`` is the portfolio's joint value.
+        A level where no portfolio gives every partner more than its disagreement
+        value has status ``no agreement`` (NaN value), as an infeasible one.
+    """
+    levels = np.asarray(levels, dtype=float)
+    found = [_concept_level(problem, parties, objective, config, float(v), year) for v in levels]
+    selected = np.array([start >= 0 for _, _, _, start in found], dtype=bool).reshape(len(levels), problem.n)
+    totals = np.array([c.sum() for c in problem.costs])
+    status = [f[0] for f in found]
+    spend = np.where([s in ("infeasible", "no agreement") for s in status], np.nan, selected.astype(float) @ totals)
+    return Frontier(
+        "total" if year is None else f"year {year}", problem.ids, problem.names, levels,
+        np.array([f[1] for f in found], dtype=float), status,
+        np.array([f[2] for f in found], dtype=float), selected, spend,
+    )
+
+
+def _concept_level(problem: PortfolioProblem, parties: Parties, objective: str, config: SolverConfig,
+                   level: float, year: int | None) -> tuple[str, float, float, np.ndarray]:
+    from scorer.portfolio.bargain import solve_objective
+
+    if year is None:
+        at = replace(problem, total_cap=level)
+    else:
+        caps = problem.year_cap.copy()
+        caps[int(np.flatnonzero(problem.years == year)[0])] = level
+        at = replace(problem, year_cap=caps)
+    try:
+        pt = solve_objective(at, parties, objective, config).point
+    except InfeasibleError:
+        return "infeasible", np.nan, np.nan, np.full(problem.n, -1)
+    except ScoringError as exc:
+        if exc.settings == ("objective",):  # not this level's doing: an objective the parties cannot take
+            raise
+        return "no agreement", np.nan, np.nan, np.full(problem.n, -1)
+    proven = pt.status == "optimal"
+    return ("optimal" if proven else "feasible"), pt.joint, (0.0 if proven else np.nan), pt.start

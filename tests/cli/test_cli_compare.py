@@ -138,3 +138,25 @@ def test_an_infeasible_scenario_is_named_by_its_file(write_case, pair, tmp_path)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"coprod: error: infeasible: {c.path} (B): mandatory gpi needs 500")
     assert result.stderr.splitlines()[1].startswith("conflicting limits: ")
+
+
+def _installed_json(*args: str) -> dict:
+    done = subprocess.run([str(Path(sys.executable).with_name("coprod")), *args, "--format", "json", "-q"],
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_compare_with_an_objective_compares_that_concepts_portfolios(case) -> None:
+    from testkit import write_perspectives
+
+    bilateral = write_perspectives(case)
+    assert "values" not in _installed_json("compare", str(case.path), str(case.path))
+    doc = _installed_json("compare", str(case.path), str(bilateral), "--objective", "joint")
+    assert doc["values"] == {"A": "joint", "B": "joint"}
+    for concept in ("nash", "US"):
+        doc = _installed_json("compare", str(bilateral), str(bilateral), "--objective", concept)
+        assert doc["values"] == {"A": concept, "B": concept}
+        summary = {row["metric"]: row for row in doc["summary"]}
+        chosen = _installed_json("optimize", str(bilateral), "--objective", concept)
+        assert summary["objective"]["a"] == pytest.approx(chosen["objective"], abs=1e-6)

@@ -260,3 +260,77 @@ def test_sensitivity_without_re_optimised_samples_says_nothing_of_it(case) -> No
     r = installed(*quiet, "--portfolio-samples", "0", "--format", "markdown")
     assert r.returncode == 0, r.stderr
     assert paragraphs(r.stdout)[0].startswith("method: ") and "leave the portfolio" not in r.stdout
+
+
+# ------------------------------------------------- --objective: whose values ---
+
+
+def _json(*args: str) -> dict:
+    done = installed(*args, "--format", "json", "-q")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture
+def bilateral(case) -> Path:
+    from testkit import write_perspectives
+
+    return write_perspectives(case)
+
+
+def test_joint_is_the_default_and_said_only_with_perspectives(case, bilateral) -> None:
+    plain = installed("frontier", str(case.path), "--steps", "3", "--workers", "1", "-q", "--format", "markdown")
+    assert plain.returncode == 0 and "values:" not in plain.stdout
+    assert "values" not in _json("frontier", str(case.path), "--steps", "3", "--workers", "1")
+    doc = _json("frontier", str(bilateral), "--steps", "3", "--workers", "1")
+    assert doc["values"] == "joint"
+    assert doc["frontier"] == _json("frontier", str(bilateral), "--steps", "3", "--workers", "1",
+                                    "--objective", "joint")["frontier"]
+    text = installed("alternatives", str(bilateral), "-k", "2", "-q", "--format", "markdown")
+    assert text.stdout.startswith("values: joint (the joint weights and scores)\n")
+
+
+def test_a_partner_objective_runs_on_that_partners_values(bilateral) -> None:
+    ideal = _json("bargain", str(bilateral))["ideal"]
+    for partner in ("US", "JP"):
+        doc = _json("alternatives", str(bilateral), "-k", "2", "--objective", partner)
+        assert doc["values"] == partner
+        assert doc["alternatives"][0]["objective"] == pytest.approx(ideal[partner], abs=1e-6)
+    # Sampling centres on the partner's weights: its favourite leads the expected ranks.
+    ranking = _json("partners", str(bilateral))["ranking"]
+    for partner in ("US", "JP"):
+        best = min(ranking, key=lambda row: row[f"rank_{partner}"])["id"]
+        doc = _json("sensitivity", str(bilateral), "--objective", partner, "--samples", "40", "--no-portfolios",
+                    "--concentration", "2000", "--workers", "1")
+        assert doc["values"] == partner
+        assert min(doc["acceptability"], key=lambda row: row["expected_rank"])["id"] == best
+
+
+def test_a_bargain_frontier_solves_each_level_by_the_concept(bilateral) -> None:
+    doc = _json("frontier", str(bilateral), "--steps", "3", "--objective", "nash", "--workers", "1")
+    assert doc["values"] == "nash"
+    solved = [row for row in doc["frontier"] if row["status"] == "optimal"]
+    assert solved
+    for row in solved:
+        chosen = _json("optimize", str(bilateral), "--objective", "nash", "--budget", repr(row["level"]))
+        assert row["portfolio"] == " ".join(sorted(item["id"] for item in chosen["selected"]))
+        assert row["objective"] == pytest.approx(chosen["objective"], abs=1e-6)
+
+
+@pytest.mark.parametrize(("command", "extra"), [("sensitivity", ("--samples", "10")), ("alternatives", ())])
+@pytest.mark.parametrize("concept", ["nash", "balanced"])
+def test_a_bargain_is_refused_where_it_is_not_one_set_of_values(bilateral, command: str, extra: tuple,
+                                                                 concept: str) -> None:
+    done = installed(command, str(bilateral), "--objective", concept, *extra, "-q")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"coprod: error: {command} ")
+    assert f"the {concept} solution" in lines[0] and lines[0].endswith("; on the command line: --objective")
+
+
+def test_another_objective_without_perspectives_is_an_error(case) -> None:
+    done = installed("frontier", str(case.path), "--objective", "US", "-q")
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("coprod: error: the objective 'US' needs the partners' perspectives, and the "
+                                   "scenario has none (give them under 'perspectives:'); on the command line: "
+                                   "--objective")

@@ -249,3 +249,53 @@ def test_glyphs_missing_from_the_font_do_not_warn(write_case, tmp_path) -> None:
         png = charts.contributions_chart(result, fmt="png")
         svg = charts.contributions_chart(result, fmt="svg").decode("utf-8")
     assert png.startswith(PNG_MAGIC) and "艦船整備 (ship MRO)" in svg
+
+
+# ------------------------------------------------------ partners' charts ---
+
+@pytest.fixture(scope="module")
+def bilateral(write_case, tmp_path_factory):
+    from testkit import write_perspectives
+
+    study = Study.load(write_perspectives(write_case(tmp_path_factory.mktemp("bilateral"))))
+    return study, study.bargain()
+
+
+def _svg_texts(svg: bytes) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)  # a parse error fails the test: the SVG must be well-formed XML
+    return ["".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_pareto_chart_marks_the_frontier_ideal_disagreement_and_solutions(bilateral) -> None:
+    _, result = bilateral
+    first, second = charts.pareto_chart(result, fmt="svg"), charts.pareto_chart(result, fmt="svg")
+    assert first == second
+    texts = " | ".join(_svg_texts(first))
+    for label in ("ideal", "disagreement", "joint solution", "nash solution", "balanced solution",
+                  f"frontier ({len(result.frontier.points)} portfolios)"):
+        assert label in texts, label
+    names = result.parties.names
+    assert f"{names[0]}'s value" in texts and f"{names[1]}'s value" in texts
+    png = charts.pareto_chart(result)
+    assert png.startswith(PNG_MAGIC) and png == charts.pareto_chart(result)
+    assert np.ptp(imread(io.BytesIO(png))[..., :3]) > 0.5
+
+
+def test_partners_chart_shows_each_partners_rank_and_the_largest_disagreements(bilateral) -> None:
+    study, _ = bilateral
+    views = study.views
+    svg = charts.partners_chart(views, fmt="svg")
+    assert svg == charts.partners_chart(views, fmt="svg")
+    texts = _svg_texts(svg)
+    for p in views.partners:
+        assert f"{p}'s rank" in texts
+    ranks = np.stack([views.views[p].scored.ranks for p in views.partners])
+    spread = ranks.max(axis=0) - ranks.min(axis=0)
+    assert f"{int(spread.max())} places apart" in texts
+    assert sum(t.endswith("places apart") for t in texts) == min(3, int((spread > 0).sum()))
+    for i in views.joint.order:
+        assert charts.plain(views.joint.names[i]) in texts
+    png = charts.partners_chart(views)
+    assert png.startswith(PNG_MAGIC) and png == charts.partners_chart(views)

@@ -223,3 +223,26 @@ def test_printed_report_reads_as_a_briefing(printed: tuple[str, int]) -> None:
     assert squash("cannot enter at any value (it would need 131.76, above the 0-100 scale)") in paper
     assert "exceeds131.76" not in paper and "effective_weight" not in paper and "0.1500" not in paper
     assert squash("Standardization and common requirements integration 35.0 % 15 weight 15.0 %") in paper
+
+
+def test_bilateral_report_renders_the_two_governments(write_case, tmp_path: Path) -> None:
+    from testkit import write_perspectives
+
+    (tmp_path / "case").mkdir()
+    scenario = write_perspectives(write_case(tmp_path / "case"))
+    out = tmp_path / "report"
+    result = CliRunner().invoke(main, ["report", str(scenario), "-o", str(out), "--no-robustness"])
+    assert result.exit_code == 0, result.output
+    done = chromium(out / "report.html", tmp_path / "profile", "--dump-dom")
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    html = done.stdout.decode("utf-8")
+    at = HEADINGS.index("Portfolio and schedule") + 1
+    assert re.findall(r"<h2[^>]*>(.*?)</h2>", html) == [*HEADINGS[:at], "The two governments", *HEADINGS[at:]]
+    dom = Dom()
+    dom.feed(html)
+    alts = [a["alt"] for t, a in dom.tags if t == "img"]
+    assert "Each partner's rank of each candidate, side by side" in alts
+    assert "Pareto frontier of the two partners' values with the solutions marked" in alts
+    assert all(a["src"].startswith("data:image/png;base64,") for t, a in dom.tags if t == "img")
+    assert dom.count("script") == 0
+    assert "Portfolios both could accept" in re.findall(r"<h3>(.*?)</h3>", html)

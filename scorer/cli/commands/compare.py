@@ -20,6 +20,7 @@ from scorer.cli.commands.options import (
     reports_errors,
     weight_option,
 )
+from scorer.cli.commands.robustness import objective_option
 from scorer.errors import one_line
 from scorer.files import display_path
 from scorer.inputs.loading import load_scenario
@@ -29,6 +30,8 @@ from scorer.present.compare import (
     compare,
     differs,
     shown,
+    sides_document,
+    sides_values_line,
     solve_side,
     titled,
     unchanged_line,
@@ -41,10 +44,12 @@ from scorer.present.output import choose_format, emit_tables, xlsx_destination
 @click.argument("scenario_b", metavar="B", callback=not_empty)
 @method_option
 @weight_option
+@objective_option
 @output_options
 @quiet_option
 @reports_errors
-def compare_command(scenario_a: str, scenario_b: str, method: str | None, weights: list, fmt: str | None, output: str | None) -> None:
+def compare_command(scenario_a: str, scenario_b: str, method: str | None, weights: list, objective: str,
+                    fmt: str | None, output: str | None) -> None:
     """Show what differs between scenarios A and B, in their inputs and their optimal portfolios.
 
     Inputs: effective weights, budgets, rules and other settings, candidates
@@ -65,8 +70,8 @@ def compare_command(scenario_a: str, scenario_b: str, method: str | None, weight
     files = [*inputs_a.paths, *inputs_b.paths]
     check_outputs([output], files)
     # An infeasible side is named by its file, like every other input error.
-    a = solve_side(f"{_shown(scenario_a)} (A)", open_study(inputs_a, weights, method))
-    b = solve_side(f"{_shown(scenario_b)} (B)", open_study(inputs_b, weights, method))
+    a = solve_side(f"{_shown(scenario_a)} (A)", open_study(inputs_a, weights, method, objective=objective))
+    b = solve_side(f"{_shown(scenario_b)} (B)", open_study(inputs_b, weights, method, objective=objective))
     tables = compare(a, b)
     # One line per scenario, whatever its name holds.
     head = (f"A: {one_line(scenario_a)} ({one_line(a.inputs.scenario.name)})\n"
@@ -75,10 +80,10 @@ def compare_command(scenario_a: str, scenario_b: str, method: str | None, weight
         head += "no differences\n"
     elif fmt in TEXT_FORMATS:
         head += unchanged_line(tables)
-    head += "\n"
+    head += "\n" + sides_values_line(a, b)
     about = workbook_about("compare", a.inputs, a.solution, "A") + scenario_about(b.inputs, b.solution, "B")
     emit_tables(shown(tables, fmt), fmt, output, files, titles=titled(tables), preamble=head,
-                digits={"weights": 4}, note=note, about=about, bom=csv_bom(), force=output_force())
+                digits={"weights": 4}, note=note, document=sides_document(shown(tables, fmt), a, b) if fmt == "json" else None, about=about, bom=csv_bom(), force=output_force())
 
 
 def _shown(path: str) -> str:

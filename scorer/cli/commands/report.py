@@ -23,6 +23,7 @@ from scorer.cli.commands.options import (
     scenario_argument,
     weight_option,
 )
+from scorer.cli.commands.robustness import objective_option
 from scorer.files import write_atomic
 from scorer.limits import MAX_PORTFOLIO_SAMPLES, MAX_SAMPLES
 from scorer.present.charts import CHART_FORMATS
@@ -65,14 +66,15 @@ def robustness_options(command):
 @click.option("--no-robustness", is_flag=True,
               help="Leave out flip points, Monte Carlo, the frontier and the alternatives (saves most of the time).")
 @robustness_options
+@objective_option
 @parallel_options
 @click.option("--force", is_flag=True,
               help="Write into a folder that holds other files (beside them) and replace read-only report files.")
 @quiet_option
 @reports_errors
 def report_command(scenario: str | None, folder: str, method: str | None, weights: list, no_explain: bool, no_robustness: bool,
-                   samples: int | None, portfolio_samples: int | None, seed: int | None, workers: int | None,
-                   scheduler: str | None, force: bool) -> None:
+                   samples: int | None, portfolio_samples: int | None, seed: int | None, objective: str,
+                   workers: int | None, scheduler: str | None, force: bool) -> None:
     """Write a briefing on SCENARIO into DIR: a self-contained HTML page and a Markdown twin.
 
     report.html embeds its charts and needs no network to view; report.md
@@ -84,7 +86,7 @@ def report_command(scenario: str | None, folder: str, method: str | None, weight
     robust = None if no_robustness else RobustnessSettings.from_scenario(
         inputs.scenario, samples=samples, seed=seed, portfolio_samples=portfolio_samples, workers=workers,
         scheduler=scheduler)
-    study = open_study(inputs, weights, method)
+    study = open_study(inputs, weights, method, objective=objective)
     result = build_report(analyse(study, explain=not no_explain, robust=robust))
     write_report(result, folder, inputs.paths, force)
     note(f"wrote report.html, report.md and {len(result.files)} chart files to {folder}")
@@ -111,7 +113,10 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
 
     KIND: contributions (stacked per-criterion contributions of the ranking),
     gantt (the schedule with yearly spend against each cap, by partner),
-    frontier, tornado, acceptability, core (robustness charts).
+    frontier, tornado, acceptability, core (robustness charts);
+    partners (each partner's rank of each candidate side by side) and pareto
+    (the two partners' frontier with the ideal and disagreement points and
+    the joint, Nash and balanced solutions), which need perspectives.
     """
     fmt = fmt or _chart_format(output)
     if fmt == "png":
@@ -123,7 +128,8 @@ def chart_command(kind: str, scenario: str | None, output: str, fmt: str | None,
                                                portfolio_samples=portfolio_samples, workers=workers,
                                                scheduler=scheduler) if part else None)
     study = open_study(inputs, weights, method)
-    data = chart(kind, analyse(study, explain=False, robust=robust, parts=(part,) if part else ()), fmt)
+    analysis = analyse(study, explain=False, robust=robust, parts=(part,) if part else (), bargain=kind == "pareto")
+    data = chart(kind, analysis, fmt)
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -35,6 +35,15 @@ from scorer.present.output import choose_format, emit_tables, xlsx_destination
 from scorer.robustness.sampling import SCORE_DISTRIBUTIONS
 
 
+def objective_option(command):
+    """``--objective``: whose values the analysis uses (joint by default; the others need perspectives)."""
+    return click.option(
+        "--objective", metavar="joint|nash|balanced|PARTNER", default="joint", show_default=True,
+        help="Whose values the analysis uses (needs perspectives, except joint): the joint values, the Nash or "
+             "balanced solution where the analysis is a sequence of optimisations, or one partner's own "
+             "values (its weights and scores).")(command)
+
+
 def _ranges(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
     for item in items:
@@ -91,6 +100,7 @@ def _early_format(fmt: str | None, output: str | None) -> str:
               help="Portfolio flip points are located within T on the 0-1 weight scale (default 0.01).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many of the most frequent portfolios to list.")
+@objective_option
 @parallel_options
 @output_options
 @quiet_option
@@ -98,7 +108,8 @@ def _early_format(fmt: str | None, output: str | None) -> str:
 def sensitivity(scenario: str | None, method: str | None, weights: list, samples: int | None,
                 concentration: float | None, ranges: dict, score_dist: str | None, seed: int | None,
                 portfolios: bool, portfolio_samples: int | None, tolerance: float | None, top: int,
-                workers: int | None, scheduler: str | None, fmt: str | None, output: str | None) -> None:
+                objective: str, workers: int | None, scheduler: str | None, fmt: str | None,
+                output: str | None) -> None:
     """Flip points of every criterion weight and a Monte Carlo (SMAA) analysis of SCENARIO.
 
     Flip points: the interval of each criterion's weight (the others rescaled
@@ -115,7 +126,7 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
     settings = RobustnessSettings.from_scenario(
         inputs.scenario, samples=samples, concentration=concentration, ranges=ranges, score_dist=score_dist,
         seed=seed, portfolio_samples=portfolio_samples, tolerance=tolerance, workers=workers, scheduler=scheduler)
-    study = open_study(inputs, weights, method)
+    study = open_study(inputs, weights, method, objective=objective)
     if portfolios:
         _warn_large(study, settings.portfolio_samples)
     report = sensitivity_report(study, settings, portfolios=portfolios, top=top)
@@ -136,37 +147,37 @@ def sensitivity(scenario: str | None, method: str | None, weights: list, samples
                    "candidate's largest yearly cost together).")
 @click.option("--steps", type=click.IntRange(min=2, max=MAX_STEPS), default=11, show_default=True, help="Levels to solve.")
 @click.option("--year", type=int, metavar="YEAR", help="Sweep this year's cap instead of the total budget.")
+@objective_option
 @parallel_options
 @output_options
 @quiet_option
 @reports_errors
 def frontier_command(scenario: str | None, method: str | None, weights: list, start: float | None, stop: float | None, steps: int,
-                     year: int | None, workers: int | None, scheduler: str | None, fmt: str | None,
-                     output: str | None) -> None:
+                     year: int | None, objective: str, workers: int | None, scheduler: str | None,
+                     fmt: str | None, output: str | None) -> None:
     """The best value and portfolio at each level of the total budget (or of one year's cap).
 
     Also lists the order of buy: the level at which each project enters.
     """
-    from scorer.robustness.frontier import (
-        buy_order,
-        frontier,
-        frontier_table,
-        sweep_levels,
-    )
+    from scorer.present.objectives import objective_frontier, values_line, with_values
+    from scorer.present.output import records
+    from scorer.robustness.frontier import buy_order, frontier_table, sweep_levels
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
     check_outputs([output], inputs.paths)
-    study = open_study(inputs, weights, method)
+    study = open_study(inputs, weights, method, objective=objective)
     problem = study.problem
     levels = sweep_levels(problem, start, stop, steps, year)
     _warn_large(study, len(levels))
-    result = frontier(problem, study.values, study.config, levels, year=year,
-                      workers=workers, scheduler=scheduler)
+    result = objective_frontier(study, levels, year=year, workers=workers, scheduler=scheduler)
     what = "total budget" if year is None else f"{year} cap"
-    emit_tables({"frontier": frontier_table(result), "buy_order": buy_order(result)}, fmt, output,
+    tables = {"frontier": frontier_table(result), "buy_order": buy_order(result)}
+    document = with_values({name: records(t) for name, t in tables.items()}, study)
+    emit_tables(tables, fmt, output,
                 inputs.paths, titles={"frontier": f"Efficient frontier ({what}, {problem.currency})",
-                                            "buy_order": "Order of buy"}, note=note,
+                                            "buy_order": "Order of buy"}, note=note, preamble=values_line(study),
+                document=document if fmt == "json" and "values" in document else None,
                 about=workbook_about("frontier", inputs, settings={"swept": what}), bom=csv_bom(),
                 force=output_force())
 
@@ -177,27 +188,35 @@ def frontier_command(scenario: str | None, method: str | None, weights: list, st
 @weight_option
 @click.option("-k", "k", type=click.IntRange(min=1, max=MAX_ALTERNATIVES), default=5, show_default=True,
               help="How many distinct portfolios (different sets of projects).")
+@objective_option
 @output_options
 @quiet_option
 @reports_errors
-def alternatives_command(scenario: str | None, method: str | None, weights: list, k: int, fmt: str | None, output: str | None) -> None:
+def alternatives_command(scenario: str | None, method: str | None, weights: list, k: int, objective: str,
+                         fmt: str | None, output: str | None) -> None:
     """The k best distinct portfolios, each with its gap to the best, and which projects are core.
 
     Portfolios are distinct when they select different projects; each is shown
     with its best schedule. Core: in all k; swappable: in some.
     """
+    from scorer.present.objectives import single_values, values_line, with_values
+    from scorer.present.output import records
     from scorer.robustness.alternatives import alternatives_table, k_best, roles_table
 
     fmt = _early_format(fmt, output)
     inputs = load(scenario)
     check_outputs([output], inputs.paths)
-    study = open_study(inputs, weights, method)
+    study = open_study(inputs, weights, method, objective=objective)
+    values = single_values(study, "alternatives")
     _warn_large(study, k)
-    result = k_best(study.problem, study.values, study.config, k)
+    result = k_best(study.problem, values, study.config, k)
     if len(result.solutions) < k:
         note(f"only {len(result.solutions)} distinct portfolios fit")
-    emit_tables({"alternatives": alternatives_table(result), "roles": roles_table(result)}, fmt, output,
+    tables = {"alternatives": alternatives_table(result), "roles": roles_table(result)}
+    document = with_values({name: records(t) for name, t in tables.items()}, study)
+    emit_tables(tables, fmt, output,
                 inputs.paths, titles={"alternatives": f"The {len(result.solutions)} best distinct portfolios",
                                             "roles": "Core (in all) and swappable (in some) projects"}, note=note,
+                preamble=values_line(study), document=document if fmt == "json" and "values" in document else None,
                 about=workbook_about("alternatives", inputs, result.solutions[0]), bom=csv_bom(),
                 force=output_force())
