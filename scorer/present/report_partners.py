@@ -154,7 +154,7 @@ def _bargain(bargain: Bargain | None, study: Study, no_bargain: str) -> list[Blo
             *table_blocks(frontier, front_labels, {**{f"value_{p}": ".2f" for p in names}, "joint": ".2f"},
                           keys=("point",)),
             Block("p", f"Each solution's portfolio, each partner's value and gain over its outside option, and what "
-                       f"it pays ({money}, at each project's nominal split: the middle of its share ranges)."),
+                       f"it pays ({money}, at the split chosen for that portfolio within the share ranges)."),
             *table_blocks(solved, sol_labels, {**{f"{c}_{p}": ".2f" for c in ("value", "gain") for p in names},
                                                **{f"pays_{p}": FIT for p in names}, "joint": ".2f"},
                           keys=("solution",))]

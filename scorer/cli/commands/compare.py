@@ -13,6 +13,7 @@ from scorer.cli.commands.options import (
     method_option,
     not_empty,
     note,
+    objective_option,
     open_study,
     output_force,
     output_options,
@@ -20,7 +21,6 @@ from scorer.cli.commands.options import (
     reports_errors,
     weight_option,
 )
-from scorer.cli.commands.robustness import objective_option
 from scorer.errors import one_line
 from scorer.files import display_path
 from scorer.inputs.loading import load_scenario

@@ -17,6 +17,7 @@ from scorer.cli.commands.options import (
     money_text,
     not_empty,
     note,
+    objective_option,
     open_study,
     output_force,
     output_options,
@@ -69,9 +70,8 @@ def _model_file(ctx: click.Context, param: click.Parameter, value: str | None) -
               help="Stop after S seconds and report the best portfolio found, with its gap.")
 @click.option("--gap", type=like_field(SolverSettings, "gap"), metavar="G",
               help="Stop when within relative gap G of the bound (0 = prove optimality).")
-@click.option("--objective", metavar="joint|nash|balanced|PARTNER", default="joint", show_default=True,
-              help="What to maximise (needs perspectives, except joint): the joint values, the Nash bargaining "
-                   "solution, the balanced (Kalai-Smorodinsky) solution, or one partner's own value.")
+@objective_option(help="What to maximise (needs perspectives, except joint): the joint values, the Nash bargaining "
+                       "solution, the balanced (Kalai-Smorodinsky) solution, or one partner's own value.")
 @click.option("--explain", is_flag=True,
               help="Also show which limits hold the portfolio back and each candidate's value threshold "
                    "(costs extra solves).")

@@ -309,3 +309,15 @@ def parallel_options(command: Any) -> Any:
                            help="Run the re-solves on a Dask cluster (e.g. tcp://host:8786); overrides --workers.")(command)
     return click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS), metavar="N",
                         help="Local processes for the re-solves (default: all cores; 1: this process).")(command)
+
+
+ANALYSIS_OBJECTIVE = ("Whose values the analysis uses (needs perspectives, except joint): the joint values, the Nash "
+                      "or balanced solution where the analysis is a sequence of optimisations, or one partner's own "
+                      "values (its weights and scores).")
+
+
+def objective_option(command=None, *, help: str = ANALYSIS_OBJECTIVE):  # noqa: A002 - click's own word
+    """``--objective joint|nash|balanced|PARTNER`` (joint by default; the others need perspectives)."""
+    option = click.option("--objective", metavar="joint|nash|balanced|PARTNER", default="joint",
+                          show_default=True, help=help)
+    return option(command) if command is not None else option

@@ -15,6 +15,7 @@ from scorer.cli.commands.options import (
     method_option,
     not_empty,
     note,
+    objective_option,
     open_study,
     output_force,
     parallel_options,
@@ -23,7 +24,6 @@ from scorer.cli.commands.options import (
     scenario_argument,
     weight_option,
 )
-from scorer.cli.commands.robustness import objective_option
 from scorer.files import write_atomic
 from scorer.limits import MAX_PORTFOLIO_SAMPLES, MAX_SAMPLES
 from scorer.present.charts import CHART_FORMATS

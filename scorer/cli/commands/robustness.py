@@ -13,6 +13,7 @@ from scorer.cli.commands.options import (
     load,
     method_option,
     note,
+    objective_option,
     open_study,
     output_force,
     output_options,
@@ -33,15 +34,6 @@ from scorer.limits import (
 from scorer.numbers import parse_number
 from scorer.present.output import choose_format, emit_tables, xlsx_destination
 from scorer.robustness.sampling import SCORE_DISTRIBUTIONS
-
-
-def objective_option(command):
-    """``--objective``: whose values the analysis uses (joint by default; the others need perspectives)."""
-    return click.option(
-        "--objective", metavar="joint|nash|balanced|PARTNER", default="joint", show_default=True,
-        help="Whose values the analysis uses (needs perspectives, except joint): the joint values, the Nash or "
-             "balanced solution where the analysis is a sequence of optimisations, or one partner's own "
-             "values (its weights and scores).")(command)
 
 
 def _ranges(ctx: click.Context, param: click.Parameter, items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
