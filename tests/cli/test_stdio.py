@@ -96,6 +96,8 @@ def _runs() -> dict[str, Run]:
     runs["chart gantt png"] = Run(("chart", "gantt", "{scenario}", "-o", "-"), "png")
     runs["chart core svg -q"] = Run(("chart", "core", "{scenario}", "-o", "-", "--format", "svg",
                                      *SMALL_SENSITIVITY, "-q"), "svg")
+    runs["chart pareto svg"] = Run(("chart", "pareto", "{bilateral}", "-o", "-", "--format", "svg"), "svg")
+    runs["chart partners png -q"] = Run(("chart", "partners", "{bilateral}", "-o", "-", "-q"), "png")
     return runs
 
 
