@@ -68,7 +68,9 @@ def per_solve(problem, parties: Parties, config: SolverConfig, repeats: int) -> 
         model.add_row(row)
         fresh = checked_solution(problem, parties.values[1], model.options, model.solve(config))
     cold_s = (time.perf_counter() - t0) / repeats
-    assert abs(warm.objective - fresh.objective) <= 1e-6 * max(1.0, fresh.objective)
+    # Two proven optima agree; a solve stopped by its time limit may hold another incumbent.
+    if warm.status == fresh.status == "optimal":
+        assert abs(warm.objective - fresh.objective) <= 1e-6 * max(1.0, fresh.objective)
     return warm_s, cold_s
 
 

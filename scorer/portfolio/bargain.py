@@ -57,6 +57,12 @@ SOLVER_ROOM = 1e-6
 # Ratios and Nash criteria equal to within this (relative) are ties, broken by the next stage.
 TIE = 1e-12
 CONCEPTS = ("joint", "nash", "balanced")
+# The frontier's stages hold a partner's value above a floor, which makes each solve far harder than a
+# plain re-solve: the Resolver's tuned options (presolve and heuristics off) pay only on small models.
+# Measured on benchmarks/bench_bargain.py's problems (one process, idle machine): 206 options, tuned
+# 11.3 s for the 46 solves of the whole frontier against 30.6 s with HiGHS's defaults; 390 options,
+# 18.3 s against 16.6 s for 4 points; 909 options, 66.8 s against 29.5 s for 2 points.
+FRONTIER_TUNED_UP_TO = 400
 
 
 @dataclass(frozen=True, eq=False)
@@ -267,7 +273,7 @@ class _Solver:
         self.parties = parties
         self.config = replace(config, gap=0.0)  # exactness needs proven optima at every stage
         self.problem = with_floors(problem, parties, self.config)
-        self.resolver = Resolver(self.problem, parties.joint, self.config)
+        self.resolver = Resolver(self.problem, parties.joint, self.config, tuned_up_to=FRONTIER_TUNED_UP_TO)
         self.options = self.resolver.options
         grids = [value_step(self.options, v) for v in parties.values]
         self.step = np.array([q for q, _ in grids])

@@ -95,6 +95,9 @@ class Resolver:
     problem: PortfolioProblem
     values: np.ndarray
     config: SolverConfig
+    # Models up to this many start options run with TUNED_OPTIONS (see there), beyond it with HiGHS's
+    # defaults; None: TUNED_MAX_OPTIONS.
+    tuned_up_to: int | None = None
     _live: _Live | None = field(default=None, init=False, repr=False)
     _key: str = field(default_factory=lambda: uuid.uuid4().hex, init=False, repr=False)
     _pickled: bool = field(default=False, init=False, repr=False)
@@ -172,7 +175,7 @@ class Resolver:
             return _solve_pulp(problem, values, self.config, why)
         try:
             if self._live is None:
-                self._live = _Live(self.problem, self.values, self.config)
+                self._live = _Live(self.problem, self.values, self.config, self.tuned_up_to)
                 if self._pickled:
                     _remember(self._key, self._live)
             return self._live.solve(problem, values, why)
@@ -308,7 +311,8 @@ def _row_bounds(sense: str, rhs: float) -> tuple[float, float]:
 class _Live:
     """A built PortfolioModel and its live ``highspy.Highs``, re-run with new costs and bounds."""
 
-    def __init__(self, problem: PortfolioProblem, values: np.ndarray, config: SolverConfig):
+    def __init__(self, problem: PortfolioProblem, values: np.ndarray, config: SolverConfig,
+                 tuned_up_to: int | None = None):
         t0 = time.perf_counter()
         self.model = PortfolioModel(problem, values)
         self.config = config
@@ -330,7 +334,7 @@ class _Live:
         self._interruptible(_in_user_thread())
         t1 = time.perf_counter()
         self.start = self._base_start()
-        small = self.model.options.k <= TUNED_MAX_OPTIONS
+        small = self.model.options.k <= (TUNED_MAX_OPTIONS if tuned_up_to is None else tuned_up_to)
         if small and time.perf_counter() - t1 < INTERRUPTIBLE_AFTER:
             self._interruptible(False)  # quick solves: the interrupt callbacks would cost ~15 % each
         if small:

@@ -377,3 +377,13 @@ def test_tiny_money_limits_move_in_their_own_units() -> None:
         sol = resolver.solve(values, rhs=rhs)
         assert (sol.selected.tolist(), sol.status) == ([False, True], "optimal"), rhs
     assert resolver.solve(values * 0.5).selected.tolist() == [True, True]  # the bounds were restored
+
+
+def test_a_resolver_may_keep_highs_defaults_from_a_smaller_size(default) -> None:
+    # The bargain's frontier does so beyond FRONTIER_TUNED_UP_TO options (its floors make solves hard).
+    _, problem, values = default
+    plain = Resolver(problem, values, CONFIG, tuned_up_to=0)
+    tuned = Resolver(problem, values, CONFIG)
+    assert plain.solve(values).objective == pytest.approx(tuned.solve(values).objective, rel=1e-9)
+    assert plain._live.highs.getOptionValue("presolve")[1] == "choose"
+    assert tuned._live.highs.getOptionValue("presolve")[1] == "off"
