@@ -16,12 +16,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from scorer.errors import InputError, Problem
 from scorer.files import display_path, is_link_loop
 from scorer.inputs.crosscheck import check_all, effective_shares
-from scorer.inputs.location import finding_problems, line_of, problem_at, validation_problems
+from scorer.inputs.location import finding_problems, problem_at, validated
 from scorer.inputs.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scenario
 from scorer.inputs.partner_files import PartnerInputs, load_perspectives
 from scorer.inputs.yamlfile import YamlDocument, read_yaml, read_yaml_stream
@@ -170,15 +170,4 @@ _KIND_OF = {model: kind for kind, model in FILE_MODELS.items()}
 
 
 def _validate(model: type[BaseModel], doc: YamlDocument) -> Any:
-    if not isinstance(doc.data, dict):
-        # Never echo the content: the path may name any file (criteria: /etc/passwd).
-        kind = {str: "text", list: "a list"}.get(type(doc.data), "a single value")
-        raise InputError([Problem(doc.display, line_of(doc.text, ()), "", (
-            f"is not a {_KIND_OF[model]} file: its top level is {kind}, not a mapping of keys"
-            " (see 'coprod schema' for the format)"))])
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, doc)) from None
-    except RecursionError:
-        raise InputError([Problem(doc.display, None, "", "is nested too deeply")]) from None
+    return validated(model, doc, _KIND_OF[model])

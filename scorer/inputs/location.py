@@ -21,11 +21,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scorer.errors import Problem
+from scorer.errors import InputError, Problem
 from scorer.inputs.models import LOCATED
 from scorer.inputs.yamlfile import YamlDocument, compose, yaml11_number_hint
 
@@ -126,3 +126,26 @@ def _child(node: Node, part: Any) -> tuple[Node | None, Node] | None:
     if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
         return None, node.value[part]
     return None
+
+
+def validated(model: type[BaseModel], doc: YamlDocument, kind: str) -> Any:
+    """``doc`` validated as ``model`` (a file of ``kind``), or an InputError locating every problem.
+
+    Raises
+    ------
+    InputError
+        The top level is not a mapping, a field breaks a rule (file, line and field), or the
+        document is nested too deeply.
+    """
+    if not isinstance(doc.data, dict):
+        # Never echo the content: the path may name any file (criteria: /etc/passwd).
+        shape = {str: "text", list: "a list"}.get(type(doc.data), "a single value")
+        raise InputError([Problem(doc.display, line_of(doc.text, ()), "", (
+            f"is not a {kind} file: its top level is {shape}, not a mapping of keys"
+            " (see 'coprod schema' for the format)"))])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc, doc)) from None
+    except RecursionError:
+        raise InputError([Problem(doc.display, None, "", "is nested too deeply")]) from None

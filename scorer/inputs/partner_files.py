@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from scorer.errors import InputError, Problem
 from scorer.files import display_path, is_link_loop
 from scorer.inputs.crosscheck import check_partner_criteria, check_score_overlay
 from scorer.inputs.location import (
     finding_problems,
-    line_of,
     problem_at,
-    validation_problems,
+    validated,
 )
 from scorer.inputs.models import CandidatesFile, CriteriaFile, Scenario, ScoresFile
 from scorer.inputs.yamlfile import YamlDocument, read_yaml
@@ -94,16 +93,7 @@ def _read(ref: str, base: Path, scenario_doc: YamlDocument, loc: tuple) -> tuple
 
 
 def _validate(model: type[BaseModel], doc: YamlDocument, kind: str) -> BaseModel:
-    if not isinstance(doc.data, dict):
-        # As loading does: never echo the content of a file that may be any file.
-        raise InputError([Problem(doc.display, line_of(doc.text, ()), "",
-                                  f"is not a {kind} file: its top level is not a mapping of keys")])
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, doc)) from None
-    except RecursionError:
-        raise InputError([Problem(doc.display, None, "", "is nested too deeply")]) from None
+    return validated(model, doc, kind)
 
 
 def _checked_criteria(doc: YamlDocument, shared: CriteriaFile) -> CriteriaFile:
