@@ -17,10 +17,11 @@ import os
 import pty
 import random
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+import highspy
 import numpy as np
 import pytest
 from hypothesis import strategies as st
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 from scorer.errors import InfeasibleError
 from scorer.mip.config import SolverConfig
 from scorer.inputs.models import CriteriaFile
-from scorer.portfolio.feasibility import violations
+from scorer.portfolio.feasibility import violations, yearly_spend
 from scorer.portfolio.problem import build_problem
 from scorer.portfolio.solve import optimize, portfolio_value
 from scorer.robustness.sampling import ScoringBasis
@@ -446,3 +447,117 @@ def write_perspectives(case: Case, name: str = "bilateral.yaml", joint: str = "j
     path = case.folder / name
     path.write_text(case.texts["scenario"] + PERSPECTIVES.replace("joint: {method: file}", joint), encoding="utf-8")
     return path
+
+
+# ------------------------------------------------- cost shares as decisions ---
+
+
+def split_lp(p, start, lo, hi, target=None):
+    """Whether a split of the selected candidates within [lo, hi] meets every partner limit (and, with
+    ``target``, the least total distance |share - target| of the selected ranged candidates)."""
+    sel = np.flatnonzero(start >= 0)
+    if len(sel) == 0:  # nobody pays anything: every limit holds
+        return True if target is None else 0.0
+    spend = yearly_spend(p, start)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    var = {}
+    for i in sel:
+        for j in range(len(p.partners)):
+            var[i, j] = h.getNumCol()
+            h.addVar(float(lo[i, j]), float(hi[i, j]))
+    inf = highspy.kHighsInf
+
+    def row(terms, low, up):
+        keep = [(var[k], c) for k, c in terms if c != 0]
+        h.addRow(low, up, len(keep), np.array([k for k, _ in keep], dtype=np.int32),
+                 np.array([c for _, c in keep], dtype=float))
+
+    for i in sel:
+        row([((i, j), 1.0) for j in range(len(p.partners))], 1.0, 1.0)
+    cost = spend.sum(axis=1)
+    for j in range(len(p.partners)):
+        for t in range(len(p.years)):
+            if np.isfinite(p.partner_year_cap[j, t]):
+                row([((i, j), spend[i, t]) for i in sel], -inf, float(p.partner_year_cap[j, t]))
+        if np.isfinite(p.partner_total[j]):
+            row([((i, j), cost[i]) for i in sel], -inf, float(p.partner_total[j]))
+        whole = float(cost.sum())
+        if np.isfinite(p.partner_share_min[j]):
+            row([((i, j), cost[i]) for i in sel], float(p.partner_share_min[j]) * whole, inf)
+        if np.isfinite(p.partner_share_max[j]):
+            row([((i, j), cost[i]) for i in sel], -inf, float(p.partner_share_max[j]) * whole)
+    if target is not None:  # |y - t| <= d for the ranged ones, minimise the sum of d
+        for (i, j), col in list(var.items()):
+            if p.ranged[i]:
+                d = h.getNumCol()
+                h.addVar(0.0, inf)
+                h.changeColCost(d, 1.0)
+                h.addRow(-float(target[i, j]), inf, 2, np.array([d, col], dtype=np.int32), np.array([1.0, -1.0]))
+                h.addRow(float(target[i, j]), inf, 2, np.array([d, col], dtype=np.int32), np.array([1.0, 1.0]))
+    h.run()
+    ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return ok if target is None else h.getInfo().objective_function_value
+
+
+def without_money(p):
+    """``p`` without the partners' caps and share rules: what :func:`split_lp` decides instead."""
+    return replace(p, partner_total=np.full(len(p.partners), np.inf),
+                   partner_year_cap=np.full_like(p.partner_year_cap, np.inf),
+                   partner_share_min=np.full(len(p.partners), np.nan),
+                   partner_share_max=np.full(len(p.partners), np.nan))
+
+
+def all_starts(p) -> list[np.ndarray]:
+    """Every assignment of the candidates to a start year its window allows, or -1 (left out)."""
+    choices = []
+    for i in range(p.n):
+        first = max(int(p.years[0]), p.earliest_given[i] or int(p.years[0]))
+        last = min(int(p.years[-1]), p.latest_given[i] or int(p.years[-1])) - len(p.costs[i]) + 1
+        choices.append([-1, *range(first, last + 1)])
+    return [np.array(c) for c in itertools.product(*choices)]
+
+
+def ranged_starts(p, lo, hi) -> list[np.ndarray]:
+    """Every assignment whose limits hold for some split within [lo, hi]: each limit but the partners'
+    money by :func:`violations`, the money by :func:`split_lp`."""
+    free = without_money(p)
+    return [s for s in all_starts(p) if not violations(free, s, free.shares) and split_lp(p, s, lo, hi)]
+
+
+@st.composite
+def ranged_problems(draw, partners: int | None = None, most: int = 7, room: float = 1.0):
+    """Up to ``most`` candidates on a 4-year horizon, 2 or 3 partners (or ``partners``), some splits fixed
+    and some ranges; the partners' budgets scaled by ``room``."""
+    n = draw(st.integers(1, most))
+    partners = ("A", "B", "C")[:partners or draw(st.integers(2, 3))]
+    m = len(partners)
+    costs, earliest, latest, shares, lo, hi = [], [], [], [], [], []
+    for _ in range(n):
+        d = draw(st.integers(2, 4))
+        costs.append(draw(st.lists(st.integers(1, 9), min_size=d, max_size=d)))
+        e = 2026 + draw(st.integers(0, 4 - d))
+        earliest.append(e)
+        latest.append(min(2029, e + d - 1 + draw(st.integers(0, 1))))
+        weights = np.array(draw(st.lists(st.integers(1, 4), min_size=m, max_size=m)), dtype=float)
+        centre = weights / weights.sum()
+        if draw(st.booleans()):
+            shares.append([float(c) for c in centre])
+            lo.append(centre)
+            hi.append(centre)
+        else:
+            width = np.array(draw(st.lists(st.sampled_from([0.0, 0.1, 0.3, 1.0]), min_size=m, max_size=m)))
+            low, high = np.clip(centre - width, 0, 1), np.clip(centre + width, 0, 1)
+            shares.append([(float(a), float(b)) for a, b in zip(low, high)])
+            lo.append(low)
+            hi.append(high)
+    caps = st.sampled_from([None, *(room * np.array([4.0, 8.0, 15.0]))])
+    rule = draw(st.sampled_from([None, (0.3, None), (None, 0.4), (0.2, 0.5)]))
+    problem = build_problem(
+        costs, horizon=(2026, 2029), partners=partners, shares=shares, earliest=earliest, latest=latest,
+        partner_total={p: v for p in partners if (v := draw(caps)) is not None},
+        partner_year={p: v for p in partners if (v := draw(st.sampled_from([None, 2.0 * room, 4.0 * room]))) is not None},
+        partner_share={"A": rule} if rule else None,
+        max_projects=draw(st.sampled_from([None, 3])), delay_discount=draw(st.sampled_from([0.0, 0.1])))
+    values = np.array(draw(st.lists(st.integers(1, 100), min_size=n, max_size=n)), dtype=float)
+    return problem, values, np.array(lo), np.array(hi)

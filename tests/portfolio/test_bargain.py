@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from testkit import make_problem, small_problems
+from testkit import all_starts, make_problem, ranged_problems, ranged_starts, small_problems
 from scorer.errors import InfeasibleError, ScoringError, SolverError
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.bargain import (
@@ -256,3 +256,53 @@ def test_a_broken_extra_row_is_caught_independently() -> None:
         check_rows(opts, start, [Row("need_c0", np.arange(opts.of(0).start, opts.of(0).stop),
                                      np.ones(opts.of(0).stop - opts.of(0).start), ">=", 1.0)])
     check_rows(opts, start, [Row("c1", np.array([opts.of(1).start]), np.ones(1), ">=", 1.0)])
+
+
+@st.composite
+def ranged_bilateral(draw):
+    """Two paying partners with share ranges and budgets each, and two partners' integer values."""
+    problem, joint, lo, hi = draw(ranged_problems(partners=2, most=10, room=2.5))
+    assume(len(all_starts(problem)) <= 600)  # each enumerated portfolio asks an LP for a split
+    other = np.array(draw(st.lists(st.integers(1, 100), min_size=problem.n, max_size=problem.n)), dtype=float)
+    values = np.vstack([joint, other])
+    parties = Parties(problem.partners, values, (joint + other) / 2,
+                      np.array([draw(st.sampled_from([0.0, 5.0])), 0.0]), np.array([0.5, 0.5]))
+    return problem, parties, lo, hi
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(ranged_bilateral())
+def test_frontier_with_share_ranges_against_brute_force(case) -> None:
+    # The brute force enumerates portfolios and asks its own LP whether some split in the ranges meets
+    # every partner's budgets and share rules; coprod's frontier must find the same non-dominated set,
+    # Nash and balanced optima and ideals, each point with a split that passes the independent check.
+    problem, parties, lo, hi = case
+    starts = ranged_starts(problem, lo, hi)
+    if not starts:
+        with pytest.raises(InfeasibleError, match="^infeasible: "):
+            bargain(problem, parties)
+        return
+    vals = np.array([partner_values(problem, parties, s) for s in starts])
+    d = parties.disagreement
+    gains = vals - d
+    ok = (gains > 0).all(axis=1)
+    if not ok.any():  # also when a partner's ideal is below its disagreement value
+        with pytest.raises(ScoringError, match="no Nash solution"):
+            bargain(problem, parties)
+        return
+    b = bargain(problem, parties)
+    points = b.frontier.points
+    np.testing.assert_allclose([pt.values for pt in points], non_dominated(vals), atol=1e-6)
+    np.testing.assert_allclose(b.frontier.ideal, vals.max(axis=0), atol=1e-6)
+    for pt in points:
+        sel = pt.selected
+        assert violations(problem, pt.start, pt.shares) == []
+        assert np.all(pt.shares[sel] >= lo[sel] - 1e-9) and np.all(pt.shares[sel] <= hi[sel] + 1e-9)
+    t, total = brute_balanced(vals, d)
+    assert points[b.solutions["balanced"]].values.sum() == pytest.approx(total, abs=1e-6)
+    best = np.max(np.log(gains[ok]) @ parties.influence)
+    assert np.log(points[b.solutions["nash"]].values - d) @ parties.influence == pytest.approx(best, abs=1e-9)
+    for p, name in enumerate(parties.names):
+        own = solve_objective(problem, parties, name)
+        assert own.criterion == pytest.approx(vals[:, p].max(), abs=1e-6)
+        assert violations(problem, own.point.start, own.point.shares) == []
