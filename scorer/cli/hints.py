@@ -28,6 +28,7 @@ FLAGS = {
     "k": "-k",
     "explain": "--explain",
     "objective": "--objective",
+    "slices": "--slices",
     "force": "--force",
     "format": "--format",
     "output": "-o",

@@ -38,6 +38,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -56,7 +57,13 @@ RESOLUTION = 1e-5
 SOLVER_ROOM = 1e-6
 # Ratios and Nash criteria equal to within this (relative) are ties, broken by the next stage.
 TIE = 1e-12
+# A coarse frontier's gap is refined when its bound beats the best by more than this (relative): above the
+# solvers' bounds' own slack (HiGHS: an absolute gap of 1e-6 on values of 10-10,000), below any real difference.
+BOUND_TIE = 1e-9
 CONCEPTS = ("joint", "nash", "balanced")
+# The slices of partner 2's value range a coarse sweep starts Nash from (solve_objective): exact anyway,
+# since the gaps are refined until none can hold a better point (see _coarse).
+NASH_SLICES = 8
 # The frontier's stages hold a partner's value above a floor, which makes each solve far harder than a
 # plain re-solve: the Resolver's tuned options (presolve and heuristics off) pay only on small models.
 # Measured on benchmarks/bench_bargain.py's problems (one process, idle machine): 206 options, tuned
@@ -167,6 +174,9 @@ class Frontier:
     solves: int
     seconds: float
     complete: bool = True  # False: stopped at max_points, more points may follow
+    # A coarse frontier's step in partner 2's value (None: every point): each non-dominated point not
+    # listed lies within it below a listed one that is at least as good for partner 1 (see _coarse).
+    spacing: float | None = None
 
     @property
     def optimal(self) -> bool:
@@ -278,6 +288,7 @@ class _Solver:
         grids = [value_step(self.options, v) for v in parties.values]
         self.step = np.array([q for q, _ in grids])
         self.on_grid = tuple(exact for _, exact in grids)
+        self.combination = joint_combination(parties)
         self.solves = 0
         self.t0 = time.perf_counter()
 
@@ -313,31 +324,68 @@ class _Solver:
 
     def row(self, p: int, threshold: float, strictly: bool = False, name: str = "value") -> Row:
         """Partner p's value at least (or strictly above) ``threshold``, on its value grid."""
+        idx, coef = self._coef(p)
+        return Row(f"{name}_{p}", idx, coef, ">=", _grid_at_least(threshold, float(self.step[p]), strictly,
+                                                                   self.on_grid[p]))
+
+    def row_below(self, p: int, threshold: float, name: str = "below") -> Row:
+        """Partner p's value strictly below ``threshold``, on its value grid."""
+        idx, coef = self._coef(p)
+        return Row(f"{name}_{p}", idx, coef, "<=", -_grid_at_least(-threshold, float(self.step[p]), True,
+                                                                    self.on_grid[p]))
+
+    def _coef(self, p: int) -> tuple[np.ndarray, np.ndarray]:
         coef = self.parties.values[p][self.options.cand] * self.options.weight
         idx = np.flatnonzero(coef)
-        rhs = _grid_at_least(threshold, float(self.step[p]), strictly, self.on_grid[p])
-        return Row(f"{name}_{p}", idx, coef[idx], ">=", rhs)
+        return idx, coef[idx]
 
     def point(self, sol: Solution) -> Point:
         return Point(sol.start, partner_values(self.problem, self.parties, sol.start),
                      portfolio_value(self.problem, self.parties.joint, sol.start), sol.status, sol.shares)
 
-    def lexicographic(self, order: Sequence[int], rows: Sequence[Row] = (), explain: bool = False) -> Point | None:
-        """Maximise the partners' values in ``order``, each then held, and last the joint value."""
+    def lexicographic(self, order: Sequence[int], rows: Sequence[Row] = (), explain: bool = False,
+                      start: Point | None = None, above: float | None = None) -> Point | None:
+        """Maximise the partners' values in ``order``, each then held, and last the joint value.
+
+        The last stage is left out when ``order`` holds every partner and the joint
+        values are a combination of theirs: every portfolio of those values then has
+        the same joint value. The first stage starts from ``start`` (a point that
+        meets ``rows``); when its value for ``order[0]`` is not above ``above``, the
+        answer is None.
+        """
         rows = list(rows)
         sol = None
         for k, p in enumerate(order):
-            sol = self.run(self.parties.values[p], rows, explain and k == 0, p) if k == 0 else \
-                self.must(self.parties.values[p], rows, p, sol)
+            if k == 0:
+                sol = self.run(self.parties.values[p], rows, explain, p,
+                               start_from=None if start is None else start.start)
+            else:
+                sol = self.must(self.parties.values[p], rows, p, sol)
             if sol is None:
                 return None
-            rows.append(self.row(p, portfolio_value(self.problem, self.parties.values[p], sol.start), name="lex"))
+            value = portfolio_value(self.problem, self.parties.values[p], sol.start)
+            if k == 0 and above is not None and value <= _grid_at_least(above, float(self.step[p]), True,
+                                                                        self.on_grid[p]):
+                return None
+            if k == len(order) - 1 and len(order) == self.parties.count and self.combination is not None:
+                return self.point(sol)
+            rows.append(self.row(p, value, name="lex"))
         sol = self.must(self.parties.joint, rows, known=sol) if order else self.run(self.parties.joint, rows, explain)
         return None if sol is None else self.point(sol)
 
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.t0
+
+
+def joint_combination(parties: Parties) -> np.ndarray | None:
+    """c (P,) with ``joint = c @ values`` for every candidate (to 1e-9 of their size), or None.
+
+    ``joint: mean`` gives c = the influence; a file's weights or ``geometric`` in general none.
+    """
+    c = np.linalg.lstsq(parties.values.T, parties.joint, rcond=None)[0]
+    size = max(1.0, float(np.abs(parties.joint).max(initial=0.0)))
+    return c if np.allclose(parties.values.T @ c, parties.joint, rtol=0.0, atol=1e-9 * size) else None
 
 
 def with_floors(problem: PortfolioProblem, parties: Parties, config: SolverConfig) -> PortfolioProblem:
@@ -406,6 +454,7 @@ def pareto_frontier(problem: PortfolioProblem, parties: Parties,
     "Just above" is the next value on the partner's value grid (see
     :func:`value_step`), the steps thus exact on it. ``max_points`` stops the
     list early (``complete`` is then False; the points found are still exact).
+    :func:`coarse_frontier` lists fewer points when there are too many.
 
     Raises
     ------
@@ -420,24 +469,276 @@ def pareto_frontier(problem: PortfolioProblem, parties: Parties,
     return _frontier(_Solver(problem, parties, config), max_points)
 
 
+def coarse_frontier(problem: PortfolioProblem, parties: Parties, config: SolverConfig = SolverConfig(),
+                    slices: int = NASH_SLICES, concepts: Sequence[str] = ()) -> Frontier:
+    """Non-dominated points about ``slices`` steps apart in the second partner's value, and each concept's best.
+
+    Every listed point is non-dominated; every non-dominated point not listed
+    lies less than ``spacing`` (the frontier's) below a listed one in the second
+    partner's value and no higher in the first's; and for each of ``concepts``
+    (``joint``, ``nash``, ``balanced``), the best listed point is its best on the
+    exact frontier (see :func:`_coarse`).
+
+    Raises
+    ------
+    ScoringError
+        Not two partners, ``slices`` not a whole number of 1 or more, or an unknown concept.
+    InfeasibleError
+        No portfolio meets every limit, floors included.
+    """
+    if parties.count != 2:
+        raise ScoringError(f"the frontier is for two partners; {parties.count} given ({', '.join(parties.names)})")
+    _check_slices(slices)
+    unknown = sorted(set(concepts) - set(CONCEPTS))
+    if unknown:
+        raise ScoringError(f"no solution concept {unknown[0]!r} (concepts: {', '.join(CONCEPTS)})")
+    return _coarse(_Solver(problem, parties, config), slices, tuple(concepts))
+
+
+def _check_slices(slices: int | None) -> None:
+    if slices is not None and (isinstance(slices, bool) or not isinstance(slices, int | np.integer) or slices < 1):
+        raise ScoringError(f"a coarse frontier needs a whole number of slices, 1 or more (got {slices!r})",
+                           settings=("slices",))
+
+
 def _frontier(s: _Solver, max_points: int | None = None) -> Frontier:
+    points, complete = _sweep(s, [], None, max_points, explain=True)
+    ideal = np.array([points[0].values[0], points[-1].values[1] if complete else np.nan])
+    return Frontier(s.parties.names, tuple(points), ideal, s.step, s.on_grid, s.solves, s.seconds, complete)
+
+
+def _sweep(s: _Solver, rows: Sequence[Row], spacing: float | None, max_points: int | None = None,
+           explain: bool = False, start: tuple[Point, Point] | None = None) -> tuple[list[Point], bool]:
+    """The epsilon-constraint rounds under ``rows``: each next point's V_2 just above the last's (``spacing``
+    None) or at least ``spacing`` above it; (points, whether the rounds ran out rather than ``max_points``).
+
+    ``start``, two frontier points (first, last): the rounds begin after the first
+    and end before the last, each started from it (it meets every round's floor).
+    """
     points: list[Point] = []
-    rows: list[Row] = []
-    complete = True
-    while True:
-        if max_points is not None and len(points) >= max_points:
-            complete = False
-            break
-        pt = s.lexicographic((0, 1), rows, explain=not points)
+    eps: list[Row] = []
+    after, last = (None, None) if start is None else start
+    while max_points is None or len(points) < max_points:
+        if after is not None:
+            v2 = float(after.values[1])
+            eps = [s.row(1, v2, strictly=True, name="eps") if spacing is None else s.row(1, v2 + spacing, name="eps")]
+        pt = s.lexicographic((0, 1), [*rows, *eps], explain=explain and after is None, start=last,
+                             above=None if last is None else float(last.values[0]))
         if pt is None:
-            break
-        if points and pt.values[1] <= points[-1].values[1]:  # the independent check of the step itself
+            return points, True
+        if after is not None and pt.values[1] <= after.values[1]:  # the independent check of the step itself
             raise SolverError("the solver returned a frontier point no better for "
                               f"{s.parties.names[1]} than the previous one")
         points.append(pt)
-        rows = [s.row(1, float(pt.values[1]), strictly=True, name="eps")]
-    ideal = np.array([points[0].values[0], points[-1].values[1] if complete else np.nan])
-    return Frontier(s.parties.names, tuple(points), ideal, s.step, s.on_grid, s.solves, s.seconds, complete)
+        after = pt
+    return points, False
+
+
+@dataclass(frozen=True)
+class _Gap:
+    """Where a coarse frontier may still hide points: between listed points ``a`` and ``b`` (V_1 falling,
+    V_2 rising), with V_2 in (a's, ``top``) and V_1 in (b's, a's); nothing else there is non-dominated."""
+
+    a: int
+    b: int
+    top: float
+
+
+def _coarse(s: _Solver, slices: int, concepts: Sequence[str]) -> Frontier:
+    """A frontier of about ``slices`` steps of partner 2's value, refined until each concept's best is exact.
+
+    The ends are the exact extreme points (each partner's ideal, then the other's
+    value). Between them, the rounds step V_2 up by at least the spacing
+    ``(I_2 - V_2(first)) / slices``, each round asking V_1 above the last point's,
+    so every listed point is non-dominated (as in :func:`pareto_frontier`) and a
+    point not listed lies in a gap: V_2 within the spacing above a listed point
+    ``a`` and V_1 between the next one's and a's. The joint value (a non-negative
+    combination of the partners'; otherwise the gap's bound is a solve) and the
+    Nash criterion are increasing in both values, so the gap's box, cut by
+    supporting lines (:func:`_lines`), bounds them. A gap whose bound beats a
+    concept's best listed point (by more than :data:`BOUND_TIE`) is split: one
+    round from the middle of its V_2 range, which lists a point or empties the
+    upper half. Each split halves a gap or more, so this ends, with both
+    concepts' values exact. The balanced solution is found by its own rounds
+    (:func:`_balanced_probes`).
+    """
+    first = s.lexicographic((0, 1), explain=True)
+    last = s.lexicographic((1, 0))
+    points, spacing = [first], None
+    if last.values[1] - first.values[1] > s.step[1]:
+        spacing = float(last.values[1] - first.values[1]) / slices
+        middle, _ = _sweep(s, [], spacing, start=(first, last))
+        points += [*middle, last]
+    gaps = [_Gap(k, k + 1, min(float(points[k].values[1]) + spacing, float(points[k + 1].values[1])))
+            for k in range(len(points) - 1)]
+    ideal = np.array([first.values[0], last.values[1]])
+    cache: dict[tuple, float] = {}
+    lines: dict = {}
+    bounded = [c for c in concepts if c != "balanced"]
+    while True:
+        gaps = [g for g in gaps if g.top - points[g.a].values[1] > s.step[1]]
+        front = _listed(s, points, ideal, spacing)
+        best = {c: _criterion(s, c, front) for c in bounded}
+        cuts = _lines(s, bounded, front, lines) if gaps else []
+        todo = [g for g in gaps if any(_could_beat(_corner(s, c, points, g, cache, cuts), best[c]) for c in bounded)]
+        if not todo:
+            break
+        for g in sorted(todo, key=lambda h: -h.a):  # from the end, so the earlier gaps' indices hold
+            gaps.remove(g)
+            points, gaps = _split(s, points, gaps, g)
+    if "balanced" in concepts:
+        points = _balanced_probes(s, points, ideal)
+    return _listed(s, points, ideal, spacing)
+
+
+def _balanced_probes(s: _Solver, points: list[Point], ideal: np.ndarray) -> list[Point]:
+    """``points`` with frontier points added until none can raise the smallest share of ideal gain, t.
+
+    A point whose every share is above t has V_2 above d_2 + t (I_2 - d_2) and V_1
+    above d_1 + t (I_1 - d_1): one round with the first as its floor either finds
+    the most V_1 there is below the second (t is the largest: one solve) or a
+    frontier point with both shares above t, which raises t.
+    """
+    parties = s.parties
+    gain = _gains(parties, ideal, "balanced")
+    if not (gain > 0).all():
+        return points
+    while True:
+        front = _listed(s, points, ideal, None)
+        best = front.points[balanced_index(front, parties)]
+        t = _ratio(best.values, parties, gain)
+        floor = parties.disagreement + t * gain
+        pt = s.lexicographic((0, 1), [s.row(1, float(floor[1]), strictly=True, name="ratio")],
+                             above=float(floor[0]))
+        if pt is None:
+            return points
+        points = sorted([*points, pt], key=lambda q: -q.values[0])
+
+
+def _above(s: _Solver, pt: Point, name: str = "cap") -> Row:
+    """Partner 1's value strictly above ``pt``'s: with V_2 held below pt's by its being non-dominated."""
+    return s.row(0, float(pt.values[0]), strictly=True, name=name)
+
+
+def _split(s: _Solver, points: list[Point], gaps: list[_Gap], g: _Gap) -> tuple[list[Point], list[_Gap]]:
+    """One round in the upper half of gap ``g``: a new point (and the gaps either side of it) or a lower top."""
+    a, b = points[g.a], points[g.b]
+    middle = (float(a.values[1]) + g.top) / 2
+    pt = s.lexicographic((0, 1), [s.row(1, middle, name="split")], start=b, above=float(b.values[0]))
+    if pt is None:
+        return points, [*gaps, replace(g, top=middle)]
+    points = [*points[:g.b], pt, *points[g.b:]]
+    shift = [replace(h, a=h.a + (h.a >= g.b), b=h.b + (h.b >= g.b)) for h in gaps]
+    return points, [*shift, _Gap(g.a, g.b, middle), _Gap(g.b, g.b + 1, min(g.top, float(b.values[1])))]
+
+
+def _listed(s: _Solver, points: list[Point], ideal: np.ndarray, spacing: float | None) -> Frontier:
+    return Frontier(s.parties.names, tuple(points), ideal, s.step, s.on_grid, s.solves, s.seconds, True, spacing)
+
+
+def _criterion(s: _Solver, concept: str, front: Frontier) -> float:
+    """The joint value, or the Nash criterion, of the best listed point (-inf when none gives both a gain)."""
+    if concept == "joint":
+        return float(max(pt.joint for pt in front.points))
+    return float(max(nash_criterion(pt.values, s.parties) for pt in front.points))
+
+
+def _support(s: _Solver, w: np.ndarray, pt: Point) -> tuple[np.ndarray, float, Point]:
+    """(w, W, the optimum) with ``w . V <= W`` for every portfolio: one solve of the weighted sum, started
+    from ``pt``."""
+    w = w / w.max()  # a row of the same size as the partners' values
+    objective = w @ s.parties.values
+    sol = s.run(objective, start_from=pt.start)
+    if sol is None:
+        raise SolverError("a weighted sum of the partners' values found no portfolio although one fits")
+    return w, max(float(sol.objective), float(sol.bound)), s.point(sol)
+
+
+def _lines(s: _Solver, concepts: Sequence[str], front: Frontier, known: dict) -> list[tuple[np.ndarray, float]]:
+    """Supporting lines that cut the gaps' boxes, each solved once (``known`` keeps them).
+
+    Joint (a positive combination c): c . V is at most the joint optimum. Nash: the criterion's
+    gradient at its best listed point (redone when that point changes); when the
+    point is itself the weighted sum's optimum, the line proves it optimal, the
+    criterion being concave. Without them, a box's corner would split nearly
+    every gap near a concept's best point, where the criterion is flat.
+    """
+    parties = s.parties
+    wanted: list[tuple] = []
+    c = s.combination
+    if "joint" in concepts and c is not None and (c > 0).all():
+        wanted.append(("joint", c, front.points[joint_index(front)]))
+    crit = np.array([nash_criterion(pt.values, parties) for pt in front.points])
+    if "nash" in concepts and np.isfinite(crit).any():
+        pt = front.points[_best(crit, front)]
+        wanted.append((("nash", *pt.values), parties.influence / (pt.values - parties.disagreement), pt))
+    for key, w, pt in wanted:
+        if key not in known:
+            known[key] = _support(s, w, pt)[:2]
+    return [known[key] for key, _, _ in wanted]
+
+
+def _box_max(f, interior, low: np.ndarray, high: np.ndarray, lines) -> float:
+    """An upper bound of ``f`` (increasing in both values) over the box [low, high] cut by each line.
+
+    On a line's segment within the box ``f`` is unimodal: its largest value is
+    at an end or at ``interior(w, W)``'s first values (clipped to the segment).
+    """
+    best = f(high)
+    for w, top in lines:
+        if w @ high <= top:
+            continue
+        if w @ low > top:
+            return -np.inf
+        a = max(low[0], (top - w[1] * high[1]) / w[0])
+        b = min(high[0], (top - w[1] * low[1]) / w[0])
+        ends = [a, b, *(min(max(v, a), b) for v in interior(w, top))]
+        best = min(best, max(f(np.array([v, (top - w[0] * v) / w[1]])) for v in ends))
+    return best
+
+
+def _no_interior(w: np.ndarray, top: float) -> list[float]:
+    return []
+
+
+def _corner(s: _Solver, concept: str, points: list[Point], g: _Gap, cache: dict[tuple, float],
+            lines=()) -> float:
+    """An upper bound of the joint value or the Nash criterion over what gap ``g`` may hide."""
+    parties = s.parties
+    low = np.array([points[g.b].values[0], points[g.a].values[1]])
+    high = np.array([points[g.a].values[0], g.top])
+    if concept == "nash":
+        return _box_max(lambda v: nash_criterion(v, parties), partial(_stationary, parties), low, high, lines)
+    c = s.combination
+    if c is not None and (c >= 0).all():
+        return _box_max(lambda v: float(c @ v), _no_interior, low, high, lines)
+    # No bound from the partners' values: ask the solver for the gap's best joint value.
+    key = (float(low[1]), float(low[0]), g.top)
+    if key not in cache:
+        rows = [s.row(1, float(low[1]), strictly=True, name="gap"), s.row_below(1, g.top), _above(s, points[g.b])]
+        sol = s.run(parties.joint, rows)
+        cache[key] = -np.inf if sol is None else max(float(sol.objective), float(sol.bound))
+    return cache[key]
+
+
+def _stationary(parties: Parties, w: np.ndarray, top: float) -> list[float]:
+    """Where the Nash criterion is largest on the line w . V = W: w_p (V_p - d_p) = lambda_p (W - w . d)."""
+    d = parties.disagreement
+    return [float(d[0] + parties.influence[0] * (top - w @ d) / w[0])]
+
+
+def _could_beat(bound: float, best: float) -> bool:
+    """Whether a gap's bound is above its concept's best (by more than :data:`BOUND_TIE` of it).
+
+    A hidden point that only ties the best is not looked for: the concept's value
+    is exact, but which of equally good points is shown may differ from the exact
+    frontier's choice.
+    """
+    if bound == -np.inf:
+        return False
+    if best == -np.inf:
+        return True
+    return bound > best + BOUND_TIE * max(1.0, abs(best))
 
 
 def _gains(parties: Parties, ideal: np.ndarray, concept: str) -> np.ndarray:
@@ -511,8 +812,13 @@ def _best(crit: np.ndarray, frontier: Frontier) -> int:
     return int(tied[np.argmax([frontier.points[k].joint for k in tied])])
 
 
-def bargain(problem: PortfolioProblem, parties: Parties, config: SolverConfig = SolverConfig()) -> Bargain:
+def bargain(problem: PortfolioProblem, parties: Parties, config: SolverConfig = SolverConfig(),
+            slices: int | None = None) -> Bargain:
     """The exact frontier of two partners with the joint, Nash and balanced solutions on it.
+
+    With ``slices``, a coarse frontier (see :func:`_coarse`) refined until the
+    three solutions are exact: the same solutions in far fewer solves when the
+    exact frontier has many points.
 
     ``solutions["joint"]`` is the frontier point of the largest joint value;
     when the joint values are an influence-weighted sum of the partners', that
@@ -529,8 +835,9 @@ def bargain(problem: PortfolioProblem, parties: Parties, config: SolverConfig = 
     if parties.count != 2:
         raise ScoringError(f"bargaining over the exact frontier needs two partners; {parties.count} given "
                            f"({', '.join(parties.names)})")
+    _check_slices(slices)
     s = _Solver(problem, parties, config)
-    front = _frontier(s)
+    front = _frontier(s) if slices is None else _coarse(s, slices, CONCEPTS)
     solutions = {"joint": joint_index(front), "nash": nash_index(front, parties),
                  "balanced": balanced_index(front, parties)}
     return Bargain(parties, s.problem, front, solutions)
@@ -564,7 +871,7 @@ def solve_objective(problem: PortfolioProblem, parties: Parties, objective: str,
         pt = s.lexicographic((), explain=True)
         return Choice("joint", pt, pt.joint, s.solves, s.seconds)
     if objective == "nash":
-        front = _frontier(s)
+        front = _coarse(s, NASH_SLICES, ("nash",))
         pt = front.points[nash_index(front, parties)]
         return Choice("nash", pt, nash_criterion(pt.values, parties), s.solves, s.seconds)
     pt, t = _balanced(s)

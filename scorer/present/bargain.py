@@ -99,8 +99,9 @@ def bargain_document(b: Bargain) -> dict[str, Any]:
         "disagreement": {p: float(v) for p, v in zip(names, b.parties.disagreement)},
         "frontier": [_point(b, pt) for pt in front.points],
         "solutions": solutions,
-        "exact": bool(front.optimal and all(front.on_grid)),
+        "exact": bool(front.optimal and all(front.on_grid) and front.spacing is None),
         "resolution": {p: float(q) for p, q in zip(names, front.step)},
+        "spacing": None if front.spacing is None else float(front.spacing),
         "currency": b.problem.currency,
     }
 
@@ -136,6 +137,10 @@ def bargain_note(b: Bargain) -> str:
     front = b.frontier
     if not front.optimal:
         exact = "some solve stopped at its time limit: points may be missing"
+    elif front.spacing is not None:
+        first, second = front.partners
+        exact = (f"coarse: every non-dominated point not listed is less than {front.spacing:.4g} below a listed one "
+                 f"in {second}'s value and no better for {first}; the joint, Nash and balanced values are exact")
     elif all(front.on_grid):
         exact = "exact: every non-dominated point, none missed"
     else:

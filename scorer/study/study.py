@@ -291,8 +291,9 @@ class Study:
 
         return solve_objective(self.problem, self.parties, self.objective, self.config)
 
-    def bargain(self) -> Bargain:
-        """The exact frontier of the two partners with the joint, Nash and balanced solutions on it.
+    def bargain(self, slices: int | None = None) -> Bargain:
+        """The exact frontier of the two partners with the joint, Nash and balanced solutions on it
+        (with ``slices``, a coarse one with the same solutions: see :func:`scorer.portfolio.bargain.bargain`).
 
         Raises
         ------
@@ -304,7 +305,7 @@ class Study:
                                "(give them under 'perspectives:')")
         from scorer.portfolio.bargain import bargain
 
-        return bargain(self.problem, self.parties, self.config)
+        return bargain(self.problem, self.parties, self.config, slices=slices)
 
     @property
     def partner_values(self) -> dict[str, float] | None:

@@ -96,3 +96,23 @@ def test_an_unreachable_floor_is_named(bilateral) -> None:
 def test_optimize_without_perspectives_has_no_partner_values(case) -> None:
     doc = _json("optimize", str(case.path))
     assert "partner_values" not in doc and "objective_concept" not in doc
+
+
+@pytest.mark.slow
+def test_slices_list_a_coarse_frontier_with_the_exact_solutions() -> None:
+    scenario = str(Path(__file__).resolve().parents[2] / "scenarios/bilateral.yaml")
+    exact = _json("bargain", scenario)
+    coarse = _json("bargain", scenario, "--slices", "2", "--time-limit", "60")
+    names = exact["partners"]
+    assert coarse["exact"] is False and exact["spacing"] is None
+    listed = [pt["values"] for pt in coarse["frontier"]]
+    assert all(v in [pt["values"] for pt in exact["frontier"]] for v in listed)
+    first, last = exact["frontier"][0]["values"], exact["frontier"][-1]["values"]
+    assert coarse["spacing"] == pytest.approx((last[names[1]] - first[names[1]]) / 2)
+    for pt in exact["frontier"]:  # covered: a listed point no worse for the first, less than the spacing below
+        assert any(v[names[0]] >= pt["values"][names[0]] and v[names[1]] > pt["values"][names[1]] - coarse["spacing"]
+                   for v in listed)
+    for concept in ("joint", "nash", "balanced"):  # no ties here: the same points
+        assert coarse["solutions"][concept]["values"] == exact["solutions"][concept]["values"], concept
+    table = coprod("bargain", scenario, "--slices", "2", "--format", "table")
+    assert table.returncode == 0 and b"coarse: every non-dominated point not listed" in table.stdout

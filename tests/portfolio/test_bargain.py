@@ -15,8 +15,13 @@ from testkit import all_starts, make_problem, ranged_problems, ranged_starts, sm
 from scorer.errors import InfeasibleError, ScoringError, SolverError
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.bargain import (
+    CONCEPTS,
     Parties,
+    balanced_index,
     bargain,
+    coarse_frontier,
+    joint_index,
+    nash_index,
     ideal_points,
     pareto_frontier,
     partner_values,
@@ -74,6 +79,10 @@ def bilateral(draw):
     # The enumeration checks every portfolio in plain Python: keep it to a second or so.
     assume(math.prod(len(c) for c in choices(problem)) <= 1500)
     other = np.array(draw(st.lists(st.integers(0, 100), min_size=problem.n, max_size=problem.n)), dtype=float)
+    if draw(st.booleans()):  # partners who want opposite things, and money for about half: many points
+        other = np.abs(100.0 - joint - other // 10)
+        half = 0.5 * sum(float(c.sum()) for c in problem.costs)
+        problem = replace(problem, total_cap=min(problem.total_cap, half))
     influence = draw(st.sampled_from([0.5, 0.3]))
     values = np.vstack([joint, other])
     parties = Parties(("US", "JP"), values, influence * joint + (1 - influence) * other,
@@ -94,7 +103,8 @@ def test_frontier_is_the_brute_force_non_dominated_set(case) -> None:
     got = np.array([pt.values for pt in front.points])
     np.testing.assert_allclose(got, non_dominated(vals), atol=1e-6)
     assert front.optimal and all(front.on_grid)
-    assert front.solves == 3 * len(front.points) + 1
+    # The joint values are a combination of the partners': a point takes two solves, not three.
+    assert front.solves == 2 * len(front.points) + 1
     for pt in front.points:
         assert violations(problem, pt.start) == []
         np.testing.assert_allclose(pt.values, partner_values(problem, parties, pt.start))
@@ -258,6 +268,67 @@ def test_a_broken_extra_row_is_caught_independently() -> None:
     check_rows(opts, start, [Row("c1", np.array([opts.of(1).start]), np.ones(1), ">=", 1.0)])
 
 
+def spread_case(seed: int, n: int = 9):
+    """Partners who want opposite things and money for half the candidates: frontiers of 3-13 points."""
+    rng = np.random.default_rng(seed)
+    costs = [list(rng.integers(1, 10, rng.integers(1, 3))) for _ in range(n)]
+    earliest = [int(2026 + rng.integers(0, 2)) for _ in range(n)]
+    latest = [e + len(c) - 1 + int(rng.integers(0, 2) * (k % 3 == 0)) for k, (e, c) in enumerate(zip(earliest, costs))]
+    problem = make_problem(costs, horizon=(2026, 2029), partners=("US", "JP"), shares=[[0.5, 0.5]] * n,
+                           earliest=earliest, latest=latest, total=0.5 * sum(sum(c) for c in costs),
+                           delay_discount=0.1)
+    us = rng.integers(10, 101, n).astype(float)
+    jp = np.clip(110 - us + rng.integers(-15, 16, n), 0, 100)
+    return problem, Parties(("US", "JP"), np.vstack([us, jp]), (us + jp) / 2, np.array([float(seed % 3) * 40, 0.0]),
+                            np.array([0.5, 0.5]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("own_joint", [False, True])
+def test_a_coarse_frontier_covers_the_rest_and_keeps_the_solutions_exact(seed, own_joint) -> None:
+    problem, parties = spread_case(seed)
+    if own_joint:  # joint values of their own (a file's weights): the gaps' joint bounds are solves
+        parties = replace(parties, joint=3 * np.roll(parties.values[0], 2) + 1.0)
+    exact = non_dominated(feasible_values(problem, parties))
+    want = bargain(problem, parties)
+    np.testing.assert_allclose([pt.values for pt in want.frontier.points], exact, atol=1e-6)
+    for slices in (1, 2, 3):
+        got = bargain(problem, parties, slices=slices)
+        listed = np.array([pt.values for pt in got.frontier.points])
+        # Every listed point is non-dominated; every other lies within the spacing below one at least as good.
+        assert all((np.abs(exact - v).max(axis=1) <= 1e-6).any() for v in listed)
+        room = got.frontier.spacing
+        assert room == pytest.approx((exact[-1, 1] - exact[0, 1]) / slices)
+        for z in exact:
+            assert ((listed[:, 0] >= z[0] - 1e-6) & (listed[:, 1] > z[1] - room - 1e-6)).any()
+        for concept, k in want.solutions.items():
+            other = got.frontier.points[got.solutions[concept]]
+            assert worth(concept, other, parties, got) == pytest.approx(worth(concept, want.frontier.points[k],
+                                                                              parties, want), abs=1e-9), concept
+            assert violations(problem, other.start) == []
+    for concept in CONCEPTS:  # each concept on its own: its own bounds and probes must make it exact
+        alone = coarse_frontier(problem, parties, slices=2, concepts=(concept,))
+        best = {"joint": joint_index, "nash": lambda f: nash_index(f, parties),
+                "balanced": lambda f: balanced_index(f, parties)}[concept](alone)
+        assert worth(concept, alone.points[best], parties, alone) == pytest.approx(
+            worth(concept, want.frontier.points[want.solutions[concept]], parties, want), abs=1e-9), concept
+    nash = solve_objective(problem, parties, "nash")  # from a coarse frontier of NASH_SLICES
+    assert nash.criterion == pytest.approx(worth("nash", want.frontier.points[want.solutions["nash"]], parties, want),
+                                           abs=1e-9)
+
+
+def worth(concept: str, pt, parties: Parties, b) -> float:
+    """What a concept maximises: a coarse frontier's value is exact; which of tied points it shows may differ."""
+    if concept == "joint":
+        return pt.joint
+    if concept == "nash":
+        return float(np.log(pt.values - parties.disagreement) @ parties.influence)
+    front = b.frontier if hasattr(b, "frontier") else b
+    gain = front.ideal - parties.disagreement
+    live = gain > 0  # a partner with nothing to gain has no share of it (brute_balanced leaves it out too)
+    return float(np.min((pt.values - parties.disagreement)[live] / gain[live], initial=np.inf))
+
+
 @st.composite
 def ranged_bilateral(draw):
     """Two paying partners with share ranges and budgets each, and two partners' integer values."""
@@ -299,7 +370,9 @@ def test_frontier_with_share_ranges_against_brute_force(case) -> None:
         assert violations(problem, pt.start, pt.shares) == []
         assert np.all(pt.shares[sel] >= lo[sel] - 1e-9) and np.all(pt.shares[sel] <= hi[sel] + 1e-9)
     t, total = brute_balanced(vals, d)
-    assert points[b.solutions["balanced"]].values.sum() == pytest.approx(total, abs=1e-6)
+    balanced = points[b.solutions["balanced"]]
+    assert worth("balanced", balanced, parties, b) == (pytest.approx(t, abs=1e-9) if np.isfinite(t) else t)
+    assert balanced.values.sum() == pytest.approx(total, abs=1e-6)
     best = np.max(np.log(gains[ok]) @ parties.influence)
     assert np.log(points[b.solutions["nash"]].values - d) @ parties.influence == pytest.approx(best, abs=1e-9)
     for p, name in enumerate(parties.names):
