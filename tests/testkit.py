@@ -248,23 +248,38 @@ def brute_force(p, values) -> float | None:
     """Best objective by enumerating every (candidate -> left out or start year) assignment.
 
     Independent of the model: spend comes from the cost profiles and start
-    years directly, and every limit is checked by :func:`violations`.
+    years directly, and every limit is checked by :func:`violations`, best
+    value first, until one assignment meets them all. Assignments whose spend
+    is over a cap by more than a hair are passed over unchecked (see
+    :func:`within_money`): they cannot meet every limit, and checking them
+    one by one in Python was most of the time of every brute-force test.
     """
-    choices = []
-    for i in range(p.n):
-        if p.forbidden[i]:
-            choices.append([-1])
-            continue
-        lo = max(int(p.years[0]), p.earliest_given[i] or int(p.years[0]))
-        hi = min(int(p.years[-1]), p.latest_given[i] or int(p.years[-1])) - len(p.costs[i]) + 1
-        choices.append([-1, *range(lo, hi + 1)])
-    best = None
-    for combo in itertools.product(*choices):
-        start = np.array(combo)
-        if not violations(p, start):
-            value = portfolio_value(p, values, start)
-            best = value if best is None else max(best, value)
-    return best
+    starts = all_starts(p)
+    keep = np.flatnonzero(within_money(p, starts))
+    worth = [portfolio_value(p, values, starts[k]) for k in keep]
+    for k in np.argsort(worth, kind="stable")[::-1]:
+        if not violations(p, starts[keep[k]]):
+            return worth[k]
+    return None
+
+
+def within_money(p, starts: list[np.ndarray]) -> np.ndarray:
+    """Per assignment, whether its spend is within every year cap, the budget and each partner's caps
+    at the fixed shares (to 1e-6): a necessary condition only, so a loose one; :func:`violations` decides."""
+    years = np.asarray(p.years)
+    spend = np.zeros((len(starts), p.n, len(years)))
+    for k, start in enumerate(starts):  # a few thousand small assignments
+        for i in np.flatnonzero(start >= 0):
+            at = int(start[i] - years[0])
+            cost = np.asarray(p.costs[i], dtype=float)[: len(years) - at]
+            spend[k, i, at:at + len(cost)] = cost
+    room = 1e-6
+    ok = (spend.sum(axis=1) <= p.year_cap + room).all(axis=1) & (spend.sum(axis=(1, 2)) <= p.total_cap + room)
+    if p.chooses_shares:  # the split is a decision: no fixed share to hold the partners' caps against
+        return ok
+    partner = np.einsum("kit,ij->kjt", spend, p.shares)
+    ok &= (partner <= p.partner_year_cap + room).all(axis=(1, 2))
+    return ok & (partner.sum(axis=2) <= p.partner_total + room).all(axis=1)
 
 
 @st.composite
@@ -509,9 +524,13 @@ def without_money(p):
 
 
 def all_starts(p) -> list[np.ndarray]:
-    """Every assignment of the candidates to a start year its window allows, or -1 (left out)."""
+    """Every assignment of the candidates to a start year its window allows, or -1 (left out; always,
+    for a forbidden one)."""
     choices = []
     for i in range(p.n):
+        if p.forbidden[i]:
+            choices.append([-1])
+            continue
         first = max(int(p.years[0]), p.earliest_given[i] or int(p.years[0]))
         last = min(int(p.years[-1]), p.latest_given[i] or int(p.years[-1])) - len(p.costs[i]) + 1
         choices.append([-1, *range(first, last + 1)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import replace
 
@@ -11,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from testkit import all_starts, make_problem, ranged_problems, ranged_starts, small_problems
+from testkit import all_starts, make_problem, ranged_problems, ranged_starts, small_problems, within_money
 from scorer.errors import InfeasibleError, ScoringError, SolverError
 from scorer.mip.config import SolverConfig
 from scorer.portfolio.bargain import (
@@ -49,8 +48,9 @@ def choices(p) -> list[list[int]]:
 
 def feasible_values(p, parties: Parties) -> np.ndarray:
     """(portfolios, P) partner values of every portfolio that meets every limit, by enumeration."""
-    rows = [partner_values(p, parties, np.array(c)) for c in itertools.product(*choices(p))
-            if not violations(p, np.array(c))]
+    starts = all_starts(p)
+    rows = [partner_values(p, parties, s) for s, ok in zip(starts, within_money(p, starts))
+            if ok and not violations(p, s)]
     return np.array(rows).reshape(-1, parties.count)
 
 
