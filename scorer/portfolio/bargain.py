@@ -57,8 +57,9 @@ RESOLUTION = 1e-5
 SOLVER_ROOM = 1e-6
 # Ratios and Nash criteria equal to within this (relative) are ties, broken by the next stage.
 TIE = 1e-12
-# A coarse frontier's gap is refined when its bound beats the best by more than this (relative): above the
-# solvers' bounds' own slack (HiGHS: an absolute gap of 1e-6 on values of 10-10,000), below any real difference.
+# A coarse frontier's gap is refined when its bound beats the best by more than this (relative): float
+# noise. The supporting lines trust a solve's optimum as every stage does (a gap within 1e-6 counts as
+# optimal, scorer.mip.outcome), so a hidden point better than the best by less than that may be missed.
 BOUND_TIE = 1e-9
 CONCEPTS = ("joint", "nash", "balanced")
 # The slices of partner 2's value range a coarse sweep starts Nash from (solve_objective): exact anyway,
@@ -175,13 +176,15 @@ class Frontier:
     seconds: float
     complete: bool = True  # False: stopped at max_points, more points may follow
     # A coarse frontier's step in partner 2's value (None: every point): each non-dominated point not
-    # listed lies within it below a listed one that is at least as good for partner 1 (see _coarse).
+    # listed has partner 2's value less than this above a listed point's that is at least as good for
+    # partner 1 (see _coarse).
     spacing: float | None = None
+    unproven: bool = False  # some round found nothing without proving that nothing is there (a time limit)
 
     @property
     def optimal(self) -> bool:
         """Whether every stage was proven optimal (else the list may miss or misplace points)."""
-        return all(pt.status == "optimal" for pt in self.points)
+        return not self.unproven and all(pt.status == "optimal" for pt in self.points)
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,6 +292,7 @@ class _Solver:
         self.step = np.array([q for q, _ in grids])
         self.on_grid = tuple(exact for _, exact in grids)
         self.combination = joint_combination(parties)
+        self.unproven = False
         self.solves = 0
         self.t0 = time.perf_counter()
 
@@ -364,9 +368,12 @@ class _Solver:
             if sol is None:
                 return None
             value = portfolio_value(self.problem, self.parties.values[p], sol.start)
-            if k == 0 and above is not None and value <= _grid_at_least(above, float(self.step[p]), True,
-                                                                        self.on_grid[p]):
-                return None
+            if k == 0 and above is not None:
+                line = _grid_at_least(above, float(self.step[p]), True, self.on_grid[p])
+                if value <= line:
+                    # A solve stopped by its time limit proves nothing above the line unless its bound does.
+                    self.unproven |= sol.status != "optimal" and sol.bound > line
+                    return None
             if k == len(order) - 1 and len(order) == self.parties.count and self.combination is not None:
                 return self.point(sol)
             rows.append(self.row(p, value, name="lex"))
@@ -474,10 +481,11 @@ def coarse_frontier(problem: PortfolioProblem, parties: Parties, config: SolverC
     """Non-dominated points about ``slices`` steps apart in the second partner's value, and each concept's best.
 
     Every listed point is non-dominated; every non-dominated point not listed
-    lies less than ``spacing`` (the frontier's) below a listed one in the second
-    partner's value and no higher in the first's; and for each of ``concepts``
-    (``joint``, ``nash``, ``balanced``), the best listed point is its best on the
-    exact frontier (see :func:`_coarse`).
+    has the second partner's value less than ``spacing`` (the frontier's) above
+    a listed point that is at least as good for the first; and for each of
+    ``concepts`` (``joint``, ``nash``, ``balanced``), the best listed point's
+    value is its best on the exact frontier (see :func:`_coarse`; which of
+    equally good points is listed may differ).
 
     Raises
     ------
@@ -513,7 +521,7 @@ def _sweep(s: _Solver, rows: Sequence[Row], spacing: float | None, max_points: i
     None) or at least ``spacing`` above it; (points, whether the rounds ran out rather than ``max_points``).
 
     ``start``, two frontier points (first, last): the rounds begin after the first
-    and end before the last, each started from it (it meets every round's floor).
+    and end before the last, each started from it (a warm start only: it may miss the floor).
     """
     points: list[Point] = []
     eps: list[Row] = []
@@ -565,7 +573,7 @@ def _coarse(s: _Solver, slices: int, concepts: Sequence[str]) -> Frontier:
     first = s.lexicographic((0, 1), explain=True)
     last = s.lexicographic((1, 0))
     points, spacing = [first], None
-    if last.values[1] - first.values[1] > s.step[1]:
+    if last.values[1] - first.values[1] > s.step[1] / 2:  # distinct values: a step or more apart
         spacing = float(last.values[1] - first.values[1]) / slices
         middle, _ = _sweep(s, [], spacing, start=(first, last))
         points += [*middle, last]
@@ -592,27 +600,40 @@ def _coarse(s: _Solver, slices: int, concepts: Sequence[str]) -> Frontier:
 
 
 def _balanced_probes(s: _Solver, points: list[Point], ideal: np.ndarray) -> list[Point]:
-    """``points`` with frontier points added until none can raise the smallest share of ideal gain, t.
+    """``points`` with the frontier points that make the balanced solution exact.
 
-    A point whose every share is above t has V_2 above d_2 + t (I_2 - d_2) and V_1
-    above d_1 + t (I_1 - d_1): one round with the first as its floor either finds
-    the most V_1 there is below the second (t is the largest: one solve) or a
-    frontier point with both shares above t, which raises t.
+    A point whose every share of ideal gain is above t has V_2 above
+    d_2 + t (I_2 - d_2) and V_1 above d_1 + t (I_1 - d_1): one round with the
+    first as its floor either finds the most V_1 there is below the second
+    (t is the largest: one solve) or a frontier point with both shares above
+    t, which raises t. Last, as :func:`_balanced` does, the largest sum of
+    values with every share at least t (non-dominated: a dominating point meets
+    the floors with a larger sum), the tie-break of :func:`balanced_index`.
     """
     parties = s.parties
     gain = _gains(parties, ideal, "balanced")
-    if not (gain > 0).all():
-        return points
-    while True:
+    live = np.flatnonzero(gain > 0)
+    t = np.inf
+    while live.size:
         front = _listed(s, points, ideal, None)
-        best = front.points[balanced_index(front, parties)]
-        t = _ratio(best.values, parties, gain)
+        t = _ratio(front.points[balanced_index(front, parties)].values, parties, gain)
+        if live.size < 2:  # one partner with a gain: its ideal, t = 1, is listed
+            break
         floor = parties.disagreement + t * gain
         pt = s.lexicographic((0, 1), [s.row(1, float(floor[1]), strictly=True, name="ratio")],
                              above=float(floor[0]))
         if pt is None:
-            return points
+            break
         points = sorted([*points, pt], key=lambda q: -q.values[0])
+    rows = [s.row(int(p), float(parties.disagreement[p] + t * gain[p]), name="ratio") for p in live] \
+        if np.isfinite(t) else []
+    total = parties.values.sum(axis=0)
+    best = s.must(total, rows)
+    rows.append(Row("sum", *_total_row(s, total, portfolio_value(s.problem, total, best.start))))
+    pt = s.point(best if s.combination is not None else s.must(parties.joint, rows, known=best))
+    if any(np.allclose(pt.values, q.values, rtol=0, atol=1e-9) for q in points):
+        return points
+    return sorted([*points, pt], key=lambda q: -q.values[0])
 
 
 def _above(s: _Solver, pt: Point, name: str = "cap") -> Row:
@@ -633,7 +654,8 @@ def _split(s: _Solver, points: list[Point], gaps: list[_Gap], g: _Gap) -> tuple[
 
 
 def _listed(s: _Solver, points: list[Point], ideal: np.ndarray, spacing: float | None) -> Frontier:
-    return Frontier(s.parties.names, tuple(points), ideal, s.step, s.on_grid, s.solves, s.seconds, True, spacing)
+    return Frontier(s.parties.names, tuple(points), ideal, s.step, s.on_grid, s.solves, s.seconds, True, spacing,
+                    s.unproven)
 
 
 def _criterion(s: _Solver, concept: str, front: Frontier) -> float:

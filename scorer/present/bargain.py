@@ -139,8 +139,9 @@ def bargain_note(b: Bargain) -> str:
         exact = "some solve stopped at its time limit: points may be missing"
     elif front.spacing is not None:
         first, second = front.partners
-        exact = (f"coarse: every non-dominated point not listed is less than {front.spacing:.4g} below a listed one "
-                 f"in {second}'s value and no better for {first}; the joint, Nash and balanced values are exact")
+        exact = (f"coarse: every non-dominated point not listed has {second}'s value less than {front.spacing:.4g} "
+                 f"above a listed one that is at least as good for {first}; the joint, Nash and balanced values "
+                 "are exact")
     elif all(front.on_grid):
         exact = "exact: every non-dominated point, none missed"
     else:

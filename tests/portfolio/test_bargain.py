@@ -295,7 +295,8 @@ def test_a_coarse_frontier_covers_the_rest_and_keeps_the_solutions_exact(seed, o
     for slices in (1, 2, 3):
         got = bargain(problem, parties, slices=slices)
         listed = np.array([pt.values for pt in got.frontier.points])
-        # Every listed point is non-dominated; every other lies within the spacing below one at least as good.
+        # Every listed point is non-dominated; every other is less than the spacing above one (in JP's value)
+        # that is at least as good for US.
         assert all((np.abs(exact - v).max(axis=1) <= 1e-6).any() for v in listed)
         room = got.frontier.spacing
         assert room == pytest.approx((exact[-1, 1] - exact[0, 1]) / slices)
@@ -379,3 +380,50 @@ def test_frontier_with_share_ranges_against_brute_force(case) -> None:
         own = solve_objective(problem, parties, name)
         assert own.criterion == pytest.approx(vals[:, p].max(), abs=1e-6)
         assert violations(problem, own.point.start, own.point.shares) == []
+
+
+def _one_of(us: list[float], jp: list[float], d: tuple[float, float], influence: float = 0.5):
+    """Money for one candidate of several: the frontier is the candidates' (US, JP) values."""
+    n = len(us)
+    problem = make_problem([[1]] * n, horizon=(2026, 2026), partners=("US", "JP"), shares=[[0.5, 0.5]] * n,
+                           earliest=[2026] * n, latest=[2026] * n, total=1.0)
+    us, jp = np.array(us, dtype=float), np.array(jp, dtype=float)
+    lam = np.array([influence, 1 - influence])
+    return problem, Parties(("US", "JP"), np.vstack([us, jp]), lam[0] * us + lam[1] * jp, np.array(d), lam)
+
+
+def test_a_coarse_frontier_keeps_two_points_one_step_apart() -> None:
+    # JP's two values differ by exactly its grid step (1): the coarse frontier must not take them for one.
+    problem, parties = _one_of([10, 5], [0, 1], (0.0, -5.0), influence=0.1)
+    exact = bargain(problem, parties)
+    coarse = bargain(problem, parties, slices=2)
+    assert [tuple(pt.values) for pt in coarse.frontier.points] == [(10, 0), (5, 1)]
+    for concept, k in exact.solutions.items():
+        assert tuple(coarse.frontier.points[coarse.solutions[concept]].values) == tuple(exact.frontier.points[k].values)
+    problem, parties = _one_of([10, 9], [0, 1], (0.0, 0.0))
+    assert tuple(solve_objective(problem, parties, "nash").point.values) == (9, 1)
+
+
+def test_a_coarse_balanced_solution_breaks_ties_by_the_sum_as_the_exact_one() -> None:
+    # (7, 4) and (4, 8) both give each partner 5/11 of its ideal gain; the larger sum, (4, 8), is balanced.
+    problem, parties = _one_of([10, 7, 4, 0], [0, 4, 8, 10], (-1.0, -1.0))
+    want = bargain(problem, parties).frontier
+    assert tuple(want.points[balanced_index(want, parties)].values) == (4, 8)
+    alone = coarse_frontier(problem, parties, slices=1, concepts=("balanced",))
+    assert tuple(alone.points[balanced_index(alone, parties)].values) == (4, 8)
+
+
+def test_a_round_stopped_by_its_time_limit_is_not_taken_for_an_empty_one(monkeypatch) -> None:
+    # A stage-1 solve that stops short of the line with its bound above it proves nothing: not optimal.
+    problem, parties = spread_case(1)
+    real = Resolver.solve
+
+    def stopped(self, objective, **kw):
+        sol = real(self, objective, **kw)
+        if any(r.name.startswith("split") for r in kw.get("rows", ())):
+            return replace(sol, status="feasible", start=np.full(problem.n, -1), bound=sol.objective + 1e3)
+        return sol
+
+    monkeypatch.setattr(Resolver, "solve", stopped)
+    front = coarse_frontier(problem, parties, slices=1, concepts=("nash",))
+    assert front.unproven and not front.optimal
