@@ -627,10 +627,7 @@ def _balanced_probes(s: _Solver, points: list[Point], ideal: np.ndarray) -> list
         points = sorted([*points, pt], key=lambda q: -q.values[0])
     rows = [s.row(int(p), float(parties.disagreement[p] + t * gain[p]), name="ratio") for p in live] \
         if np.isfinite(t) else []
-    total = parties.values.sum(axis=0)
-    best = s.must(total, rows)
-    rows.append(Row("sum", *_total_row(s, total, portfolio_value(s.problem, total, best.start))))
-    pt = s.point(best if s.combination is not None else s.must(parties.joint, rows, known=best))
+    pt = _largest_sum(s, rows)
     if any(np.allclose(pt.values, q.values, rtol=0, atol=1e-9) for q in points):
         return points
     return sorted([*points, pt], key=lambda q: -q.values[0])
@@ -929,9 +926,18 @@ def _balanced(s: _Solver) -> tuple[Point, float]:
         better = found
         t = _ratio(partner_values(s.problem, parties, better.start), parties, gain)
     rows = floors(t, strictly=False) if np.isfinite(t) else []
-    best = s.must(total, rows, known=sol if better is None else better)  # the last portfolio reaching t
-    rows.append(Row("sum", *_total_row(s, total, portfolio_value(s.problem, total, best.start))))
-    return s.point(s.must(parties.joint, rows, known=best)), t
+    return _largest_sum(s, rows, known=sol if better is None else better), t  # started from the last reaching t
+
+
+def _largest_sum(s: _Solver, rows: list[Row], known: Solution | None = None) -> Point:
+    """The largest sum of the partners' values under ``rows``, then (the sum held) the largest joint value;
+    that last stage is left out when the joint values are a combination of the partners'."""
+    total = s.parties.values.sum(axis=0)
+    best = s.must(total, rows, known=known)
+    if s.combination is not None:
+        return s.point(best)
+    held = [*rows, Row("sum", *_total_row(s, total, portfolio_value(s.problem, total, best.start)))]
+    return s.point(s.must(s.parties.joint, held, known=best))
 
 
 def _total_row(s: _Solver, total: np.ndarray, value: float) -> tuple[np.ndarray, np.ndarray, str, float]:
