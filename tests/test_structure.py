@@ -2,7 +2,7 @@
 
 The stages, lowest first (README "Layout"): the top-level modules (errors,
 defaults, files, ...), ``inputs``, ``scoring``, ``mip``, ``portfolio``,
-``robustness``, ``study``, ``present``, ``cli``. A module may import its own
+``robustness``, ``study``, ``present``, ``web``, ``cli``. A module may import its own
 package and any lower stage; ``mip`` knows nothing of portfolios and imports
 only the top level. Every import counts, also those inside functions (the
 circle this test was written for was one). Run it as a script to print the
@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "scorer"
-STAGES = ("", "inputs", "scoring", "mip", "portfolio", "robustness", "study", "present", "cli")
+STAGES = ("", "inputs", "scoring", "mip", "portfolio", "robustness", "study", "present", "web", "cli")
 # Stages that may import only the top level and themselves, whatever their rank.
 ALONE = {"mip"}
 # Entry points above every stage: ``python -m scorer`` and the console script of older installs.

@@ -15,6 +15,7 @@ from scorer.columns import FRACTION, ID, MONEY, POINTS, declare
 from scorer.portfolio.bargain import Bargain, Parties, Point, partner_spend, partner_values
 from scorer.portfolio.problem import PortfolioProblem
 from scorer.portfolio.solve import Solution
+from scorer.present.solution import portfolio_document
 
 TITLES = {
     "frontier": "Portfolios neither partner can improve on without the other losing (first partner's value descending)",
@@ -50,17 +51,28 @@ def _share_of(amounts: np.ndarray) -> np.ndarray:
 
 
 def with_partner_values(sol: Solution, parties: Parties, objective: str, tables: dict, summary: dict,
-                        titles: dict, preamble: str, document: dict[str, Any] | None) -> tuple[dict, dict, dict, str]:
-    """``coprod optimize``'s outputs with each partner's value added: a table, a line saying what was
-    maximised and, in the JSON document (changed in place), ``partner_values`` and ``objective_concept``."""
+                        titles: dict, preamble: str) -> tuple[dict, dict, dict, str]:
+    """``coprod optimize``'s outputs with each partner's value added: a table and a line saying what was maximised."""
     shown = partner_values_table(sol.problem, parties, sol.start, sol.shares)
     titles = {**titles, "partner_values": "Each partner's value of the portfolio, its gain over its "
                                           "disagreement value, what it pays, and its shares of value and cost"}
-    if document is not None:
-        document["objective_concept"] = objective
-        document["partner_values"] = dict(zip(parties.names, shown["value"].astype(float).tolist()))
     return ({**tables, "partner_values": shown}, {**summary, "partner_values": shown}, titles,
             preamble + f"maximised: {objective_text(objective)}\n\n")
+
+
+def optimize_document(sol: Solution, parties: Parties | None, objective: str,
+                      explained: dict[str, pd.DataFrame] | None = None) -> dict[str, Any]:
+    """The object ``coprod optimize --format json`` prints (and ``coprod serve``'s portfolio).
+
+    :func:`scorer.present.solution.portfolio_document`, with perspectives
+    ``objective_concept`` and ``partner_values`` (each partner's value of the portfolio).
+    """
+    document = portfolio_document(sol, explained)
+    if parties is not None:
+        document["objective_concept"] = objective
+        values = partner_values(sol.problem, parties, sol.start)
+        document["partner_values"] = dict(zip(parties.names, np.asarray(values, dtype=float).tolist()))
+    return document
 
 
 def objective_text(objective: str) -> str:

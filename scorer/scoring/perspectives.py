@@ -114,7 +114,8 @@ class PartnerViews:
 
 
 def partner_views(inputs: ScenarioInputs, method: str | None = None,
-                  overrides: Mapping[str, float] | None = None, at: str = "value") -> PartnerViews | None:
+                  overrides: Mapping[str, float] | None = None, at: str = "value", *,
+                  partner_overrides: Mapping[str, Mapping[str, float]] | None = None) -> PartnerViews | None:
     """Every perspective of a loaded scenario scored, and the joint scores; None without perspectives.
 
     Parameters
@@ -126,20 +127,30 @@ def partner_views(inputs: ScenarioInputs, method: str | None = None,
         Raw weights replacing the shared criteria file's (see the module's docstring).
     at : {"low", "value", "high"}
         The point of uncertain scores.
+    partner_overrides : mapping of partner to (mapping of criterion id to number), optional
+        Raw weights over a partner's own ``weights`` (what-ifs of one partner's view).
 
     Raises
     ------
     ScoringError
-        A partner's weights leave nothing with weight, or the geometric mean
-        of the partners' weights is zero everywhere.
+        A partner's weights leave nothing with weight, the geometric mean
+        of the partners' weights is zero everywhere, or ``partner_overrides``
+        names a partner the scenario does not have (or has no perspectives).
     """
     scenario = inputs.scenario
+    extra = dict(partner_overrides or {})
     if not scenario.perspectives:
+        if extra:
+            raise ScoringError("partner weights need the partners' perspectives, and the scenario has none "
+                               "(give them under 'perspectives:')")
         return None
     partners = tuple(sorted(scenario.perspectives))
+    unknown = sorted(set(extra) - set(partners))
+    if unknown:
+        raise ScoringError(f"unknown partner '{unknown[0]}' (the perspectives are {', '.join(partners)})")
     # The overrides belong to the shared file, whether or not any partner starts from it: checked there.
     shared = derive_weights(inputs.criteria, overrides)
-    views = {p: _view(inputs, p, method, overrides or {}, at) for p in partners}
+    views = {p: _view(inputs, p, method, overrides or {}, at, extra.get(p, {})) for p in partners}
     influence = np.array([scenario.joint.influence.get(p, 1.0) for p in partners], dtype=float)
     influence = influence / influence.sum()
     joint_method = scenario.joint.method
@@ -168,7 +179,7 @@ def joint_weights(weights: np.ndarray, influence: np.ndarray, how: str, ids: lis
 
 
 def _view(inputs: ScenarioInputs, partner: str, method: str | None, overrides: Mapping[str, float],
-          at: str) -> PartnerView:
+          at: str, own_overrides: Mapping[str, float]) -> PartnerView:
     spec = inputs.scenario.perspectives[partner]
     own = inputs.perspectives[partner]
     criteria, group = own.criteria, None
@@ -179,7 +190,7 @@ def _view(inputs: ScenarioInputs, partner: str, method: str | None, overrides: M
         criteria = _judged_by(criteria, group)
     start = {} if own.own_criteria or spec.raters else dict(overrides)
     try:
-        report = derive_weights(criteria, {**start, **spec.weights})
+        report = derive_weights(criteria, {**start, **spec.weights, **own_overrides})
     except ScoringError as exc:
         raise ScoringError(f"perspective {partner}: {exc}") from None
     # The partner's own warnings name the perspective, not a command-line override.

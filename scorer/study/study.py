@@ -62,6 +62,9 @@ class Study:
         Replaces ``budget.per_year`` for those years.
     solver, time_limit, gap : optional
         Replace the scenario's ``solver`` settings.
+    partner_weights : mapping of partner to (mapping of criterion id to number)
+        Raw weights over each named partner's own (its ``perspectives`` entry's
+        ``weights``), as :func:`scorer.scoring.perspectives.partner_views` takes them.
     objective : str
         What the portfolio maximises: ``joint`` (the joint values, as always),
         ``nash``, ``balanced`` or a partner id (see :mod:`scorer.portfolio.bargain`);
@@ -87,12 +90,15 @@ class Study:
     time_limit: float | None = None
     gap: float | None = None
     objective: str = "joint"
+    partner_weights: Mapping[str, Mapping[str, float]] = _EMPTY
     _scored: dict[str, ScoreResult] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Read-only copies: a caller's dict changing later must not change this study.
         object.__setattr__(self, "weights", MappingProxyType(dict(self.weights)))
         object.__setattr__(self, "year_caps", MappingProxyType(dict(self.year_caps)))
+        object.__setattr__(self, "partner_weights", MappingProxyType(
+            {p: MappingProxyType(dict(w)) for p, w in self.partner_weights.items()}))
         self._check()
 
     @classmethod
@@ -121,6 +127,7 @@ class Study:
         if self.gap is not None and not (math.isfinite(self.gap) and 0 <= self.gap < 1):
             raise SolverError(f"the gap limit must be a fraction from 0 to 1, got {self.gap}")
         self._check_objective()
+        self.views  # noqa: B018 - partner weight overrides fail here, by partner and criterion
 
     def _check_objective(self) -> None:
         if self.objective == "joint":
@@ -156,7 +163,7 @@ class Study:
     @cached_property
     def views(self) -> PartnerViews | None:
         """Each partner's weights and values and the joint ones; None for a scenario without perspectives."""
-        return partner_views(self.inputs, self.method, self.weights)
+        return partner_views(self.inputs, self.method, self.weights, partner_overrides=self.partner_weights)
 
     @property
     def _joint_from_partners(self) -> bool:
@@ -224,7 +231,7 @@ class Study:
         InfeasibleError, SolverError
             As :func:`scorer.portfolio.solve.optimize`.
         """
-        if self._bargained:
+        if self.bargained:
             return self._chosen_solution()
         from scorer.portfolio.solve import solve_built
 
@@ -275,7 +282,7 @@ class Study:
                        np.array(given("min_value")), np.array(given("min_share_of_ideal")))
 
     @property
-    def _bargained(self) -> bool:
+    def bargained(self) -> bool:
         """Whether :attr:`solution` comes from the bargaining solver: another objective, or partner floors."""
         parties = self.parties
         return parties is not None and (self.objective != "joint" or not np.isnan(parties.min_value).all()
@@ -285,7 +292,7 @@ class Study:
     def choice(self) -> Choice | None:
         """The solution concept's answer (see :func:`scorer.portfolio.bargain.solve_objective`), or None
         when :attr:`solution` is today's plain solve."""
-        if not self._bargained:
+        if not self.bargained:
             return None
         from scorer.portfolio.bargain import solve_objective
 

@@ -115,7 +115,6 @@ def optimize(scenario: str | None, method: str | None, weights: list, budget: fl
     from scorer.present.solution import (
         explanation_tables,
         headline,
-        portfolio_document,
         portfolio_summary,
         portfolio_tables,
         schedule_table,
@@ -124,14 +123,18 @@ def optimize(scenario: str | None, method: str | None, weights: list, budget: fl
     explained = explanation_tables(sol, config) if explain and fmt != "csv" else None
     tables, titles = portfolio_tables(sol, explained)
     about = workbook_about("optimize", inputs, sol)
-    document = portfolio_document(sol, explained) if fmt == "json" else None
     summary = portfolio_summary(tables)
     preamble = headline(sol)
     if study.parties is not None:  # perspectives: each partner's value (absent otherwise, as before)
         from scorer.present.bargain import with_partner_values
 
         tables, summary, titles, preamble = with_partner_values(sol, study.parties, objective, tables, summary,
-                                                                titles, preamble, document)
+                                                                titles, preamble)
+    document = None
+    if fmt == "json":
+        from scorer.present.bargain import optimize_document
+
+        document = optimize_document(sol, study.parties, objective, explained)
     emit_tables(tables, fmt, output, protected, summary=summary, titles=titles, preamble=preamble,
                 document=document, note=note, about=about, bom=csv_bom(), force=output_force())
     if schedule is not None:
