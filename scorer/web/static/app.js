@@ -384,6 +384,8 @@
         pbox.append(details);
       }
       $("partners-card").hidden = false;
+      $("pareto-figure").hidden = false;
+      $("solver").closest(".card").classList.add("with-partners");
     }
 
     // Legend of the contribution bars.
@@ -755,7 +757,7 @@
     let [ya, yb] = [Math.min(...pts.map((p) => p.y)), Math.max(...pts.map((p) => p.y))];
     const padX = Math.max((xb - xa) * 0.12, 0.5), padY = Math.max((yb - ya) * 0.12, 0.5);
     xa -= padX; xb += padX; ya -= padY; yb += padY;
-    const W = 480, H = 320, left = 56, bottom = 40, topPad = 12, right = 16;
+    const W = 400, H = 300, left = 52, bottom = 38, topPad = 12, right = 14;
     const X = (v) => left + (W - left - right) * (v - xa) / (xb - xa);
     const Y = (v) => topPad + (H - topPad - bottom) * (1 - (v - ya) / (yb - ya));
     const g = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "pareto", preserveAspectRatio: "xMinYMin meet" });
