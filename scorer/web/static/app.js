@@ -182,6 +182,12 @@
 
   function changed() {
     live.dirty = true;
+    // Flip points and the frontier are of the settings before: faded until asked again.
+    document.body.dataset.flips = "stale";
+    if (scenario.partners) {
+      $("pareto-box").dataset.state = "stale";
+      $("pareto-box").classList.add("computing");
+    }
     if (live.firstInput === null) live.firstInput = performance.now();
     pump();
     settle();
@@ -220,7 +226,7 @@
         const ms = performance.now() - t0;
         timings.push(ms);
         document.body.dataset.repaintMs = ms.toFixed(1);
-        if (!live.inflight.size && !live.dirty) {
+        if (current() && $("status").dataset.state !== "error") {
           setStatus("Up to date: server " + Math.round(1000 * (doc.seconds || 0)) + " ms, repaint " +
             Math.round(ms) + " ms.", "idle");
         }
@@ -234,9 +240,14 @@
     }).finally(() => {
       live.inflight.delete(seq);
       if (live.dirty) pump();
-      else if (!live.inflight.size && $("status").dataset.state === "busy") setStatus("Up to date.", "idle");
-      if (!live.inflight.size && !live.dirty) settled();
+      else if (current() && $("status").dataset.state === "busy") setStatus("Up to date.", "idle");
+      if (current()) settled();
     });
+  }
+
+  // The newest settings are answered and on screen (an abandoned older request may still be out).
+  function current() {
+    return !live.dirty && live.shown === live.seq;
   }
 
   function afterPaint(fn) {
@@ -254,40 +265,32 @@
   }
 
   function settled() {
-    if (settleTimer || live.inflight.size || live.dirty) return;   // not at rest yet
+    if (settleTimer || !current()) return;   // not at rest yet
     const body = settings();
     flips.ask(body);
     if (scenario.partners) bargain.ask(body);
   }
 
-  // One request in flight per kind, the newest settings win, and an answer
-  // for other settings than the current ones is not drawn.
+  // One request in flight per kind; the newest settings win, an answer for
+  // settings that changed meanwhile is not drawn, and settings already
+  // answered are drawn again from that answer (moved and moved back).
   function lane(path, onAnswer, onError, onStart) {
-    const state = { key: null, inflight: false, want: null, seq: 0 };
-    return {
-      ask(body) {
-        const key = JSON.stringify(body);
-        if (key === state.key && !state.want) return;
-        state.want = { body, key };
-        this.go();
-      },
-      go() {
-        if (state.inflight || !state.want) return;
-        const { body, key } = state.want;
-        state.want = null;
-        state.key = key;
-        state.inflight = true;
-        const seq = ++state.seq;
-        onStart();
-        api(path, body).then((r) => r.json()).then((doc) => {
-          if (seq === state.seq && !state.want) onAnswer(doc);
-        }, (err) => {
-          if (seq === state.seq && !state.want) onError(err);
-          state.key = null;                    // an error is asked again next time
-        }).finally(() => { state.inflight = false; this.go(); });
-      },
-      get busy() { return state.inflight; },
-    };
+    const st = { inflight: false, want: null, answered: null };
+    function go() {
+      if (st.inflight || !st.want) return;
+      const { body, key } = st.want;
+      st.want = null;
+      if (st.answered && st.answered.key === key) { onAnswer(st.answered.doc); return; }
+      st.inflight = true;
+      onStart();
+      api(path, body).then((r) => r.json()).then((doc) => {
+        st.answered = { key, doc };
+        if (!st.want) onAnswer(doc);
+      }, (err) => {
+        if (!st.want) onError(err);
+      }).finally(() => { st.inflight = false; go(); });
+    }
+    return { ask(body) { st.want = { body, key: JSON.stringify(body) }; go(); } };
   }
 
   const flips = lane("/api/flips", drawFlips, (err) => {
@@ -295,7 +298,7 @@
     for (const c of controls.weights.values()) c.flipText.textContent = "Flip points unavailable: " + err.message;
   }, () => { document.body.dataset.flips = "computing"; });
 
-  const bargain = lane("/api/bargain", (doc) => { lastBargain = doc; drawPareto(doc); }, (err) => {
+  const bargain = lane("/api/bargain", (doc) => { lastBargain = doc; drawPareto(doc, true); }, (err) => {
     $("pareto-box").dataset.state = "error";
     $("pareto-caption").textContent = "Pareto frontier not available: " + err.message;
   }, () => {
@@ -738,10 +741,13 @@
     }
   }
 
-  function drawPareto(doc) {
+  // fresh: the frontier answered for the current settings (else redrawn for a new current portfolio).
+  function drawPareto(doc, fresh) {
     const box = $("pareto-box");
-    box.classList.remove("computing");
-    box.dataset.state = "done";
+    if (fresh) {
+      box.classList.remove("computing");
+      box.dataset.state = "done";
+    }
     const [px, py] = doc.partners;
     const front = (doc.frontier || []).map((f) => ({ x: f.values[px], y: f.values[py] }));
     const current = last && last.partners && last.partners[px] && last.partners[py]
