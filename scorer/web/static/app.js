@@ -220,7 +220,10 @@
       if (seq < live.shown) return;             // older than what is on screen: dropped
       live.shown = seq;
       last = doc;
+      const r0 = performance.now();
       render(doc);
+      document.body.dataset.renderMs = (performance.now() - r0).toFixed(1);
+      document.body.dataset.serverMs = (1000 * (doc.seconds || 0)).toFixed(1);
       document.body.dataset.seq = String(seq);
       afterPaint(() => {
         const ms = performance.now() - t0;
