@@ -232,7 +232,8 @@ def test_weight_slider_gives_the_command_lines_ranking_and_portfolio(page, basel
 
 
 def test_budget_gives_optimize_budget(page) -> None:
-    before, after = both((coprod_json, "optimize", str(BASELINE)), (coprod_json, "optimize", str(BASELINE), "--budget", "3000"))
+    before, after = both((coprod_json, "optimize", str(BASELINE)),
+                         (coprod_json, "optimize", str(BASELINE), "--budget", "3000"))
     want = [s["id"] for s in after["selected"]]
     assert want != [s["id"] for s in before["selected"]]
     assert ids(page, "portfolio") == [s["id"] for s in before["selected"]]
@@ -312,7 +313,8 @@ def test_save_weights_writes_the_file_with_its_comments(page, baseline) -> None:
     page.fill('input[data-weight="standardization"]', "15")
     wait_idle(page)
     page.click("#save-weights")
-    page.wait_for_function("() => /Saved.*standardization = 15\\b/.test(document.querySelector('#action-status').textContent)",
+    page.wait_for_function("() => /Saved.*standardization = 15\\b/"
+                           ".test(document.querySelector('#action-status').textContent)",
                            timeout=WAIT_MS)
     assert path.read_text(encoding="utf-8") == original
 
@@ -462,7 +464,8 @@ def test_controls_are_labelled_and_charts_described(page) -> None:
     assert unlabelled == []
     assert page.evaluate("() => [...document.querySelectorAll('thead th')].every(th => th.scope === 'col')")
     assert page.evaluate("() => [...document.querySelectorAll('tbody th')].every(th => th.scope === 'row')")
-    charts = page.eval_on_selector_all("figure svg", "s => s.map(x => [x.getAttribute('role'), x.getAttribute('aria-label')])")
+    charts = page.eval_on_selector_all("figure svg",
+                                       "s => s.map(x => [x.getAttribute('role'), x.getAttribute('aria-label')])")
     assert len(charts) >= 2 and all(r == "img" and label for r, label in charts), charts
     assert page.get_attribute("#status", "role") == "status"
     # Every weight fieldset has its group's legend, as the criteria file groups them.
