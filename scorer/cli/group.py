@@ -28,6 +28,7 @@ from scorer.cli.commands.robustness import (
     sensitivity,
 )
 from scorer.cli.commands.scoring import score_command, weights_command
+from scorer.cli.commands.serve import serve_command
 from scorer.cli.stdio import data_stdout
 
 
@@ -65,5 +66,5 @@ def main() -> None:
 
 for _command in (validate, schema, score_command, weights_command, optimize, report_command, chart_command,
                  sensitivity, frontier_command, alternatives_command, init_command, compare_command, partners_command,
-                 bargain_command):
+                 bargain_command, serve_command):
     main.add_command(_command)

@@ -93,6 +93,29 @@ def answer_document(answer: Answer, baseline: Answer) -> dict[str, Any]:
     return document
 
 
+def flips_document(study: Study) -> dict[str, Any]:
+    """Each weight slider's intervals (raw weight) keeping the top candidate and the portfolio (see
+    :func:`scorer.study.slider_flips.slider_flips`), and what changes beyond them."""
+    from scorer.study.slider_flips import slider_flips
+
+    # The sliders' ends are the file's, whatever the overrides: a slider does not rescale as it moves.
+    raw = [float(x) for x in derive_weights(study.inputs.criteria).raw]
+    ends = dict.fromkeys((c.id for c in study.inputs.criteria.criteria), slider_max(raw))
+    return {"criteria": {f.criterion: {
+        "raw": f.raw, "slider_max": f.slider_max, "top": [f.top_low, f.top_high],
+        "leader": f.leader, "leader_below": f.leader_below, "leader_above": f.leader_above,
+        "portfolio": None if f.portfolio_low is None else [f.portfolio_low, f.portfolio_high],
+        "change_below": _change(f.change_below), "change_above": _change(f.change_above),
+    } for f in slider_flips(study, ends)}}
+
+
+def _change(change: Any) -> Any:
+    if change is None:
+        return None
+    entering, leaving = change
+    return {"in": list(entering), "out": list(leaving)}
+
+
 def _contributions(scored: ScoreResult) -> dict[str, dict[str, float]] | None:
     if scored.contributions is None:
         return None
@@ -111,3 +134,50 @@ def _money(x: float) -> float | None:
 
 def _caps(years: np.ndarray, caps: np.ndarray) -> dict[str, float | None]:
     return {str(int(y)): _money(c) for y, c in zip(years, caps)}
+
+
+EXPORTS = ("ranking", "portfolio")
+EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def export_file(answer: Answer, what: str, fmt: str) -> tuple[bytes, str]:
+    """The ranking or the portfolio of an answer as ``coprod score``/``optimize`` write it in ``fmt``.
+
+    Returns the file's bytes and its name (``ranking.csv``...).
+
+    Raises
+    ------
+    UsageError
+        An unknown table or format.
+    """
+    from scorer.errors import UsageError
+    from scorer.inputs.summary import workbook_about
+    from scorer.present.bargain import with_partner_values
+    from scorer.present.output import render, to_xlsx
+    from scorer.present.solution import portfolio_tables
+
+    if what not in EXPORTS or fmt not in EXPORT_FORMATS:
+        raise UsageError(f"can export {' or '.join(EXPORTS)} as {' or '.join(EXPORT_FORMATS)}, not {what} as {fmt}")
+    study, sol = answer.study, answer.solution
+    if what == "ranking":
+        tables, titles = {"ranking": ranked_table(answer.scored)}, {}
+        about = workbook_about("score", study.inputs, settings={"method": answer.scored.method,
+                                                                "scores at": answer.scored.at})
+    else:
+        tables, titles = portfolio_tables(sol, None)
+        if study.parties is not None:
+            tables, _, titles, _ = with_partner_values(sol, study.parties, study.objective, tables, {}, titles, "")
+        about = workbook_about("optimize", study.inputs, sol)
+    if fmt == "csv":
+        return render(next(iter(tables.values())), "csv").encode("utf-8"), f"{what}.csv"
+    return to_xlsx(tables, about, titles), f"{what}.xlsx"
+
+
+def briefing_html(study: Study) -> bytes:
+    """``coprod report``'s report.html for the study's settings (explained, with the scenario's robustness)."""
+    from scorer.present.report import analyse, build_report
+    from scorer.study.settings import RobustnessSettings
+
+    robust = RobustnessSettings.from_scenario(study.inputs.scenario)
+    return build_report(analyse(study, explain=True, robust=robust)).html.encode("utf-8")
