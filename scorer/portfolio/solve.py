@@ -167,7 +167,10 @@ def checked_solution(problem: PortfolioProblem, values: np.ndarray, options: Opt
     if abs(objective - outcome.objective) > 1e-6 * max(1.0, abs(objective)):
         raise SolverError(f"the solver's objective {outcome.objective:.6f} does not match the portfolio's "
                           f"value {objective:.6f}")
-    bound = max(outcome.bound, objective)
+    # A proven optimum's bound is its objective (outcome_of says so with the solver's own float of it); the
+    # objective recomputed from the portfolio replaces that float, so the bound does not depend on the
+    # solve's path in its last digits (a warm re-solve and a cold one of the same model agree to the bit).
+    bound = objective if outcome.status == "optimal" else max(outcome.bound, objective)
     return Solution(problem, values, start, outcome.status, objective, bound, outcome.gap,
                     built, outcome.seconds, model, shares)
 

@@ -89,7 +89,7 @@ class _Api:
             return await asyncio.get_running_loop().run_in_executor(self.pool, work)
         except CoprodError as exc:
             return _error(exc)
-        except Exception as exc:  # a defect of coprod's, not of the request: said in one line, the server goes on
+        except Exception as exc:  # noqa: BLE001 - a defect of coprod's, not of the request: said in one line, the server goes on
             sys.stderr.write(f"coprod: error: internal error answering {work.__qualname__}: {exc!r}\n")
             return Response(json.dumps({"error": f"internal error: {exc!r}", "fields": []}), status_code=500,
                             media_type="application/json")

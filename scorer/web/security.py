@@ -6,8 +6,8 @@
   ``Authorization: Bearer`` (401); the static files hold no data and need none.
 - A POST whose ``Origin`` is not the served origin is refused (403); scripts
   send no ``Origin`` and pass on their token.
-- A request body over :data:`BODY_LIMIT` bytes is refused (413) before it is
-  read whole.
+- A request body over :data:`BODY_LIMIT` bytes is refused (413): by its
+  declared length before any of it is read, else as soon as it passes the limit.
 - Every answer carries a Content-Security-Policy that allows the page's own
   origin only (no inline script, no other host), and is never cached.
 """
@@ -77,10 +77,11 @@ class Guard:
         if refusal is not None:
             await _answer(send, *refusal)
             return
-        try:
-            await self.app(scope, _capped(receive), _with_headers(send))
-        except _TooLarge:  # a body sent without its length: refused once it passes the limit
+        body = await _read_body(receive)
+        if body is None:  # sent without its length (or a wrong one): refused once it passes the limit
             await _answer(send, 413, f"refused: a request body over {BODY_LIMIT} bytes")
+            return
+        await self.app(scope, _replay(body, receive), _with_headers(send))
 
     def _refusal(self, scope: dict, headers: dict[str, str]) -> tuple[int, str] | None:
         host = headers.get("host", "").lower()
@@ -105,21 +106,31 @@ class Guard:
         return any(hmac.compare_digest(t.encode(), self.token) for t in given)
 
 
-class _TooLarge(Exception):
-    """A chunked body grew past the limit while read."""
+async def _read_body(receive: Any) -> bytes | None:
+    """The whole request body, read before any route sees it; None past :data:`BODY_LIMIT`."""
+    parts, seen = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(parts)  # the client went away: the route sees an empty body
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > BODY_LIMIT:
+            return None
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(parts)
 
 
-def _capped(receive: Any) -> Any:
-    seen = 0
+def _replay(body: bytes, receive: Any) -> Any:
+    sent = False
 
     async def wrapped() -> dict:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > BODY_LIMIT:
-                raise _TooLarge
-        return message
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # then wait for the disconnect, as the server would say it
 
     return wrapped
 
