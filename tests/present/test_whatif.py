@@ -10,7 +10,13 @@ import pytest
 from scorer.errors import UsageError
 from scorer.inputs.loading import load_scenario
 from scorer.present.output import render
-from scorer.present.whatif import answer_document, briefing_html, export_file, scenario_document, slider_max
+from scorer.present.whatif import (
+    answer_document,
+    briefing_html,
+    export_file,
+    scenario_document,
+    slider_max,
+)
 from scorer.scoring.score import ranked_table
 from scorer.study.whatif import WhatIf
 
