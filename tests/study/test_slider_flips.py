@@ -17,8 +17,8 @@ from scorer.study.study import Study
 REPO = Path(__file__).resolve().parents[2]
 # The test files without groups: one raw weight moving is then the flip analysis's path.
 UNGROUPED = [("    group: integration\n", ""), ("    group: governance\n", ""), ("    group: governance\n", ""),
-             ("groups:\n  - id: integration\n    name: Integration\n    weight: 60\n"
-              "  - id: governance\n    name: Governance\n    weight: 40\n", "")]
+             (("groups:\n  - id: integration\n    name: Integration\n    weight: 60\n"
+               "  - id: governance\n    name: Governance\n    weight: 40\n"), "")]
 BUDGET = [("  total: 900\n", "  total: 700\n")]  # tight enough that the weights change the portfolio
 
 
