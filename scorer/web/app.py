@@ -16,7 +16,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -32,9 +32,8 @@ from scorer.web.requests import parse_save, parse_settings
 from scorer.web.security import Guard
 
 # The request field behind each setting the library names (the page's side of scorer.cli.hints).
-FIELDS = {"weights": "weights", "budget.total": "budget", "year_caps": "year_caps", "objective": "objective",
-          "solver.time_limit": "the server's --time-limit"}
-STATIC = resources.files("scorer.web") / "static"
+FIELDS = {"weights": "weights", "budget.total": "budget", "year_caps": "year_caps", "objective": "objective"}
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def create_app(whatif: WhatIf, *, token: str, hosts: Iterable[str], threads: int = 2) -> Any:
@@ -95,12 +94,12 @@ class _Api:
                             media_type="application/json")
 
     async def scenario(self, request: Request) -> Response:
-        from scorer.present.whatif import scenario_document
+        from scorer.present.whatif_documents import scenario_document
 
         return await self._run(lambda: _json(scenario_document(self.whatif)))
 
     async def evaluate(self, request: Request) -> Response:
-        from scorer.present.whatif import answer_document
+        from scorer.present.whatif_documents import answer_document
 
         body = await request.body()
 
@@ -111,7 +110,7 @@ class _Api:
         return await self._run(work)
 
     async def flips(self, request: Request) -> Response:
-        from scorer.present.whatif import flips_document
+        from scorer.present.whatif_documents import flips_document
 
         body = await request.body()
         return await self._run(lambda: _json(flips_document(self.whatif.study(**parse_settings(body)))))
@@ -139,7 +138,7 @@ class _Api:
         return await self._run(work)
 
     async def export(self, request: Request) -> Response:
-        from scorer.present.whatif import EXPORT_FORMATS, export_file
+        from scorer.present.whatif_documents import EXPORT_FORMATS, export_file
 
         body = await request.body()
         what, fmt = request.query_params.get("what", ""), request.query_params.get("format", "")
@@ -152,7 +151,7 @@ class _Api:
         return await self._run(work)
 
     async def report(self, request: Request) -> Response:
-        from scorer.present.whatif import briefing_html
+        from scorer.present.whatif_documents import briefing_html
 
         body = await request.body()
         return await self._run(lambda: _file(briefing_html(self.whatif.study(**parse_settings(body))),

@@ -10,7 +10,7 @@ import pytest
 from scorer.errors import UsageError
 from scorer.inputs.loading import load_scenario
 from scorer.present.output import render
-from scorer.present.whatif import (
+from scorer.present.whatif_documents import (
     answer_document,
     briefing_html,
     export_file,
