@@ -1,4 +1,4 @@
-"""Regenerate docs/serve.png, the README's picture of the what-if page (``coprod serve``).
+"""Regenerate docs/images/serve.png, the README's picture of the what-if page (``coprod serve``).
 
     python docs/screenshot.py                       # starts coprod serve on scenarios/bilateral.yaml
     python docs/screenshot.py SCENARIO              # ... on another scenario
@@ -77,7 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "bilateral.yaml"))
     parser.add_argument("--url", help="the address of a running coprod serve, with its token")
-    parser.add_argument("-o", "--output", default=str(ROOT / "docs" / "serve.png"))
+    parser.add_argument("-o", "--output", default=str(ROOT / "docs" / "images" / "serve.png"))
     parser.add_argument("--weight", default="standardization=40", help="the weight moved before the picture (ID=N)")
     args = parser.parse_args()
     weight, _, value = args.weight.partition("=")

@@ -538,3 +538,14 @@ def test_bilateral_shows_partner_sliders_values_and_the_pareto_chart(browser, bi
     page.wait_for_selector("#pareto-box[data-state=done]", state="attached", timeout=60_000)
     assert not page.errors, page.errors
     page.context.close()
+
+
+def test_the_readme_shows_a_screenshot_of_the_page() -> None:
+    # docs/screenshot.py makes it; the README must show it, and it must not be blank.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "](docs/images/serve.png)" in readme
+    with Image.open(REPO / "docs" / "images" / "serve.png") as image:
+        assert image.size == (1280, 900)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert len(colours) > 200
+    assert max(count for count, _ in colours) < 0.9 * 1280 * 900

@@ -823,10 +823,13 @@
       g.append(svg("text", { x: cx - 10, y: cy + 18, "text-anchor": "end", class: "mark-label" }, "this portfolio"));
       summary.push("this portfolio " + px + " " + num(current.x, 1) + ", " + py + " " + num(current.y, 1));
     }
+    // How complete the frontier is, in the words of coprod bargain's note.
+    const how = doc.exact !== false ? "" : doc.spacing != null ? " (coarse: within the grid's spacing)"
+      : " (not proven complete: coprod bargain's note says why)";
     chartBox("pareto-box", g, "Pareto frontier of " + px + "'s and " + py + "'s values, " + front.length +
-      " portfolios" + (doc.exact === false ? " (coarse)" : "") + "; " + summary.join("; "));
+      " portfolios" + how + "; " + summary.join("; "));
     $("pareto-caption").textContent = "Pareto frontier: " + front.length + " portfolios neither partner can improve on " +
-      "without the other losing" + (doc.exact === false ? " (coarse: within " + "the grid's spacing)" : "") +
+      "without the other losing" + how +
       ". Circles: joint (blue), Nash (red), balanced (green); diamond: this portfolio; square: each partner's ideal.";
     if (last) drawPartners(last);
   }
