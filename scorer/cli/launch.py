@@ -8,7 +8,12 @@ it interrupted. This module imports nothing heavy itself, and ``scorer``'s
 
 from __future__ import annotations
 
+import os
 import sys
+
+from scorer.mip.cancelled import still_running
+
+INTERRUPTED = 130  # the shell's 128 + SIGINT
 
 
 def main() -> None:
@@ -17,5 +22,26 @@ def main() -> None:
         from scorer.cli.group import main as cli
     except KeyboardInterrupt:
         sys.stderr.write("coprod: interrupted\n")
-        sys.exit(130)
-    cli()
+        sys.exit(INTERRUPTED)
+    try:
+        cli()
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED and still_running():
+            _end_now()
+        raise
+
+
+def _end_now() -> None:
+    """End an interrupted run while a cancelled HiGHS run is still finishing on its thread.
+
+    Every ``finally`` has run by now (files written atomically, child
+    processes killed). The interpreter's own exit would wait for that
+    thread, up to a second or more after Ctrl-C (:mod:`scorer.mip.cancelled`),
+    so the process ends here, its streams flushed.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream has nothing left to deliver
+            pass
+    os._exit(INTERRUPTED)

@@ -6,11 +6,20 @@ would otherwise hide the change (a slower build) or break Ctrl-C and the Resolve
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
 import highspy
 import numpy as np
 import pulp
+import pytest
 
-from scorer.mip import pulp_adapter
+from scorer.mip import cancelled, pulp_adapter
 from scorer.mip.linear import from_highs
 
 
@@ -71,3 +80,77 @@ def test_highs_has_its_interrupt_switch_and_the_interruptible_solver_solves(monk
     stats = prob.solve(solver)
     assert called and called[0] is prob.solverModel  # PuLP still runs HiGHS through callSolver
     assert stats.objective == 5.0 and prob.solverModel.HandleUserInterrupt is True
+
+
+class _Deaf:
+    """A stand-in for a HiGHS run that hears ``cancelSolve`` only after ``lag`` seconds."""
+
+    def __init__(self, lag: float) -> None:
+        self.lag, self.cancelled = lag, threading.Event()
+
+    def run(self) -> None:
+        self.cancelled.wait()
+        time.sleep(self.lag)
+
+    def cancelSolve(self) -> None:  # noqa: N802 - highspy's name
+        self.cancelled.set()
+
+
+def _interrupt_main_thread_after(seconds: float) -> None:
+    threading.Timer(seconds, signal.raise_signal, args=(signal.SIGINT,)).start()
+
+
+def test_ctrl_c_waits_for_a_slow_cancel_only_briefly_and_lists_the_run_still_going() -> None:
+    deaf = _Deaf(lag=1.5)
+    _interrupt_main_thread_after(0.2)
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        pulp_adapter.run_interruptible(deaf)
+    waited = time.monotonic() - t0 - 0.2
+    assert deaf.cancelled.is_set() and waited < pulp_adapter.CANCEL_WAIT + 0.2
+    assert cancelled.still_running()  # the run goes on for another second
+    deadline = time.monotonic() + 5
+    while cancelled.still_running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not cancelled.still_running()  # and is forgotten once it ends
+
+
+def test_ctrl_c_with_a_prompt_cancel_leaves_nothing_running() -> None:
+    deaf = _Deaf(lag=0.0)
+    _interrupt_main_thread_after(0.1)
+    with pytest.raises(KeyboardInterrupt):
+        pulp_adapter.run_interruptible(deaf)
+    assert not cancelled.still_running()
+
+
+# A library caller that catches Ctrl-C during a long HiGHS run, then ends its interpreter normally.
+# CANCEL_WAIT = 0 so that the cancelled run is always still going when the caller goes on.
+LIBRARY_CALLER = """
+import signal, threading
+from scorer.cli.stdio import data_stdout
+from scorer.mip import cancelled, pulp_adapter
+from scorer.mip.config import SolverConfig
+from scorer.portfolio.resolve import Resolver
+from testkit import hard_problem
+
+pulp_adapter.CANCEL_WAIT = 0.0
+problem, values = hard_problem(200)
+with data_stdout():  # HiGHS's banner (highspy >= 1.16) to stderr
+    resolver = Resolver(problem, values, SolverConfig("highs", 60.0, 0.0, 1))
+    threading.Timer(0.5, signal.raise_signal, args=(signal.SIGINT,)).start()
+    try:
+        resolver.solve(values * 1.01)
+    except KeyboardInterrupt:
+        print("interrupted, run still going:", cancelled.still_running(), flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_an_interpreter_ending_normally_after_ctrl_c_waits_for_the_cancelled_run(tmp_path) -> None:
+    # Torn down under a running solve, the solver library aborts the process (SIGABRT).
+    tests = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), str(tests.parent)])}
+    proc = subprocess.run([sys.executable, "-c", LIBRARY_CALLER], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert (proc.returncode, proc.stdout) == (0, "interrupted, run still going: True\n"), proc.stderr
+    assert "terminate called" not in proc.stderr
