@@ -92,7 +92,7 @@ class _Deaf:
         self.cancelled.wait()
         time.sleep(self.lag)
 
-    def cancelSolve(self) -> None:  # noqa: N802 - highspy's name
+X
         self.cancelled.set()
 
 
@@ -151,6 +151,6 @@ def test_an_interpreter_ending_normally_after_ctrl_c_waits_for_the_cancelled_run
     tests = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), str(tests.parent)])}
     proc = subprocess.run([sys.executable, "-c", LIBRARY_CALLER], capture_output=True, text=True,
-                          timeout=120, env=env)
+                          timeout=120, env=env, check=False)
     assert (proc.returncode, proc.stdout) == (0, "interrupted, run still going: True\n"), proc.stderr
     assert "terminate called" not in proc.stderr
