@@ -92,7 +92,7 @@ class _Deaf:
         self.cancelled.wait()
         time.sleep(self.lag)
 
-X
+    def cancelSolve(self) -> None:  # highspy's name
         self.cancelled.set()
 
 
