@@ -88,6 +88,10 @@ class _Api:
             return await asyncio.get_running_loop().run_in_executor(self.pool, work)
         except CoprodError as exc:
             return _error(exc)
+        except asyncio.CancelledError:
+            # The server is stopping (Ctrl-C, SIGTERM) and dropped the wait: the solve's answer is not coming.
+            return Response(json.dumps({"error": "the server is stopping", "fields": []}), status_code=503,
+                            media_type="application/json")
         except Exception as exc:  # noqa: BLE001 - a defect of coprod's, not of the request: said in one line, the server goes on
             sys.stderr.write(f"coprod: error: internal error answering {work.__qualname__}: {exc!r}\n")
             return Response(json.dumps({"error": f"internal error: {exc!r}", "fields": []}), status_code=500,

@@ -23,6 +23,16 @@ from scorer.cli.commands.options import (
 from scorer.inputs.models import SolverSettings
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SHUTDOWN_SECONDS = 1  # how long Ctrl-C or SIGTERM waits for requests still being answered
+# uvicorn's own messages (warnings and errors only) on stderr in coprod's voice; its default
+# configuration would send an access log to stdout, which carries data only.
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"coprod": {"format": "coprod: server: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "coprod", "stream": "ext://sys.stderr"}},
+    "loggers": {"uvicorn": {"handlers": ["stderr"], "level": "WARNING", "propagate": False}},
+}
 _TOKEN = re.compile(r"[A-Za-z0-9._~-]{8,200}")
 
 
@@ -77,9 +87,15 @@ def serve_command(scenario: str | None, host: str, port: int, token: str | None,
         import webbrowser
 
         webbrowser.open(url)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
-    server.run(sockets=[sock])
-    # Solves still running in the pool hold no file open; the process ends without waiting for them.
+    # A request waiting on a long solve must not hold the shutdown: after a second it is dropped.
+    server = uvicorn.Server(uvicorn.Config(app, log_config=LOG_CONFIG, access_log=False, lifespan="on",
+                                           timeout_graceful_shutdown=SHUTDOWN_SECONDS))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn hands Ctrl-C back once it has shut down
+        pass
+    # SIGTERM ends the process by that signal (uvicorn re-raises it); Ctrl-C lands here.
+    # Solves still running in the pool hold no file open: the process ends without waiting for them.
     click.echo("coprod: interrupted", err=True)
     sys.stderr.flush()
     os._exit(130)
