@@ -21,9 +21,15 @@ from pydantic import BaseModel
 from scorer.errors import InputError, Problem
 from scorer.files import display_path, is_link_loop
 from scorer.inputs.crosscheck import check_all, effective_shares
-from scorer.inputs.location import finding_problems, problem_at, validated
+from scorer.inputs.location import Document, finding_problems, problem_at, validated
 from scorer.inputs.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scenario
 from scorer.inputs.partner_files import PartnerInputs, load_perspectives
+from scorer.inputs.table_files import (
+    TableDocument,
+    is_table,
+    read_table,
+    unknown_criteria,
+)
 from scorer.inputs.yamlfile import YamlDocument, read_yaml, read_yaml_stream
 from scorer.limits import check_scoring_size, money_problems
 
@@ -78,7 +84,7 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
         target = (base / ref) if not os.path.isabs(ref) else Path(ref)
         files[kind] = target
         try:
-            docs[kind] = _read_referenced(target, scenario_doc, kind, ref)
+            docs[kind] = _read_referenced(target, scenario_doc, kind, ref, scenario.currency)
             models[kind] = _validate(model, docs[kind])
         except InputError as exc:
             problems.extend(exc.problems)
@@ -86,6 +92,10 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
         raise InputError(problems)
     check_scoring_size(len(models["candidates"].candidates), len(models["criteria"].criteria),
                        where=scenario_doc.display)
+    if isinstance(docs["candidates"], TableDocument):
+        header = unknown_criteria(docs["candidates"], {c.id for c in models["criteria"].criteria})
+        if header:
+            raise InputError(header)
     findings = check_all(models["scenario"], models["criteria"], models["candidates"])
     findings = [*findings, *money_problems(models["scenario"], models["candidates"])]
     if findings:
@@ -159,15 +169,20 @@ def _scenario_document(path: str | Path) -> tuple[YamlDocument, Path]:
     return read_yaml(path, display_path(path)), path.parent
 
 
-def _read_referenced(target: Path, scenario_doc: YamlDocument, kind: str, ref: str) -> YamlDocument:
+def _read_referenced(target: Path, scenario_doc: YamlDocument, kind: str, ref: str,
+                     currency: str | None = None) -> Document:
     if not target.is_file() and not is_link_loop(target):  # read_yaml names a loop as for the scenario
         what = "does not exist" if not target.exists() else "is not a file"
         raise InputError([problem_at(scenario_doc, (kind,), f"{ref} {what} (looked for {display_path(target)})")])
+    if is_table(target):
+        if kind != "candidates":
+            raise InputError([problem_at(scenario_doc, (kind,), f"{ref}: a {kind} file is YAML (tables hold candidates)")])
+        return read_table(target, display_path(target), currency)
     return read_yaml(target, display_path(target))
 
 
 _KIND_OF = {model: kind for kind, model in FILE_MODELS.items()}
 
 
-def _validate(model: type[BaseModel], doc: YamlDocument) -> Any:
+def _validate(model: type[BaseModel], doc: Document) -> Any:
     return validated(model, doc, _KIND_OF[model])

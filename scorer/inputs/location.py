@@ -27,27 +27,37 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from scorer.errors import InputError, Problem
 from scorer.inputs.models import LOCATED
+from scorer.inputs.table_files import TableDocument
 from scorer.inputs.yamlfile import YamlDocument, compose, yaml11_number_hint
 
+Document = YamlDocument | TableDocument
 
-def problem_at(doc: YamlDocument, loc: tuple, message: str) -> Problem:
+
+def problem_at(doc: Document, loc: tuple, message: str) -> Problem:
     """A :class:`Problem` at field path ``loc`` of ``doc`` (its line, or its nearest existing parent's)."""
-    return Problem(doc.display, line_of(doc.text, loc), format_path(loc), message)
+    return Problem(doc.display, *place(doc, loc), message)
 
 
-def finding_problems(findings: Iterable[tuple[str, tuple, str]], docs: Mapping[str, YamlDocument]) -> list[Problem]:
+def place(doc: Document, loc: tuple) -> tuple[int | None, str]:
+    """``(line, where)`` of field path ``loc``: a YAML file's line and path, a table's row and column."""
+    if isinstance(doc, TableDocument):
+        return doc.place(loc)
+    return line_of(doc.text, loc), format_path(loc)
+
+
+def finding_problems(findings: Iterable[tuple[str, tuple, str]], docs: Mapping[str, Document]) -> list[Problem]:
     """Problems of checks across files, ``(file kind, field path, message)``, each in its kind's document."""
     return [problem_at(docs[kind], loc, message) for kind, loc, message in findings]
 
 
-def validation_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
+def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
     """Turn a pydantic error into located problems, one per distinct field."""
     problems: dict[str, Problem] = {}
     for err in exc.errors(include_url=False):
         loc, message = _field_and_message(err, doc.data)
         path = format_path(loc)
         if path not in problems:
-            problems[path] = Problem(doc.display, line_of(doc.text, loc), path, message)
+            problems[path] = Problem(doc.display, *place(doc, loc), message)
     return list(problems.values())
 
 
@@ -128,7 +138,7 @@ def _child(node: Node, part: Any) -> tuple[Node | None, Node] | None:
     return None
 
 
-def validated(model: type[BaseModel], doc: YamlDocument, kind: str) -> Any:
+def validated(model: type[BaseModel], doc: Document, kind: str) -> Any:
     """``doc`` validated as ``model`` (a file of ``kind``), or an InputError locating every problem.
 
     Raises

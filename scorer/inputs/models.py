@@ -534,6 +534,8 @@ class Scenario(Strict):
     description: Text = ""
     criteria: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
     candidates: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    # The currency of a CSV candidates table (an xlsx one carries it in its meta sheet, YAML in the file).
+    currency: Label | None = None
     horizon: Horizon
     budget: Budget = Budget()
     rules: Rules = Rules()

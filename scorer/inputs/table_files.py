@@ -1,0 +1,391 @@
+"""Reading a candidates table (CSV or xlsx) into the YAML form's data, with every problem located.
+
+A :class:`TableDocument` stands where a :class:`~scorer.inputs.yamlfile.YamlDocument`
+does: its ``data`` is what the YAML form would hold (validated by the same
+models, checked by the same cross-file rules), and :meth:`TableDocument.place`
+turns a field path into ``sheet candidates, row 14, column standardization``
+(CSV: line 14, ``column standardization``).
+
+Hostile files are refused before any work grows with them: the file size,
+the workbook's unzipped size (a zip bomb), the rows and columns of the
+sheet. xlsx is read by python-calamine, which never evaluates a formula: a
+formula cell gives the value its workbook saved.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import math
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scorer.errors import InputError, Problem
+from scorer.inputs.table_layout import (
+    YEAR_FIELDS,
+    Column,
+    column_of,
+    is_blank,
+    parse_column,
+    parse_header,
+    row_data,
+)
+from scorer.inputs.yamlfile import MAX_FILE_BYTES
+
+TABLE_SUFFIXES = (".csv", ".xlsx")
+MAX_TABLE_ROWS = 100_000  # candidates in one table
+MAX_TABLE_COLUMNS = 5_000
+MAX_UNZIPPED_BYTES = 512 * 2**20  # a workbook's parts, decompressed (a zip bomb is refused before reading)
+SHEET = "candidates"
+META_SHEET = "meta"
+INVALID = object()  # a cell already reported; the row's data is never validated
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class TableDocument:
+    """A candidates table read into the YAML form's data, and where each candidate's row is."""
+
+    display: str
+    data: dict[str, Any]
+    rows: tuple[int, ...]  # the table row (1-based, header = 1) of each candidate in data["candidates"]
+    sheet: str | None  # None for CSV
+    digest: str  # sha256 of the file's bytes
+    columns: dict[str, int] = field(default_factory=dict)  # header -> 1-based column number
+
+    @property
+    def text(self) -> str:
+        """No text to show or hash: a table is located by row and column (see :attr:`digest`)."""
+        return ""
+
+    def place(self, loc: Sequence[Any]) -> tuple[int | None, str]:
+        """``(line, where)`` of a field path: CSV ``(14, "column x")``; xlsx ``(None, "sheet s, row 14, column x")``."""
+        row = column = None
+        if len(loc) >= 2 and loc[0] == "candidates" and isinstance(loc[1], int) and 0 <= loc[1] < len(self.rows):
+            row, column = self.rows[loc[1]], column_of(loc[2:])
+        elif loc and loc[0] != "candidates":
+            column = str(loc[0])
+        return self.where(row, column)
+
+    def where(self, row: int | None, column: str | None) -> tuple[int | None, str]:
+        """``(line, where)`` of a row and column of the table (either may be None)."""
+        parts = [] if column is None else [f"column {column}"]
+        if self.sheet is None:
+            return row, ", ".join(parts)
+        return None, ", ".join([f"sheet {self.sheet}", *([] if row is None else [f"row {row}"]), *parts])
+
+
+def is_table(path: str | Path) -> bool:
+    """Whether ``path`` names a table by its suffix (``.csv``, ``.xlsx``)."""
+    return Path(path).suffix.lower() in TABLE_SUFFIXES
+
+
+def read_table(path: Path, display: str, currency: str | None = None) -> TableDocument:
+    """Read a candidates table into a :class:`TableDocument`.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.csv`` or ``.xlsx`` file.
+    display : str
+        How the file is named in messages.
+    currency : str, optional
+        The file-level ``currency`` when the table does not carry one (CSV;
+        an xlsx without a ``meta`` sheet).
+
+    Raises
+    ------
+    InputError
+        Unreadable, too large, not a table of that kind, or cells that break
+        the layout, each problem with its row and column.
+    """
+    raw = _read_bytes(path, display)
+    digest = hashlib.sha256(raw).hexdigest()
+    if path.suffix.lower() == ".csv":
+        return _from_grid(display, None, _csv_grid(raw, display), currency, digest)
+    grid, sheet, meta = _xlsx_grids(path, raw, display)
+    return _from_grid(display, sheet, grid, _meta_currency(meta, display) or currency, digest)
+
+
+def _read_bytes(path: Path, display: str) -> bytes:
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError([Problem(display, None, "", f"cannot be read ({exc.strerror or exc})")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError([Problem(display, None, "", f"is more than {MAX_FILE_BYTES / 2**20:.1f} MiB")])
+    return raw
+
+
+# ------------------------------------------------------------------- CSV ---
+
+
+def _csv_grid(raw: bytes, display: str) -> list[list[Any]]:
+    if b"\x00" in raw:
+        raise InputError([Problem(display, None, "", "holds NUL bytes: not a CSV text file (an xlsx saved as .csv?)")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(display, None, "", f"is not UTF-8 (byte {exc.start}); save it as CSV UTF-8")]) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    grid: list[list[Any]] = []
+    try:
+        for cells in reader:
+            if len(grid) > MAX_TABLE_ROWS:
+                raise InputError([Problem(display, None, "", _too_many_rows())])
+            grid.append(cells)
+    except csv.Error as exc:
+        raise InputError([Problem(display, reader.line_num, "", f"is not valid CSV ({exc})")]) from None
+    if grid and len(grid[0]) == 1 and any(sep in grid[0][0] for sep in ";\t|"):
+        sep = next(s for s in ";\t|" if s in grid[0][0])
+        raise InputError([Problem(display, 1, "", f"is not comma-separated: its header is split by {sep!r}")])
+    return grid
+
+
+# ------------------------------------------------------------------ xlsx ---
+
+
+def _xlsx_grids(path: Path, raw: bytes, display: str) -> tuple[list[list[Any]], str, list[list[Any]] | None]:
+    _check_zip(raw, display)
+    from python_calamine import CalamineWorkbook  # ~10 ms; only a workbook needs it
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        names = book.sheet_names
+        name = SHEET if SHEET in names else names[0]
+        sheet = book.get_sheet_by_name(name)
+        if sheet.height > MAX_TABLE_ROWS + 1 or sheet.width > MAX_TABLE_COLUMNS:
+            raise InputError([Problem(display, None, f"sheet {name}", _too_big(sheet.height - 1, sheet.width))])
+        grid = _offset(sheet.to_python(skip_empty_area=False))
+        unsaved = _unsaved_formulas(raw, names.index(name))
+        meta = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False) if META_SHEET in names else None
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own, unexported error types for a damaged workbook
+        raise InputError([Problem(display, None, "", f"is not a readable xlsx workbook ({_first_line(exc)})")]) from None
+    if unsaved:
+        raise InputError([Problem(display, None, f"sheet {name}, row {r}, column {_header_at(grid, c)}", (
+            "is a formula without a saved value; coprod never runs formulas: open and save the workbook in a "
+            "spreadsheet program, or type the value")) for r, c in unsaved[:20]])
+    return grid, name, meta
+
+
+def _header_at(grid: list[list[Any]], column: int) -> str:
+    header = grid[0] if grid else []
+    return str(header[column]) if column < len(header) and header[column] is not None else _letters(column)
+
+
+def _letters(column: int) -> str:
+    out = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+_SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+_RELATION = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+
+
+def _unsaved_formulas(raw: bytes, index: int) -> list[tuple[int, int]]:
+    """``(row, column index)`` of the formula cells of sheet ``index`` with no saved value.
+
+    calamine reads such a cell as blank; a formula with a saved value is read
+    as that value. Only the sheet's formulas are looked at, so a workbook
+    without any costs one substring search.
+    """
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        part = _sheet_part(archive, index)
+        if part is None:
+            return []
+        xml = archive.read(part)
+    found = []
+    for m in _FORMULA.finditer(xml):
+        start, end = xml.rfind(b"<c ", 0, m.start()), xml.find(b"</c>", m.end())
+        cell = xml[start:end if end >= 0 else len(xml)]
+        ref = _CELL_REF.search(cell)
+        if ref and not _VALUE.search(cell):
+            letters = ref.group(1).decode()
+            column = 0
+            for ch in letters:
+                column = column * 26 + ord(ch) - 64
+            found.append((int(ref.group(2)), column - 1))
+    return found
+
+
+def _sheet_part(archive: zipfile.ZipFile, index: int) -> str | None:
+    try:
+        sheets = [dict(_ATTRIBUTE.findall(e)) for e in _SHEET_ELEMENT.findall(archive.read("xl/workbook.xml"))]
+        rels = [dict(_ATTRIBUTE.findall(e)) for e in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels"))]
+    except KeyError:
+        return None
+    if index >= len(sheets):
+        return None
+    rid = next((v for k, v in sheets[index].items() if k.endswith(b":id")), None)
+    target = next((r.get(b"Target") for r in rels if r.get(b"Id") == rid), None)
+    if target is None:
+        return None
+    target = target.decode()
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _check_zip(raw: bytes, display: str) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise InputError([Problem(display, None, "", "is not an xlsx workbook (not a zip archive)")]) from None
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise InputError([Problem(display, None, "", (
+            f"unzips to {unzipped / 2**20:.0f} MiB, over the {MAX_UNZIPPED_BYTES / 2**20:.0f} MiB a candidates "
+            "workbook may hold (a zip bomb?)"))])
+
+
+def _offset(grid: list[list[Any]]) -> list[list[Any]]:
+    # calamine's cells as blank (None) or the value; text as written, numbers as floats.
+    return [[None if cell == "" else cell for cell in row] for row in grid]
+
+
+def _meta_currency(meta: list[list[Any]] | None, display: str) -> str | None:
+    if not meta:
+        return None
+    header = [str(c).strip() if c is not None else "" for c in meta[0]]
+    if "currency" not in header or len(meta) < 2:
+        raise InputError([Problem(display, None, f"sheet {META_SHEET}", "needs a header 'currency' in row 1 and its value in row 2")])
+    value = meta[1][header.index("currency")]
+    return None if value in (None, "") else str(value)
+
+
+# ---------------------------------------------------- grid -> candidates ---
+
+
+def _from_grid(display: str, sheet: str | None, grid: list[list[Any]], currency: str | None, digest: str) -> TableDocument:
+    blank = TableDocument(display, {}, (), sheet, digest)
+    if not grid or all(is_blank(c) for c in grid[0]):
+        raise InputError([Problem(display, 1 if sheet is None else None, "", "has no header in row 1")])
+    names = [("" if is_blank(c) else str(c).strip()) for c in grid[0]]
+    if len(names) > MAX_TABLE_COLUMNS:
+        raise InputError([Problem(display, None, "", _too_big(len(grid) - 1, len(names)))])
+    columns, header_problems = parse_header(names)
+    problems = [_at(blank, 1, names[j] if j < len(names) else None, m) for j, m in header_problems]
+    candidates, rows = [], []
+    for r, cells in enumerate(grid[1:], start=2):
+        if all(is_blank(c) for c in cells):
+            continue  # an empty row
+        data, cell_problems = _row(columns, cells, typed=sheet is not None)
+        problems += [_at(blank, r, names[j] if j < len(names) else f"{j + 1}", m) for j, m in cell_problems]
+        candidates.append(data)
+        rows.append(r)
+    if problems:
+        raise InputError(problems)
+    data: dict[str, Any] = {"version": 1, "candidates": candidates}
+    if currency is not None:
+        data["currency"] = currency
+    return TableDocument(display, data, tuple(rows), sheet, digest, {n: j + 1 for j, n in enumerate(names) if n})
+
+
+def _row(columns: list[Column | None], cells: Sequence[Any], typed: bool) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+    problems: list[tuple[int, str]] = []
+    values: list[Any] = []
+    for j, cell in enumerate(cells):
+        column = columns[j] if j < len(columns) else None
+        if column is None:
+            if not is_blank(cell):
+                problems.append((j, "has a value but no header"))
+            values.append(None)
+            continue
+        value, why = cell_value(column, cell, typed)
+        if why:
+            problems.append((j, why))
+            value = INVALID  # present, so that the layout does not call it blank too
+        values.append(value)
+    data, layout_problems = row_data(columns, values)
+    return data, problems + layout_problems
+
+
+def cell_value(column: Column, cell: Any, typed: bool = False) -> tuple[Any, str | None]:
+    """A cell's value for its column (None if blank), or None and why it cannot be one.
+
+    ``typed``: the cell comes from a workbook, which stores numbers as numbers,
+    so a number stored as text is a mistake to point out; in CSV all is text.
+    """
+    if is_blank(cell):
+        return None, None
+    if isinstance(cell, bool):
+        return None, f"is a TRUE/FALSE cell ({cell}); write {_wanted(column)}"
+    if isinstance(cell, dt.date | dt.datetime | dt.time | dt.timedelta):
+        return None, f"is a date or time cell ({cell}); write {_wanted(column)} (format the cell as a number or text)"
+    if column.text:
+        return (_plain(cell) if isinstance(cell, float) else str(cell)), None
+    if isinstance(cell, float | int):
+        return _number(column, float(cell))
+    text = str(cell).strip()
+    if _NUMBER.fullmatch(text):
+        if typed:
+            return None, f"is the text {text!r}, not a number (format the cell as a number)"
+        return _number(column, float(text))
+    if column.numeric:
+        return None, f"{text!r} is not a number"
+    return text, None  # a score's categorical label
+
+
+def _number(column: Column, value: float) -> tuple[Any, str | None]:
+    if not math.isfinite(value):
+        return None, "must be a finite number"
+    if column.key in YEAR_FIELDS and value.is_integer():
+        return int(value), None
+    return value, None
+
+
+def _plain(value: float) -> str:
+    """A number typed into a text column (an id 7, a category 2030), as text."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _wanted(column: Column) -> str:
+    return "a number" if column.numeric else "text" if column.text else "a number or a label"
+
+
+def _at(doc: TableDocument, row: int | None, column: str | None, message: str) -> Problem:
+    line, where = doc.where(row, column)
+    return Problem(doc.display, line, where, message)
+
+
+def _too_many_rows() -> str:
+    return f"has more than {MAX_TABLE_ROWS:,} rows (at most {MAX_TABLE_ROWS:,} candidates in one table)"
+
+
+def _too_big(rows: int, columns: int) -> str:
+    return (f"has {rows:,} rows and {columns:,} columns; a candidates table holds at most "
+            f"{MAX_TABLE_ROWS:,} candidates and {MAX_TABLE_COLUMNS:,} columns")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+def unknown_criteria(doc: TableDocument, criteria: set[str]) -> list[Problem]:
+    """Header problems: score columns of criteria the criteria file does not define, even if every cell is blank.
+
+    A misspelt criterion must not be ignored; the YAML form names it at each
+    candidate, a table once, at its header.
+    """
+    problems = []
+    for name in doc.columns:
+        column = parse_column(name)
+        if isinstance(column, Column) and column.kind == "score" and column.key not in criteria:
+            known = ", ".join(sorted(criteria))
+            problems.append(_at(doc, 1, name, f"unknown criterion {column.key!r} (the criteria are {known})"))
+    return problems

@@ -1,0 +1,255 @@
+"""The column layout of a candidates table (xlsx or CSV) and its mapping to the YAML form's fields.
+
+One row per candidate, header in row 1: ``id``, ``name``, ``category``,
+``description``, ``earliest_start``, ``latest_finish``, ``share.<partner>``
+(or ``share.<partner>.min`` and ``.max``), ``cost.1``, ``cost.2``, ...,
+``requires`` and ``excludes`` (ids separated by ``;``), and per criterion
+``<id>``, ``<id>.low``, ``<id>.high``, ``<id>.rationale``, ``<id>.source``.
+
+Pure functions over plain values: :func:`parse_header` names each column's
+field, :func:`row_data` builds a candidate's data exactly as the YAML form
+writes it (so the same pydantic models and cross-file checks apply), and
+:func:`column_of` finds the column of a field path again, to locate a problem.
+:func:`table_rows` is the reverse, for writing a table.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+TEXT_FIELDS = ("id", "name", "category", "description")
+YEAR_FIELDS = ("earliest_start", "latest_finish")
+LIST_FIELDS = ("requires", "excludes")
+FIXED = (*TEXT_FIELDS, *YEAR_FIELDS, *LIST_FIELDS)
+SCORE_PARTS = ("low", "high", "rationale", "source")
+NUMERIC_SCORE_PARTS = ("low", "high")
+LIST_SEPARATOR = ";"
+_NAME = re.compile(r"[a-z0-9_-]+")
+_PARTNER = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_COST = re.compile(r"cost\.([1-9][0-9]{0,2})")
+
+
+@dataclass(frozen=True)
+class Column:
+    """What one header names.
+
+    ``kind`` is ``field`` (``key`` one of :data:`FIXED`), ``share`` (``key``
+    the partner, ``part`` None, ``min`` or ``max``), ``cost`` (``key`` the
+    project year, from 1) or ``score`` (``key`` the criterion, ``part``
+    ``value`` or one of :data:`SCORE_PARTS`).
+    """
+
+    kind: str
+    key: str | int
+    part: str | None = None
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the cell must hold a number (a score's value may be a label)."""
+        return self.kind in ("share", "cost") or self.key in YEAR_FIELDS or self.part in NUMERIC_SCORE_PARTS
+
+    @property
+    def text(self) -> bool:
+        """Whether the cell holds text as written (never read as a number)."""
+        return (self.kind == "field" and self.key not in YEAR_FIELDS) or self.part in ("rationale", "source")
+
+
+def parse_column(name: str) -> Column | str:
+    """The :class:`Column` a header names, or why it names none."""
+    if name in FIXED:
+        return Column("field", name)
+    if name.startswith("share."):
+        partner, _, part = name.removeprefix("share.").partition(".")
+        if not _PARTNER.fullmatch(partner) or part not in ("", "min", "max"):
+            return "a share column is share.<partner>, or share.<partner>.min and share.<partner>.max"
+        return Column("share", partner, part or None)
+    if name.startswith("cost."):
+        found = _COST.fullmatch(name)
+        return Column("cost", int(found.group(1))) if found else "a cost column is cost.1, cost.2, ... (at most cost.100)"
+    criterion, _, part = name.partition(".")
+    if not _NAME.fullmatch(criterion) or part not in ("", *SCORE_PARTS):
+        return ("unknown column: not a field (" + ", ".join(FIXED) + ", share.<partner>, cost.<year>) nor a "
+                "criterion id, optionally with ." + ", .".join(SCORE_PARTS))
+    return Column("score", criterion, part or "value")
+
+
+def parse_header(names: Sequence[str]) -> tuple[list[Column | None], list[tuple[int, str]]]:
+    """Each header's :class:`Column` (None for a blank header), and the problems as ``(column index, message)``."""
+    columns: list[Column | None] = []
+    problems: list[tuple[int, str]] = []
+    seen: dict[Column, int] = {}
+    for j, name in enumerate(names):
+        parsed = parse_column(name) if name else None
+        if isinstance(parsed, str):
+            problems.append((j, parsed))
+            parsed = None
+        elif parsed is not None and parsed in seen:
+            problems.append((j, f"appears twice (also column {seen[parsed] + 1})"))
+            parsed = None
+        if parsed is not None:
+            seen[parsed] = j
+        columns.append(parsed)
+    problems += _header_rules(names, columns)
+    return columns, problems
+
+
+def _header_rules(names: Sequence[str], columns: list[Column | None]) -> list[tuple[int, str]]:
+    present = {c for c in columns if c is not None}
+    problems = []
+    for j, c in enumerate(columns):
+        if c is None:
+            continue
+        if c.kind == "share" and c.part is not None and Column("share", c.key, "max" if c.part == "min" else "min") not in present:
+            problems.append((j, f"share.{c.key}.min and share.{c.key}.max go together"))
+        if c.kind == "share" and c.part is not None and Column("share", c.key) in present:
+            problems.append((j, f"share.{c.key} is a fixed share: give it or a range (.min/.max), not both"))
+        if c.kind == "cost" and c.key > 1 and Column("cost", c.key - 1) not in present:
+            problems.append((j, f"cost.{c.key - 1} is missing: the years are cost.1, cost.2, ... without a gap"))
+    for field in ("id", "name", "cost.1"):
+        wanted = Column("cost", 1) if field == "cost.1" else Column("field", field)
+        if wanted not in present:
+            problems.append((len(names), f"a column {field} is required"))
+    return problems
+
+
+def row_data(columns: Sequence[Column | None], cells: Sequence[Any]) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+    """One candidate's data in the YAML form's shape, from its row's cells (blank cells are None).
+
+    Returns the data and the problems as ``(column index, message)``: a blank
+    cost year before a filled one, half a share range.
+    """
+    data: dict[str, Any] = {}
+    problems: list[tuple[int, str]] = []
+    costs: dict[int, tuple[int, Any]] = {}
+    for j, (column, value) in enumerate(zip(columns, cells, strict=False)):
+        if column is None or value is None:
+            continue
+        if column.kind == "field":
+            data[column.key] = _id_list(value) if column.key in LIST_FIELDS else value
+        elif column.kind == "share":
+            _put_share(data.setdefault("partners", {}), column, value)
+        elif column.kind == "cost":
+            costs[column.key] = (j, value)
+        else:
+            _put_score(data.setdefault("scores", {}), column, value)
+    if costs:
+        data["cost"] = [costs[y][1] for y in range(1, max(costs) + 1) if y in costs]
+        problems += [(costs[max(costs)][0], f"cost.{y} is blank but a later year is not")
+                     for y in range(1, max(costs)) if y not in costs][:1]
+    problems += _half_ranges(columns, data.get("partners", {}))
+    return data, problems
+
+
+def _id_list(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # pydantic names the wrong type
+    return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
+
+
+def _put_share(partners: dict[str, Any], column: Column, value: Any) -> None:
+    if column.part is None:
+        partners[column.key] = value
+    else:
+        pair = partners.setdefault(column.key, [None, None])
+        pair[0 if column.part == "min" else 1] = value
+
+
+def _half_ranges(columns: Sequence[Column | None], partners: Mapping[str, Any]) -> list[tuple[int, str]]:
+    problems = []
+    for partner, share in partners.items():
+        if isinstance(share, list) and None in share:
+            blank = "min" if share[0] is None else "max"
+            j = columns.index(Column("share", partner, blank))
+            problems.append((j, f"share.{partner}.{blank} is blank but share.{partner}.{'max' if blank == 'min' else 'min'} is not"))
+    return problems
+
+
+def _put_score(scores: dict[str, Any], column: Column, value: Any) -> None:
+    entry = scores.get(column.key)
+    if column.part == "value" and entry is None:
+        scores[column.key] = value  # the shorthand, as YAML writes a plain score
+        return
+    if not isinstance(entry, dict):
+        entry = {} if entry is None else {"value": entry}
+        scores[column.key] = entry
+    entry[column.part] = value
+
+
+def column_of(loc: Sequence[Any]) -> str | None:
+    """The header of the column a candidate's field path (after ``candidates[i]``) sits in, or None for the row."""
+    if not loc:
+        return None
+    field, rest = loc[0], list(loc[1:])
+    if field == "partners":
+        if not rest:
+            return None
+        part = {0: ".min", 1: ".max"}.get(rest[1], "") if len(rest) > 1 else ""
+        return f"share.{rest[0]}{part}"
+    if field == "cost":
+        return f"cost.{rest[0] + 1}" if rest and isinstance(rest[0], int) else "cost.1"
+    if field == "scores":
+        if not rest:
+            return None
+        part = rest[1] if len(rest) > 1 and rest[1] in SCORE_PARTS else None
+        return f"{rest[0]}.{part}" if part else str(rest[0])
+    return str(field)
+
+
+def table_rows(candidates: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The header and rows of a table holding ``candidates`` (each in the YAML form's shape).
+
+    The reverse of :func:`row_data`: reading the rows back gives the same data
+    (a share range as .min/.max, a score with parts as its columns).
+    """
+    header = _header_for(candidates)
+    index = {name: j for j, name in enumerate(header)}
+    rows = []
+    for candidate in candidates:
+        row: list[Any] = [None] * len(header)
+        for name, value in _cells_of(candidate):
+            row[index[name]] = value
+        rows.append(row)
+    return header, rows
+
+
+def _cells_of(candidate: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    cells = []
+    for field in FIXED:
+        if candidate.get(field) is not None:
+            value = candidate[field]
+            cells.append((field, LIST_SEPARATOR.join(value) if field in LIST_FIELDS else value))
+    for partner, share in candidate.get("partners", {}).items():
+        if isinstance(share, list | tuple):
+            cells += [(f"share.{partner}.min", share[0]), (f"share.{partner}.max", share[1])]
+        else:
+            cells.append((f"share.{partner}", share))
+    cells += [(f"cost.{y}", c) for y, c in enumerate(candidate.get("cost", []), start=1)]
+    for criterion, score in candidate.get("scores", {}).items():
+        parts = score if isinstance(score, Mapping) else {"value": score}
+        cells += [(criterion if part == "value" else f"{criterion}.{part}", value)
+                  for part, value in parts.items() if value not in (None, "")]
+    return cells
+
+
+def _header_for(candidates: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Fixed fields, shares (partners as first met), cost years, then each criterion's columns together."""
+    names: dict[str, None] = {}
+    for candidate in candidates:
+        names.update((name, None) for name, _ in _cells_of(candidate))
+    shares = [n for n in names if n.startswith("share.")]
+    years = max((len(c.get("cost", [])) for c in candidates), default=1) or 1
+    criteria = dict.fromkeys(n.partition(".")[0] for n in names
+                             if n not in FIXED and not n.startswith(("share.", "cost.")))
+    scores = [n for c in criteria for n in (c, *(f"{c}.{p}" for p in SCORE_PARTS)) if n in names or n == c]
+    fixed = [f for f in FIXED if f in names or f in ("id", "name")]
+    return [*fixed, *shares, *(f"cost.{y}" for y in range(1, years + 1)), *scores]
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a cell counts as empty (None, empty or whitespace text, NaN)."""
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
