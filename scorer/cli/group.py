@@ -16,6 +16,7 @@ import click
 from scorer import __version__
 from scorer.cli.commands.bargain import bargain_command
 from scorer.cli.commands.compare import compare_command
+from scorer.cli.commands.convert import convert_command
 from scorer.cli.commands.init import init_command
 from scorer.cli.commands.inputs import schema, validate
 from scorer.cli.commands.optimize import optimize
@@ -66,5 +67,5 @@ def main() -> None:
 
 for _command in (validate, schema, score_command, weights_command, optimize, report_command, chart_command,
                  sensitivity, frontier_command, alternatives_command, init_command, compare_command, partners_command,
-                 bargain_command, serve_command):
+                 bargain_command, serve_command, convert_command):
     main.add_command(_command)

@@ -547,7 +547,7 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
     places = (lambda name: digits.get(name, 2)) if isinstance(digits, Mapping) else (lambda name: digits)
     if fmt == "xlsx":
         xlsx_destination(output)
-        _emit_bytes(to_xlsx(tables, about, titles), output, protected, force)
+        emit_bytes(to_xlsx(tables, about, titles), output, protected, force)
         return
     if fmt == "json":
         emit(to_json(document if document is not None else {k: records(v) for k, v in tables.items()}),
@@ -562,7 +562,7 @@ def emit_tables(tables: Mapping[str, pd.DataFrame], fmt: str, output: str | None
                         "formats hold every table", settings=("format",)))
         text = render(tables[main], "csv")
         if bom:
-            _emit_bytes(text.encode("utf-8-sig"), output, protected, force)
+            emit_bytes(text.encode("utf-8-sig"), output, protected, force)
         else:
             emit(text, output, protected, force)
         return
@@ -594,7 +594,8 @@ def records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return clean.to_dict(orient="records")
 
 
-def _emit_bytes(data: bytes, output: str | None, protected: Iterable[Path], force: bool = False) -> None:
+def emit_bytes(data: bytes, output: str | None, protected: Iterable[Path], force: bool = False) -> None:
+    """Send bytes to stdout (no output, or ``-``) or to a file with :func:`write_atomic`."""
     if output is None or output == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

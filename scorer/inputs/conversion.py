@@ -1,0 +1,149 @@
+"""``coprod convert``: candidates between YAML, CSV and xlsx, losslessly.
+
+The source is read and validated as a candidates file on its own (the checks
+against a criteria file need a scenario), then written from the validated
+candidates, so that the result loads to the same candidates. Comments are
+the one thing a table cannot carry; :func:`convert_candidates` says when
+some are dropped.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scorer.errors import UsageError
+from scorer.files import display_path
+from scorer.inputs.location import validated
+from scorer.inputs.models import CandidatesFile, CriteriaFile
+from scorer.inputs.table_files import is_table, read_table
+from scorer.inputs.table_writing import csv_bytes, xlsx_bytes, yaml_data
+from scorer.inputs.yamlfile import read_yaml
+
+FORMATS = ("yaml", "csv", "xlsx")
+SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx"}
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A converted file's bytes, and what the conversion could not carry."""
+
+    content: bytes
+    notes: tuple[str, ...]
+
+
+def format_of(path: str | Path) -> str:
+    """The format a file's suffix names (``yaml``, ``csv``, ``xlsx``).
+
+    Raises
+    ------
+    UsageError
+        Another suffix.
+    """
+    found = SUFFIX_FORMATS.get(Path(path).suffix.lower())
+    if found is None:
+        raise UsageError(f"{display_path(Path(path))}: name a .yaml, .csv or .xlsx file (the format follows the suffix)")
+    return found
+
+
+def read_candidates(path: Path) -> tuple[CandidatesFile, bool]:
+    """A candidates file of any format, validated on its own; and whether it held comments (YAML)."""
+    shown = display_path(path)
+    doc = read_table(path, shown) if is_table(path) else read_yaml(path, shown)
+    return validated(CandidatesFile, doc, "candidates"), _has_comments(doc.text)
+
+
+def convert_candidates(source: Path, target: str, criteria: CriteriaFile | None = None) -> Converted:
+    """The candidates of ``source`` in format ``target``.
+
+    Parameters
+    ----------
+    source : Path
+        A ``.yaml``, ``.csv`` or ``.xlsx`` candidates file.
+    target : str
+        One of :data:`FORMATS`.
+    criteria : CriteriaFile, optional
+        Makes the workbook a better template: each criterion's scale in its
+        header comment, the labels of categorical criteria as lists.
+
+    Raises
+    ------
+    InputError
+        The source is not a valid candidates file.
+    """
+    candidates, commented = read_candidates(source)
+    converted = candidates_as(candidates, target, criteria)
+    if commented and target != "yaml":
+        return Converted(converted.content, ("comments are not carried into a table (the YAML file keeps them)",
+                                             *converted.notes))
+    return converted
+
+
+def candidates_as(candidates: CandidatesFile, target: str, criteria: CriteriaFile | None = None) -> Converted:
+    """Validated candidates written in format ``target`` (see :func:`convert_candidates`)."""
+    rows = candidate_data(candidates)
+    notes: tuple[str, ...] = ()
+    if target == "csv":
+        currency = candidates.currency
+        note = f"a CSV table has no currency: write 'currency: {currency}' beside 'candidates:' in the scenario"
+        return Converted(csv_bytes(rows), (*notes, note))
+    if target == "xlsx":
+        scales, labels = _template_hints(criteria)
+        return Converted(xlsx_bytes(rows, candidates.currency, scales, labels), notes)
+    return Converted(yaml_text(yaml_data(rows, candidates.currency)).encode("utf-8"), notes)
+
+
+def candidate_data(candidates: CandidatesFile) -> list[dict[str, Any]]:
+    """Each validated candidate as the YAML form writes it: defaults left out, a plain score as its value."""
+    out = []
+    for c in candidates.candidates:
+        data = c.model_dump(exclude_defaults=True)
+        data["partners"] = {p: list(s) if isinstance(s, tuple) else s for p, s in c.partners.items()}
+        data["scores"] = {cid: _score(s.model_dump(exclude_defaults=True)) for cid, s in c.scores.items()}
+        out.append(data)
+    return out
+
+
+def _score(parts: dict[str, Any]) -> Any:
+    return parts["value"] if parts.keys() == {"value"} else parts
+
+
+def _template_hints(criteria: CriteriaFile | None) -> tuple[dict[str, str], dict[str, list[str]]]:
+    if criteria is None:
+        return {}, {}
+    scales, labels = {}, {}
+    for c in criteria.criteria:
+        if c.is_categorical:
+            labels[c.id] = list(c.value_function.levels)
+            scales[c.id] = f"{c.name}: one of " + ", ".join(labels[c.id])
+        else:
+            scales[c.id] = f"{c.name}: {c.scale.min:g} to {c.scale.max:g}"
+    return scales, labels
+
+
+def yaml_text(data: dict[str, Any]) -> str:
+    """A candidates file's text: block style, with each candidate's shares, costs and id lists in flow style."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    def flow(value: Any) -> Any:
+        node = CommentedMap(value) if isinstance(value, dict) else CommentedSeq(value)
+        node.fa.set_flow_style()
+        return node
+
+    shaped = dict(data)
+    shaped["candidates"] = [{k: (flow(v) if k in ("partners", "cost", "requires", "excludes") else v)
+                             for k, v in c.items()} for c in data["candidates"]]
+    yaml = YAML()
+    yaml.width = 4096  # a long description stays on its line rather than folded mid-sentence
+    out = io.StringIO()
+    yaml.dump(shaped, out)
+    return out.getvalue()
+
+
+def _has_comments(text: str) -> bool:
+    # A '#' starting a line or after a space: a comment, or (rarely) such text inside a quoted string,
+    # which only adds the note.
+    return any(line.lstrip().startswith("#") or " #" in line for line in text.splitlines())
