@@ -74,14 +74,15 @@ def convert_candidates(source: Path, target: str, criteria: CriteriaFile | None 
         The source is not a valid candidates file.
     """
     candidates, commented = read_candidates(source)
-    converted = candidates_as(candidates, target, criteria)
+    converted = candidates_as(candidates, target, criteria, display_path(source))
     if commented and target != "yaml":
         return Converted(converted.content, ("comments are not carried into a table (the YAML file keeps them)",
                                              *converted.notes))
     return converted
 
 
-def candidates_as(candidates: CandidatesFile, target: str, criteria: CriteriaFile | None = None) -> Converted:
+def candidates_as(candidates: CandidatesFile, target: str, criteria: CriteriaFile | None = None,
+                  source: str = "the candidates") -> Converted:
     """Validated candidates written in format ``target`` (see :func:`convert_candidates`)."""
     rows = candidate_data(candidates)
     notes: tuple[str, ...] = ()
@@ -91,7 +92,7 @@ def candidates_as(candidates: CandidatesFile, target: str, criteria: CriteriaFil
         return Converted(csv_bytes(rows), (*notes, note))
     if target == "xlsx":
         scales, labels = _template_hints(criteria)
-        return Converted(xlsx_bytes(rows, candidates.currency, scales, labels), notes)
+        return Converted(xlsx_bytes(rows, candidates.currency, scales, labels, source), notes)
     return Converted(yaml_text(yaml_data(rows, candidates.currency)).encode("utf-8"), notes)
 
 

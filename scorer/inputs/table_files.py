@@ -273,17 +273,17 @@ def _meta_currency(meta: list[list[Any]] | None, display: str) -> str | None:
 
 def _from_grid(display: str, sheet: str | None, grid: list[list[Any]], currency: str | None, digest: str) -> TableDocument:
     blank = TableDocument(display, {}, (), sheet, digest)
-    if not grid or all(is_blank(c) for c in grid[0]):
+    if not grid or all(_empty(c) for c in grid[0]):
         raise InputError([Problem(display, 1 if sheet is None else None, "", "has no header in row 1")])
-    names = [("" if is_blank(c) else str(c).strip()) for c in grid[0]]
+    names = [("" if _empty(c) else str(c).strip()) for c in grid[0]]
     if len(names) > MAX_TABLE_COLUMNS:
         raise InputError([Problem(display, None, "", _too_big(len(grid) - 1, len(names)))])
     columns, header_problems = parse_header(names)
     problems = [_at(blank, 1, names[j] if j < len(names) else None, m) for j, m in header_problems]
     candidates, rows = [], []
     for r, cells in enumerate(grid[1:], start=2):
-        if all(is_blank(c) for c in cells):
-            continue  # an empty row
+        if all(_empty(c) for c in cells):
+            continue  # an empty row (spaces count as empty here: a row is data or it is not)
         data, cell_problems = _row(columns, cells, typed=sheet is not None)
         problems += [_at(blank, r, names[j] if j < len(names) else f"{j + 1}", m) for j, m in cell_problems]
         candidates.append(data)
@@ -315,6 +315,10 @@ def _row(columns: list[Column | None], cells: Sequence[Any], typed: bool) -> tup
     return data, problems + layout_problems
 
 
+def _empty(cell: Any) -> bool:
+    return is_blank(cell) or (isinstance(cell, str) and not cell.strip())
+
+
 def cell_value(column: Column, cell: Any, typed: bool = False) -> tuple[Any, str | None]:
     """A cell's value for its column (None if blank), or None and why it cannot be one.
 
@@ -326,12 +330,14 @@ def cell_value(column: Column, cell: Any, typed: bool = False) -> tuple[Any, str
     if isinstance(cell, bool):
         return None, f"is a TRUE/FALSE cell ({cell}); write {_wanted(column)}"
     if isinstance(cell, dt.date | dt.datetime | dt.time | dt.timedelta):
-        return None, f"is a date or time cell ({cell}); write {_wanted(column)} (format the cell as a number or text)"
+        return None, f"is a date or time cell ({_when(cell)}); write {_wanted(column)} (format the cell as a number or text)"
     if column.text:
         return (_plain(cell) if isinstance(cell, float) else str(cell)), None
     if isinstance(cell, float | int):
         return _number(column, float(cell))
     text = str(cell).strip()
+    if not text:
+        return None, None  # spaces in a number's cell: blank
     if _NUMBER.fullmatch(text):
         if typed:
             return None, f"is the text {text!r}, not a number (format the cell as a number)"
@@ -347,6 +353,12 @@ def _number(column: Column, value: float) -> tuple[Any, str | None]:
     if column.key in YEAR_FIELDS and value.is_integer():
         return int(value), None
     return value, None
+
+
+def _when(cell: dt.date | dt.datetime | dt.time | dt.timedelta) -> str:
+    if isinstance(cell, dt.datetime) and cell.time() == dt.time():
+        return cell.date().isoformat()
+    return cell.isoformat() if hasattr(cell, "isoformat") else str(cell)
 
 
 def _plain(value: float) -> str:

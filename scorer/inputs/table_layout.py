@@ -105,8 +105,6 @@ def _header_rules(names: Sequence[str], columns: list[Column | None]) -> list[tu
             continue
         if c.kind == "share" and c.part is not None and Column("share", c.key, "max" if c.part == "min" else "min") not in present:
             problems.append((j, f"share.{c.key}.min and share.{c.key}.max go together"))
-        if c.kind == "share" and c.part is not None and Column("share", c.key) in present:
-            problems.append((j, f"share.{c.key} is a fixed share: give it or a range (.min/.max), not both"))
         if c.kind == "cost" and c.key > 1 and Column("cost", c.key - 1) not in present:
             problems.append((j, f"cost.{c.key - 1} is missing: the years are cost.1, cost.2, ... without a gap"))
     for field in ("id", "name", "cost.1"):
@@ -131,7 +129,8 @@ def row_data(columns: Sequence[Column | None], cells: Sequence[Any]) -> tuple[di
         if column.kind == "field":
             data[column.key] = _id_list(value) if column.key in LIST_FIELDS else value
         elif column.kind == "share":
-            _put_share(data.setdefault("partners", {}), column, value)
+            if not _put_share(data.setdefault("partners", {}), column, value):
+                problems.append((j, f"share.{column.key} is fixed or a range (.min and .max) in a row, not both"))
         elif column.kind == "cost":
             costs[column.key] = (j, value)
         else:
@@ -150,12 +149,17 @@ def _id_list(value: Any) -> Any:
     return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
 
 
-def _put_share(partners: dict[str, Any], column: Column, value: Any) -> None:
+def _put_share(partners: dict[str, Any], column: Column, value: Any) -> bool:
+    """Put one share cell in; False if the row already has the other form of that partner's share."""
+    held = partners.get(column.key)
     if column.part is None:
         partners[column.key] = value
-    else:
-        pair = partners.setdefault(column.key, [None, None])
-        pair[0 if column.part == "min" else 1] = value
+        return held is None
+    if held is not None and not isinstance(held, list):
+        return False
+    pair = partners.setdefault(column.key, [None, None])
+    pair[0 if column.part == "min" else 1] = value
+    return True
 
 
 def _half_ranges(columns: Sequence[Column | None], partners: Mapping[str, Any]) -> list[tuple[int, str]]:
@@ -250,6 +254,5 @@ def _header_for(candidates: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def is_blank(value: Any) -> bool:
-    """Whether a cell counts as empty (None, empty or whitespace text, NaN)."""
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
+    """Whether a cell is empty (None, empty text, NaN); text of spaces is text (a name may be one)."""
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))

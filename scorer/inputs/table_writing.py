@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,6 +22,8 @@ from scorer.inputs.table_layout import Column, parse_column, table_rows
 CANDIDATE_KEYS = ("id", "name", "category", "description", "partners", "cost", "earliest_start",
                   "latest_finish", "requires", "excludes", "scores")
 SCORE_KEYS = ("value", "low", "high", "rationale", "source")
+_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+_XML_SPACE = " \t\n"
 HEADER_WIDTH = 14  # characters: a column wide enough to read its header's start
 
 
@@ -48,7 +51,8 @@ def _number_text(value: float) -> str:
 
 
 def xlsx_bytes(candidates: Sequence[Mapping[str, Any]], currency: str | None,
-               scales: Mapping[str, str] | None = None, labels: Mapping[str, Sequence[str]] | None = None) -> bytes:
+               scales: Mapping[str, str] | None = None, labels: Mapping[str, Sequence[str]] | None = None,
+               source: str = "the candidates") -> bytes:
     """The candidates as a workbook: sheet ``candidates`` (and ``meta`` with the currency).
 
     Parameters
@@ -61,6 +65,8 @@ def xlsx_bytes(candidates: Sequence[Mapping[str, Any]], currency: str | None,
         Criterion id -> its scale in words, shown as its header's comment.
     labels : mapping, optional
         Categorical criterion id -> its labels, offered as a list in its column.
+    source : str
+        The candidates' file, as messages name it.
 
     Raises
     ------
@@ -73,29 +79,59 @@ def xlsx_bytes(candidates: Sequence[Mapping[str, Any]], currency: str | None,
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
-    _write_rows(sheet, [header, *rows])
+    _write_rows(sheet, [header, *rows], source)
     _dress(sheet, header, len(rows), scales or {}, labels or {})
     if currency is not None:
         meta = book.create_sheet(META_SHEET)
-        _write_rows(meta, [["currency"], [currency]])
+        _write_rows(meta, [["currency"], [currency]], source)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _write_rows(sheet, rows: Sequence[Sequence[Any]]) -> None:
+def _write_rows(sheet, rows: Sequence[Sequence[Any]], source: str) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    header = rows[0]
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             if value is None:
                 continue
-            if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-                raise InputError([Problem("the workbook", None, f"row {r}, column {c}", (
-                    "holds a control character a workbook cannot store; keep these candidates in YAML or CSV"))])
+            if isinstance(value, str):
+                why = _unstorable(value, ILLEGAL_CHARACTERS_RE)
+                if why:
+                    raise InputError([Problem(source, None, f"candidate {row[0]}, {header[c - 1]}", (
+                        f"{why}; keep these candidates in YAML or CSV"))])
+                value = _escaped(value)
             cell = sheet.cell(row=r, column=c, value=value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # text that looks like a formula stays text
+
+
+def _unstorable(text: str, illegal: re.Pattern) -> str | None:
+    if illegal.search(text):
+        return "holds a control character a workbook cannot store"
+    if _ESCAPE.search(text):
+        # Readers decode _xHHHH_ as a character escape, and not all of them undo Excel's _x005F_ escape for it.
+        return f"holds {_ESCAPE.search(text).group(0)}, which a workbook reader takes for a character escape"
+    return None
+
+
+def _escaped(text: str) -> str:
+    """Text as a workbook stores it so that readers give it back as written.
+
+    A carriage return as _x000D_ (XML reads a raw one as a newline), and
+    leading and trailing spaces, tabs and newlines as escapes (readers may trim them).
+    """
+    text = text.replace("\r", "_x000D_")
+    core = text.strip(_XML_SPACE)
+    start = text.index(core) if core else len(text)
+    lead, tail = text[:start], text[start + len(core):]
+    return _spaces(lead) + core + _spaces(tail)
+
+
+def _spaces(run: str) -> str:
+    return "".join(f"_x{ord(ch):04X}_" for ch in run)
 
 
 def _dress(sheet, header: Sequence[str], n: int, scales: Mapping[str, str], labels: Mapping[str, Sequence[str]]) -> None:

@@ -178,6 +178,13 @@ def check_chart(folder: Path, result) -> None:
     assert ET.fromstring(data).tag.endswith("svg")  # well-formed: names were escaped
 
 
+def check_convert(folder: Path, result) -> None:
+    from scorer.inputs.conversion import read_candidates
+
+    # Whatever the mutation let through, the workbook holds the same candidates as the YAML file.
+    assert read_candidates(folder / "out" / "c.xlsx")[0] == read_candidates(folder / "candidates.yaml")[0]
+
+
 def check_compare(folder: Path, result) -> None:
     _inputs(folder)
     out = json.loads((folder / "out" / "compare.json").read_text())
@@ -258,6 +265,9 @@ COMMANDS += [
             ("bargain.json",), check_bargain, 60, extra={"perspectives": True}),
     Command("weights set", ("weights", "set", "criteria.yaml", "standardization=20"), (), check_weights_set, 200,
             extra={"edits": "criteria"}),
+    # Hostile names (formula starts, control characters) must reach the workbook as text, or be refused.
+    Command("convert", ("convert", "candidates.yaml", "-o", "{out}/c.xlsx", "--criteria", "criteria.yaml"),
+            ("c.xlsx",), check_convert, 100),
 ]
 
 

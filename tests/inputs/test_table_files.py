@@ -1,0 +1,299 @@
+"""Candidates from CSV and xlsx tables: the same candidates as YAML, every problem at its row and column.
+
+The tables are written with the csv module and openpyxl (not coprod's own
+writer), so a reading bug cannot hide behind a matching writing bug; the
+round trip through coprod's writer is tests/inputs/test_conversion.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from scorer.errors import InputError
+from scorer.inputs import table_files
+from scorer.inputs.loading import load_scenario
+from scorer.inputs.table_layout import table_rows
+from scorer.inputs.yamlfile import parse_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_csv(path: Path, rows: list[list]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["" if v is None else v for v in row] for row in rows])
+
+
+def write_xlsx(path: Path, rows: list[list], currency: str | None = None) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "candidates"
+    for row in rows:
+        sheet.append(row)
+    if currency is not None:
+        meta = book.create_sheet("meta")
+        meta.append(["currency"])
+        meta.append([currency])
+    book.save(path)
+
+
+@pytest.fixture(scope="module")
+def default_rows() -> tuple[list[str], list[list], str]:
+    data = parse_yaml((ROOT / "candidates" / "us-japan.yaml").read_text(encoding="utf-8"), "us-japan.yaml")
+    header, rows = table_rows(data["candidates"])
+    return header, rows, data["currency"]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The default baseline scenario's files in a folder of their own."""
+    for sub in ("criteria", "candidates", "scenarios"):
+        shutil.copytree(ROOT / sub, tmp_path / sub)
+    return tmp_path
+
+
+def scenario_for(folder: Path, table: str, currency: str | None = None) -> Path:
+    text = (folder / "scenarios" / "baseline.yaml").read_text(encoding="utf-8")
+    line = f"candidates: ../candidates/{table}" + (f"\ncurrency: {currency}" if currency else "")
+    path = folder / "scenarios" / f"from-{table}.yaml"
+    path.write_text(text.replace("candidates: ../candidates/us-japan.yaml", line, 1), encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_default_candidates_load_the_same_from_csv_and_xlsx(folder, default_rows) -> None:
+    header, rows, currency = default_rows
+    write_csv(folder / "candidates" / "c.csv", [header, *rows])
+    write_xlsx(folder / "candidates" / "c.xlsx", [header, *rows], currency)
+    yaml = load_scenario(folder / "scenarios" / "baseline.yaml").candidates
+    assert load_scenario(scenario_for(folder, "c.csv", currency)).candidates == yaml
+    assert load_scenario(scenario_for(folder, "c.xlsx")).candidates == yaml
+
+
+def edited(header: list[str], rows: list[list], cid: str, column: str, value) -> list[list]:
+    """The table with one cell changed (a score's low and high blanked with it, so the value rule speaks)."""
+    out = [list(r) for r in rows]
+    row = next(r for r in out if r[0] == cid)
+    row[header.index(column)] = value
+    for part in (f"{column}.low", f"{column}.high"):
+        if part in header:
+            row[header.index(part)] = None
+    return [header, *out]
+
+
+# (candidate, column, value, the message's end) - the rules of the foundation issue, now in a table.
+CELL_RULES = [
+    ("gpi", "standardization", 12, "12 is outside the scale 0-10 of criterion 'standardization'"),
+    ("gpi", "requires", "nosuch", "unknown candidate 'nosuch'"),
+    ("gpi", "share.US", 0.9, "cost shares must sum to 1, they sum to 1.3"),
+    ("gpi", "cost.2", -5, "input should be greater than or equal to 0 (got -5"),
+    ("gpi", "cost_sharing", "maybe", "'maybe'"),
+    ("gpi", "earliest_start", 1800, "input should be greater than or equal to 1900"),
+    ("gpi", "id", "GPI!", "string should match pattern"),
+]
+
+
+def where(fmt: str, path: str, row: int, column: str | None) -> str:
+    if fmt == "csv":
+        return f"{path}:{row}: " + (f"column {column}: " if column else "")
+    return f"{path}: sheet candidates, row {row}" + (f", column {column}: " if column else ": ")
+
+
+@pytest.mark.parametrize(("cid", "column", "value", "message"), CELL_RULES)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_broken_rule_is_named_at_its_sheet_row_and_column(folder, default_rows, monkeypatch, fmt, cid, column,
+                                                            value, message) -> None:
+    header, rows, currency = default_rows
+    grid = edited(header, rows, cid, column, value)
+    path = folder / "candidates" / f"bad.{fmt}"
+    (write_csv if fmt == "csv" else write_xlsx)(path, grid)
+    monkeypatch.chdir(folder)
+    found = problems(scenario_for(folder, f"bad.{fmt}", currency))
+    row = 1 + next(i for i, r in enumerate(grid[1:], start=1) if r[0] in (cid, value))
+    shown_column = None if column == "share.US" else column
+    expected = where(fmt, f"candidates/bad.{fmt}", row, shown_column)
+    assert any(p.startswith(expected) and message.lower() in p.lower() for p in found), (expected, found)
+
+
+def test_empty_rows_are_skipped_and_rows_keep_their_numbers(folder, default_rows, monkeypatch) -> None:
+    header, rows, currency = default_rows
+    grid = edited(header, rows, rows[3][0], "standardization", 12)
+    grid = [grid[0], [None] * len(header), *grid[1:]]  # row 2 empty: the bad candidate moves down one
+    write_csv(folder / "candidates" / "gap.csv", grid)
+    monkeypatch.chdir(folder)
+    assert problems(scenario_for(folder, "gap.csv", currency)) == [
+        "candidates/gap.csv:6: column standardization: 12 is outside the scale 0-10 of criterion 'standardization'"]
+
+
+def test_an_unknown_column_is_an_error_even_when_blank(folder, default_rows, monkeypatch) -> None:
+    header, rows, currency = default_rows
+    write_xlsx(folder / "candidates" / "typo.xlsx", [[*header, "standardisation"], *rows], currency)
+    monkeypatch.chdir(folder)
+    (found,) = problems(scenario_for(folder, "typo.xlsx"))
+    assert found.startswith("candidates/typo.xlsx: sheet candidates, row 1, column standardisation: "
+                            "unknown criterion 'standardisation'")
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("share.US.mid", "a share column is share.<partner>"),
+    ("cost.x", "a cost column is cost.1"),
+    ("Standardization", "unknown column"),
+    ("standardization.lo", "unknown column"),
+])
+def test_a_header_that_names_no_field_is_refused(folder, default_rows, monkeypatch, name, message) -> None:
+    header, rows, currency = default_rows
+    write_csv(folder / "candidates" / "h.csv", [[*header, name], *rows])
+    monkeypatch.chdir(folder)
+    found = problems(scenario_for(folder, "h.csv", currency))
+    assert any(p.startswith(f"candidates/h.csv:1: column {name}: {message}") for p in found), found
+
+
+def test_a_duplicate_header_and_a_cost_gap_are_refused(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    write_csv(path, [["id", "name", "cost.1", "cost.3", "id"], ["a", "A", 1, 2, "a"]])
+    with pytest.raises(InputError) as caught:
+        table_files.read_table(path, "t.csv")
+    shown = [str(p) for p in caught.value.problems]
+    assert "t.csv:1: column id: appears twice (also column 1)" in shown
+    assert "t.csv:1: column cost.3: cost.2 is missing: the years are cost.1, cost.2, ... without a gap" in shown
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    (True, "is a TRUE/FALSE cell (True); write a number"),
+    (dt.date(2027, 1, 1), "is a date or time cell (2027-01-01)"),
+    ("12", "is the text '12', not a number (format the cell as a number)"),
+    ("twelve", "'twelve' is not a number"),
+])
+def test_workbook_cells_of_the_wrong_kind_get_a_clear_message(tmp_path, cell, message) -> None:
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, [["id", "name", "share.US", "cost.1"], ["a", "A", 1, cell]])
+    with pytest.raises(InputError) as caught:
+        table_files.read_table(path, "t.xlsx")
+    (shown,) = [str(p) for p in caught.value.problems]
+    assert shown.startswith(f"t.xlsx: sheet candidates, row 2, column cost.1: {message}"), shown
+
+
+def test_a_number_in_a_text_column_is_its_text(tmp_path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, [["id", "name", "category", "share.US", "cost.1"], [7, 2030, 2.5, 1, 3]])
+    doc = table_files.read_table(path, "t.xlsx")
+    assert doc.data["candidates"] == [{"id": "7", "name": "2030", "category": "2.5", "partners": {"US": 1.0},
+                                       "cost": [3.0]}]
+
+
+def _with_formula(path: Path, saved: str | None) -> None:
+    write_xlsx(path, [["id", "name", "share.US", "cost.1"], ["a", "A", 1, "=1+2"]])
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    value = b"" if saved is None else f"<v>{saved}</v>".encode()
+    parts[sheet] = re.sub(rb"<f>1\+2</f>(<v\s*/>|<v></v>)?", b"<f>1+2</f>" + value, parts[sheet])
+    assert b"<f>1+2</f>" in parts[sheet]
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_formula_gives_its_saved_value_and_is_never_run(tmp_path) -> None:
+    path = tmp_path / "saved.xlsx"
+    _with_formula(path, "17")  # the workbook says 17; running 1+2 would say 3
+    assert table_files.read_table(path, "saved.xlsx").data["candidates"][0]["cost"] == [17.0]
+
+
+def test_a_formula_without_a_saved_value_is_refused(tmp_path) -> None:
+    path = tmp_path / "unsaved.xlsx"
+    _with_formula(path, None)
+    with pytest.raises(InputError) as caught:
+        table_files.read_table(path, "unsaved.xlsx")
+    (shown,) = [str(p) for p in caught.value.problems]
+    assert shown.startswith("unsaved.xlsx: sheet candidates, row 2, column cost.1: is a formula without a saved value")
+
+
+# --------------------------------------------------------------- hostile ---
+
+
+def refused(path: Path, display: str = "t") -> str:
+    with pytest.raises(InputError) as caught:
+        table_files.read_table(path, display)
+    (problem,) = caught.value.problems
+    return str(problem)
+
+
+def test_csv_with_nul_bytes_is_refused(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"id,name,cost.1\na,A\x00,1\n")
+    assert "holds NUL bytes" in refused(path)
+
+
+def test_csv_with_another_delimiter_is_named(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("id;name;cost.1\na;A;1\n", encoding="utf-8")
+    assert refused(path) == "t:1: is not comma-separated: its header is split by ';'"
+
+
+def test_csv_with_a_bom_reads_like_without(tmp_path) -> None:
+    plain, bom = tmp_path / "a.csv", tmp_path / "b.csv"
+    plain.write_text("id,name,share.US,cost.1\na,Ä,1,2\n", encoding="utf-8")
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    assert table_files.read_table(plain, "a").data == table_files.read_table(bom, "b").data
+
+
+def test_thousands_of_columns_are_refused(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(",".join(f"c{j}" for j in range(table_files.MAX_TABLE_COLUMNS + 1)) + "\n", encoding="utf-8")
+    assert "columns; a candidates table holds at most" in refused(path)
+
+
+def test_a_full_height_sheet_is_refused_before_it_is_read(tmp_path) -> None:
+    path = tmp_path / "t.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "candidates"
+    book.active["A1"] = "id"
+    book.active["A1048576"] = "x"
+    book.save(path)
+    assert refused(path) == ("t: sheet candidates: has 1,048,575 rows and 1 columns; a candidates table holds at "
+                             "most 100,000 candidates and 5,000 columns")
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(table_files, "MAX_UNZIPPED_BYTES", 2**20)
+    path = tmp_path / "t.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (4 * 2**20))  # 4 MiB of zeros in a few KiB
+    assert path.stat().st_size < 2**16
+    assert "unzips to 4 MiB, over the 1 MiB" in refused(path)
+
+
+def test_a_file_that_is_not_a_workbook_is_named(tmp_path) -> None:
+    path = tmp_path / "t.xlsx"
+    path.write_text("id,name\n", encoding="utf-8")
+    assert refused(path) == "t: is not an xlsx workbook (not a zip archive)"
+
+
+def test_a_damaged_workbook_is_a_message_not_a_crash(tmp_path) -> None:
+    path = tmp_path / "t.xlsx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("xl/workbook.xml", b"<not-a-workbook")
+    path.write_bytes(buffer.getvalue())
+    assert refused(path).startswith("t: is not a readable xlsx workbook (")
+
+
+def test_too_many_rows_in_csv_are_refused_while_reading(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(table_files, "MAX_TABLE_ROWS", 10)
+    path = tmp_path / "t.csv"
+    path.write_text("id,name,cost.1\n" + "a,A,1\n" * 20, encoding="utf-8")
+    assert refused(path) == "t: has more than 10 rows (at most 10 candidates in one table)"
