@@ -2,10 +2,12 @@
 
 Usage::
 
-    python benchmarks/bench_loading.py [--candidates 10000] [--criteria 30] [--long]
+    python benchmarks/bench_loading.py [--candidates 10000] [--criteria 30] [--years 15] [--long]
 
-Writes a scenario with N candidates x K criteria to a temporary folder and
-prints the time of each stage of ``load_scenario``. ``--long`` writes every
+Writes a scenario with N candidates x K criteria (each running Y years) to a
+temporary folder and prints the time of each stage of ``load_scenario``, then
+the same candidates as a CSV and an xlsx table (written by ``coprod convert``'s
+library), each loaded whole, beside YAML as ratios. ``--long`` writes every
 score in the long form (value, low, high, rationale, source), which is about
 five times the bytes of the shorthand ``criterion: 7``. As a baseline in the
 same process it times ruamel.yaml's stock safe loader on the same text, so the
@@ -22,13 +24,14 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from scorer.inputs.conversion import candidates_as
 from scorer.inputs.crosscheck import check_all
 from scorer.inputs.loading import load_scenario
 from scorer.inputs.models import CandidatesFile
 from scorer.inputs.yamlfile import read_yaml
 
 
-def write_scenario(folder: Path, n: int, k: int, long_form: bool, seed: int = 1) -> Path:
+def write_scenario(folder: Path, n: int, k: int, long_form: bool, years: int = 15, seed: int = 1) -> Path:
     """Write criteria, candidates and scenario files; return the scenario path."""
     rng = random.Random(seed)
     crit = ["version: 1", "criteria:"]
@@ -42,7 +45,7 @@ def write_scenario(folder: Path, n: int, k: int, long_form: bool, seed: int = 1)
             f"    name: Candidate {i}",
             "    category: " + rng.choice(["joint-development", "co-production", "co-sustainment"]),
             "    partners: {US: 0.6, JP: 0.4}",
-            f"    cost: [{rng.randint(5, 50)}, {rng.randint(5, 80)}, {rng.randint(5, 80)}]",
+            "    cost: [" + ", ".join(str(rng.randint(5, 80)) for _ in range(years)) + "]",
             "    earliest_start: 2026",
             "    scores:",
         ]
@@ -56,7 +59,7 @@ def write_scenario(folder: Path, n: int, k: int, long_form: bool, seed: int = 1)
     scenario = folder / "scenario.yaml"
     scenario.write_text(
         "version: 1\nname: bench\ncriteria: criteria.yaml\ncandidates: candidates.yaml\n"
-        "horizon: {start: 2026, end: 2040}\n"
+        f"horizon: {{start: 2026, end: {2026 + max(years, 15) - 1}}}\n"
     )
     return scenario
 
@@ -73,11 +76,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=10_000)
     parser.add_argument("--criteria", type=int, default=30)
+    parser.add_argument("--years", type=int, default=15, help="project years of each candidate")
     parser.add_argument("--long", action="store_true", help="long-form scores")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        scenario = write_scenario(folder, args.candidates, args.criteria, args.long)
+        scenario = write_scenario(folder, args.candidates, args.criteria, args.long, args.years)
         cand_path = folder / "candidates.yaml"
         size = cand_path.stat().st_size / 2**20
         print(f"{args.candidates} candidates x {args.criteria} criteria, candidates file {size:.1f} MiB")
@@ -88,6 +92,22 @@ def main() -> None:
         inputs, total = timed("load_scenario (everything)", lambda: load_scenario(scenario))
         _, cross = timed("cross-file checks alone", lambda: check_all(inputs.scenario, inputs.criteria, inputs.candidates))
         print(f"  parse speed-up over stock ruamel: {stock / parse:.2f}x")
+        tables(folder, scenario, inputs.candidates, total)
+
+
+def tables(folder: Path, scenario: Path, candidates: CandidatesFile, yaml_seconds: float) -> None:
+    """The same candidates as CSV and xlsx: load_scenario of each, beside YAML's."""
+    text = scenario.read_text()
+    print("tables (load_scenario, everything):")
+    for fmt in ("csv", "xlsx"):
+        table = folder / f"candidates.{fmt}"
+        table.write_bytes(candidates_as(candidates, fmt).content)
+        path = folder / f"{fmt}.yaml"
+        extra = "\ncurrency: USD million (notional)" if fmt == "csv" else ""
+        path.write_text(text.replace("candidates: candidates.yaml", f"candidates: candidates.{fmt}{extra}"))
+        loaded, seconds = timed(f"{fmt} ({table.stat().st_size / 2**20:.1f} MiB)", lambda p=path: load_scenario(p))
+        assert loaded.candidates == candidates
+        print(f"  {fmt} / yaml: {seconds / yaml_seconds:.2f}")
 
 
 if __name__ == "__main__":

@@ -174,6 +174,9 @@ def _read_referenced(target: Path, scenario_doc: YamlDocument, kind: str, ref: s
     if not target.is_file() and not is_link_loop(target):  # read_yaml names a loop as for the scenario
         what = "does not exist" if not target.exists() else "is not a file"
         raise InputError([problem_at(scenario_doc, (kind,), f"{ref} {what} (looked for {display_path(target)})")])
+    if kind == "candidates" and currency is not None and not is_table(target):
+        raise InputError([problem_at(scenario_doc, ("currency",), (
+            f"gives a CSV or xlsx candidates table its currency; {ref} is YAML and gives its own"))])
     if is_table(target):
         if kind != "candidates":
             raise InputError([problem_at(scenario_doc, (kind,), f"{ref}: a {kind} file is YAML (tables hold candidates)")])

@@ -297,3 +297,13 @@ def test_too_many_rows_in_csv_are_refused_while_reading(tmp_path, monkeypatch) -
     path = tmp_path / "t.csv"
     path.write_text("id,name,cost.1\n" + "a,A,1\n" * 20, encoding="utf-8")
     assert refused(path) == "t: has more than 10 rows (at most 10 candidates in one table)"
+
+
+def test_a_scenario_currency_beside_yaml_candidates_is_refused(folder) -> None:
+    text = (folder / "scenarios" / "baseline.yaml").read_text(encoding="utf-8")
+    path = folder / "scenarios" / "c.yaml"
+    path.write_text(text.replace("candidates: ../candidates/us-japan.yaml",
+                                 "candidates: ../candidates/us-japan.yaml\ncurrency: EUR", 1), encoding="utf-8")
+    (found,) = problems(path)
+    assert found.endswith(": currency: gives a CSV or xlsx candidates table its currency; "
+                          "../candidates/us-japan.yaml is YAML and gives its own"), found
