@@ -17,7 +17,7 @@ from typing import Any
 from scorer.errors import UsageError
 from scorer.files import display_path
 from scorer.inputs.location import validated
-from scorer.inputs.models import CandidatesFile, CriteriaFile
+from scorer.inputs.models import CandidatesFile, CriteriaFile, ScoresFile
 from scorer.inputs.table_files import is_table, read_table
 from scorer.inputs.table_writing import csv_bytes, xlsx_bytes, yaml_data
 from scorer.inputs.yamlfile import read_yaml
@@ -48,11 +48,14 @@ def format_of(path: str | Path) -> str:
     return found
 
 
-def read_candidates(path: Path) -> tuple[CandidatesFile, bool]:
-    """A candidates file of any format, validated on its own; and whether it held comments (YAML)."""
+def read_candidates(path: Path) -> tuple[CandidatesFile | ScoresFile, bool]:
+    """A candidates file (or a partner's scores overlay) of any format, validated on its own;
+    and whether it held comments (YAML)."""
     shown = display_path(path)
-    doc = read_table(path, shown) if is_table(path) else read_yaml(path, shown)
-    return validated(CandidatesFile, doc, "candidates"), _has_comments(doc.text)
+    doc = read_table(path, shown, kind="auto") if is_table(path) else read_yaml(path, shown)
+    overlay = isinstance(doc.data, dict) and "scores" in doc.data and "candidates" not in doc.data
+    model, kind = (ScoresFile, "scores") if overlay else (CandidatesFile, "candidates")
+    return validated(model, doc, kind), _has_comments(doc.text)
 
 
 def convert_candidates(source: Path, target: str, criteria: CriteriaFile | None = None) -> Converted:
@@ -81,9 +84,11 @@ def convert_candidates(source: Path, target: str, criteria: CriteriaFile | None 
     return converted
 
 
-def candidates_as(candidates: CandidatesFile, target: str, criteria: CriteriaFile | None = None,
+def candidates_as(candidates: CandidatesFile | ScoresFile, target: str, criteria: CriteriaFile | None = None,
                   source: str = "the candidates") -> Converted:
-    """Validated candidates written in format ``target`` (see :func:`convert_candidates`)."""
+    """Validated candidates (or a scores overlay) written in format ``target`` (see :func:`convert_candidates`)."""
+    if isinstance(candidates, ScoresFile):
+        return _overlay_as(candidates, target, criteria, source)
     rows = candidate_data(candidates)
     notes: tuple[str, ...] = ()
     if target == "csv":
@@ -94,6 +99,22 @@ def candidates_as(candidates: CandidatesFile, target: str, criteria: CriteriaFil
         scales, labels = _template_hints(criteria)
         return Converted(xlsx_bytes(rows, candidates.currency, scales, labels, source), notes)
     return Converted(yaml_text(yaml_data(rows, candidates.currency)).encode("utf-8"), notes)
+
+
+def _overlay_as(overlay: ScoresFile, target: str, criteria: CriteriaFile | None, source: str) -> Converted:
+    rows = [{"id": cid, "scores": {k: _score(s.model_dump(exclude_defaults=True)) for k, s in scores.items()}}
+            for cid, scores in overlay.scores.items()]
+    if target == "csv":
+        return Converted(csv_bytes(rows), ())
+    if target == "xlsx":
+        scales, labels = _template_hints(criteria)
+        return Converted(xlsx_bytes(rows, None, scales, labels, source), ())
+    data = {"version": 1, "scores": {r["id"]: _tidy_scores(r["scores"]) for r in rows}}
+    return Converted(yaml_text(data).encode("utf-8"), ())
+
+
+def _tidy_scores(scores: dict[str, Any]) -> dict[str, Any]:
+    return yaml_data([{"scores": scores}], None)["candidates"][0]["scores"]
 
 
 def candidate_data(candidates: CandidatesFile) -> list[dict[str, Any]]:
@@ -125,7 +146,7 @@ def _template_hints(criteria: CriteriaFile | None) -> tuple[dict[str, str], dict
 
 
 def yaml_text(data: dict[str, Any]) -> str:
-    """A candidates file's text: block style, with each candidate's shares, costs and id lists in flow style."""
+    """A candidates (or scores) file's text: block style, each candidate's shares, costs and id lists in flow style."""
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -135,8 +156,9 @@ def yaml_text(data: dict[str, Any]) -> str:
         return node
 
     shaped = dict(data)
-    shaped["candidates"] = [{k: (flow(v) if k in ("partners", "cost", "requires", "excludes") else v)
-                             for k, v in c.items()} for c in data["candidates"]]
+    if "candidates" in data:
+        shaped["candidates"] = [{k: (flow(v) if k in ("partners", "cost", "requires", "excludes") else v)
+                                 for k, v in c.items()} for c in data["candidates"]]
     yaml = YAML()
     yaml.width = 4096  # a long description stays on its line rather than folded mid-sentence
     out = io.StringIO()

@@ -19,12 +19,9 @@ from pydantic import BaseModel
 from scorer.errors import InputError, Problem
 from scorer.files import display_path, is_link_loop
 from scorer.inputs.crosscheck import check_partner_criteria, check_score_overlay
-from scorer.inputs.location import (
-    finding_problems,
-    problem_at,
-    validated,
-)
+from scorer.inputs.location import Document, finding_problems, problem_at, validated
 from scorer.inputs.models import CandidatesFile, CriteriaFile, Scenario, ScoresFile
+from scorer.inputs.table_files import TableDocument, is_table, read_table, unknown_criteria
 from scorer.inputs.yamlfile import YamlDocument, read_yaml
 
 
@@ -84,11 +81,15 @@ def load_perspectives(scenario: Scenario, scenario_doc: YamlDocument, base: Path
     return LoadedPerspectives(MappingProxyType(partners), tuple(files))
 
 
-def _read(ref: str, base: Path, scenario_doc: YamlDocument, loc: tuple) -> tuple[Path, YamlDocument]:
+def _read(ref: str, base: Path, scenario_doc: YamlDocument, loc: tuple) -> tuple[Path, Document]:
     target = Path(ref) if os.path.isabs(ref) else base / ref
     if not target.is_file() and not is_link_loop(target):
         what = "does not exist" if not target.exists() else "is not a file"
         raise InputError([problem_at(scenario_doc, loc, f"{ref} {what} (looked for {display_path(target)})")])
+    if is_table(target):
+        if loc[-1] != "scores":
+            raise InputError([problem_at(scenario_doc, loc, f"{ref}: a criteria file is YAML (tables hold scores)")])
+        return target, read_table(target, display_path(target), kind="scores")
     return target, read_yaml(target, display_path(target))
 
 
@@ -106,7 +107,11 @@ def _checked_criteria(doc: YamlDocument, shared: CriteriaFile) -> CriteriaFile:
     return own.model_copy(update={"criteria": [position[c.id] for c in shared.criteria]})
 
 
-def _merged(doc: YamlDocument, criteria: CriteriaFile, candidates: CandidatesFile) -> tuple[CandidatesFile, tuple]:
+def _merged(doc: Document, criteria: CriteriaFile, candidates: CandidatesFile) -> tuple[CandidatesFile, tuple]:
+    if isinstance(doc, TableDocument):
+        header = unknown_criteria(doc, {c.id for c in criteria.criteria})
+        if header:
+            raise InputError(header)
     overlay = _validate(ScoresFile, doc, "scores")
     findings = list(check_score_overlay(overlay, criteria, candidates, "scores"))
     if findings:

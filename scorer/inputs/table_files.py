@@ -58,6 +58,7 @@ class TableDocument:
     sheet: str | None  # None for CSV
     digest: str  # sha256 of the file's bytes
     columns: dict[str, int] = field(default_factory=dict)  # header -> 1-based column number
+    ids: tuple[str, ...] = ()  # a scores overlay: the candidate id of each row, which its field paths name
 
     @property
     def text(self) -> str:
@@ -69,6 +70,9 @@ class TableDocument:
         row = column = None
         if len(loc) >= 2 and loc[0] == "candidates" and isinstance(loc[1], int) and 0 <= loc[1] < len(self.rows):
             row, column = self.rows[loc[1]], column_of(loc[2:])
+        elif len(loc) >= 2 and loc[0] == "scores" and loc[1] in self.ids:
+            row = self.rows[self.ids.index(loc[1])]
+            column = column_of(("scores", *loc[2:])) if len(loc) > 2 else "id"  # the row itself: its id
         elif loc and loc[0] != "candidates":
             column = str(loc[0])
         return self.where(row, column)
@@ -86,7 +90,7 @@ def is_table(path: str | Path) -> bool:
     return Path(path).suffix.lower() in TABLE_SUFFIXES
 
 
-def read_table(path: Path, display: str, currency: str | None = None) -> TableDocument:
+def read_table(path: Path, display: str, currency: str | None = None, kind: str = "candidates") -> TableDocument:
     """Read a candidates table into a :class:`TableDocument`.
 
     Parameters
@@ -98,6 +102,11 @@ def read_table(path: Path, display: str, currency: str | None = None) -> TableDo
     currency : str, optional
         The file-level ``currency`` when the table does not carry one (CSV;
         an xlsx without a ``meta`` sheet).
+    kind : str
+        ``candidates``, or ``scores`` for a partner's scores overlay: an
+        ``id`` column and criterion columns, read as the YAML form's
+        ``scores: {candidate id: {criterion id: score}}``; ``auto``: scores
+        when the header has neither ``name`` nor ``cost.1``.
 
     Raises
     ------
@@ -108,9 +117,9 @@ def read_table(path: Path, display: str, currency: str | None = None) -> TableDo
     raw = _read_bytes(path, display)
     digest = hashlib.sha256(raw).hexdigest()
     if path.suffix.lower() == ".csv":
-        return _from_grid(display, None, _csv_grid(raw, display), currency, digest)
+        return _from_grid(display, None, _csv_grid(raw, display), currency, digest, kind)
     grid, sheet, meta = _xlsx_grids(path, raw, display)
-    return _from_grid(display, sheet, grid, _meta_currency(meta, display) or currency, digest)
+    return _from_grid(display, sheet, grid, _meta_currency(meta, display) or currency, digest, kind)
 
 
 def _read_bytes(path: Path, display: str) -> bytes:
@@ -271,38 +280,60 @@ def _meta_currency(meta: list[list[Any]] | None, display: str) -> str | None:
 # ---------------------------------------------------- grid -> candidates ---
 
 
-def _from_grid(display: str, sheet: str | None, grid: list[list[Any]], currency: str | None, digest: str) -> TableDocument:
+def _from_grid(display: str, sheet: str | None, grid: list[list[Any]], currency: str | None, digest: str,
+               kind: str = "candidates") -> TableDocument:
     blank = TableDocument(display, {}, (), sheet, digest)
     if not grid or all(_empty(c) for c in grid[0]):
         raise InputError([Problem(display, 1 if sheet is None else None, "", "has no header in row 1")])
     names = [("" if _empty(c) else str(c).strip()) for c in grid[0]]
     if len(names) > MAX_TABLE_COLUMNS:
         raise InputError([Problem(display, None, "", _too_big(len(grid) - 1, len(names)))])
-    columns, header_problems = parse_header(names)
+    if kind == "auto":  # a partner's overlay has neither a name nor a cost column
+        kind = "candidates" if {"name", "cost.1"} & set(names) else "scores"
+    columns, header_problems = parse_header(names, kind)
     problems = [_at(blank, 1, names[j] if j < len(names) else None, m) for j, m in header_problems]
     candidates, rows = [], []
     for r, cells in enumerate(grid[1:], start=2):
         if all(_empty(c) for c in cells):
             continue  # an empty row (spaces count as empty here: a row is data or it is not)
-        data, cell_problems = _row(columns, cells, typed=sheet is not None)
+        data, cell_problems = _row(columns, names, cells, typed=sheet is not None)
         problems += [_at(blank, r, names[j] if j < len(names) else f"{j + 1}", m) for j, m in cell_problems]
         candidates.append(data)
         rows.append(r)
+    numbers = {n: j + 1 for j, n in enumerate(names) if n}
+    if kind == "scores":
+        return _overlay(TableDocument(display, {}, tuple(rows), sheet, digest, numbers), candidates, problems)
     if problems:
         raise InputError(problems)
     data: dict[str, Any] = {"version": 1, "candidates": candidates}
     if currency is not None:
         data["currency"] = currency
-    return TableDocument(display, data, tuple(rows), sheet, digest, {n: j + 1 for j, n in enumerate(names) if n})
+    return TableDocument(display, data, tuple(rows), sheet, digest, numbers)
 
 
-def _row(columns: list[Column | None], cells: Sequence[Any], typed: bool) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+def _overlay(doc: TableDocument, rows: list[dict[str, Any]], problems: list[Problem]) -> TableDocument:
+    """A scores overlay's rows as ``{candidate id: scores}``; a row's id given twice is a problem."""
+    first: dict[str, int] = {}
+    for r, row in zip(doc.rows, rows):
+        cid = str(row.get("id", ""))
+        if cid in first:
+            problems.append(_at(doc, r, "id", f"{cid!r} appears twice (also row {first[cid]})"))
+        first.setdefault(cid, r)
+    if problems:
+        raise InputError(problems)
+    ids = tuple(str(row.get("id", "")) for row in rows)
+    data = {"version": 1, "scores": {cid: row.get("scores", {}) for cid, row in zip(ids, rows)}}
+    return TableDocument(doc.display, data, doc.rows, doc.sheet, doc.digest, doc.columns, ids)
+
+
+def _row(columns: list[Column | None], names: list[str], cells: Sequence[Any],
+         typed: bool) -> tuple[dict[str, Any], list[tuple[int, str]]]:
     problems: list[tuple[int, str]] = []
     values: list[Any] = []
     for j, cell in enumerate(cells):
         column = columns[j] if j < len(columns) else None
         if column is None:
-            if not is_blank(cell):
+            if not _empty(cell) and not (j < len(names) and names[j]):  # a refused header is said once, at row 1
                 problems.append((j, "has a value but no header"))
             values.append(None)
             continue

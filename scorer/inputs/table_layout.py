@@ -77,8 +77,11 @@ def parse_column(name: str) -> Column | str:
     return Column("score", criterion, part or "value")
 
 
-def parse_header(names: Sequence[str]) -> tuple[list[Column | None], list[tuple[int, str]]]:
-    """Each header's :class:`Column` (None for a blank header), and the problems as ``(column index, message)``."""
+def parse_header(names: Sequence[str], kind: str = "candidates") -> tuple[list[Column | None], list[tuple[int, str]]]:
+    """Each header's :class:`Column` (None for a blank header), and the problems as ``(column index, message)``.
+
+    ``kind``: ``candidates``, or ``scores`` for a partner's scores overlay (``id`` and criterion columns only).
+    """
     columns: list[Column | None] = []
     problems: list[tuple[int, str]] = []
     seen: dict[Column, int] = {}
@@ -90,14 +93,17 @@ def parse_header(names: Sequence[str]) -> tuple[list[Column | None], list[tuple[
         elif parsed is not None and parsed in seen:
             problems.append((j, f"appears twice (also column {seen[parsed] + 1})"))
             parsed = None
+        if parsed is not None and kind == "scores" and parsed.kind != "score" and parsed != Column("field", "id"):
+            problems.append((j, "a scores table holds an id column and criterion columns only"))
+            parsed = None
         if parsed is not None:
             seen[parsed] = j
         columns.append(parsed)
-    problems += _header_rules(names, columns)
+    problems += _header_rules(names, columns, ("id",) if kind == "scores" else ("id", "name", "cost.1"))
     return columns, problems
 
 
-def _header_rules(names: Sequence[str], columns: list[Column | None]) -> list[tuple[int, str]]:
+def _header_rules(names: Sequence[str], columns: list[Column | None], required: Sequence[str]) -> list[tuple[int, str]]:
     present = {c for c in columns if c is not None}
     problems = []
     for j, c in enumerate(columns):
@@ -107,7 +113,7 @@ def _header_rules(names: Sequence[str], columns: list[Column | None]) -> list[tu
             problems.append((j, f"share.{c.key}.min and share.{c.key}.max go together"))
         if c.kind == "cost" and c.key > 1 and Column("cost", c.key - 1) not in present:
             problems.append((j, f"cost.{c.key - 1} is missing: the years are cost.1, cost.2, ... without a gap"))
-    for field in ("id", "name", "cost.1"):
+    for field in required:
         wanted = Column("cost", 1) if field == "cost.1" else Column("field", field)
         if wanted not in present:
             problems.append((len(names), f"a column {field} is required"))
@@ -245,11 +251,12 @@ def _header_for(candidates: Sequence[Mapping[str, Any]]) -> list[str]:
     for candidate in candidates:
         names.update((name, None) for name, _ in _cells_of(candidate))
     shares = [n for n in names if n.startswith("share.")]
-    years = max((len(c.get("cost", [])) for c in candidates), default=1) or 1
+    overlay = not any("name" in c or "cost" in c for c in candidates)  # a partner's scores: id and scores only
+    years = max((len(c.get("cost", [])) for c in candidates), default=0) or (0 if overlay else 1)
     criteria = dict.fromkeys(n.partition(".")[0] for n in names
                              if n not in FIXED and not n.startswith(("share.", "cost.")))
     scores = [n for c in criteria for n in (c, *(f"{c}.{p}" for p in SCORE_PARTS)) if n in names or n == c]
-    fixed = [f for f in FIXED if f in names or f in ("id", "name")]
+    fixed = [f for f in FIXED if f in names or f in ("id",) + (() if overlay else ("name",))]
     return [*fixed, *shares, *(f"cost.{y}" for y in range(1, years + 1)), *scores]
 
 

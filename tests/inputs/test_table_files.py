@@ -307,3 +307,53 @@ def test_a_scenario_currency_beside_yaml_candidates_is_refused(folder) -> None:
     (found,) = problems(path)
     assert found.endswith(": currency: gives a CSV or xlsx candidates table its currency; "
                           "../candidates/us-japan.yaml is YAML and gives its own"), found
+
+
+# ------------------------------------------------- a partner's scores overlay ---
+
+
+def overlay_rows(name: str) -> tuple[list[str], list[list]]:
+    data = parse_yaml((ROOT / "candidates" / name).read_text(encoding="utf-8"), name)
+    return table_rows([{"id": cid, "scores": scores} for cid, scores in data["scores"].items()])
+
+
+def bilateral_with(folder: Path, us: str, jp: str) -> Path:
+    text = (folder / "scenarios" / "bilateral.yaml").read_text(encoding="utf-8")
+    path = folder / "scenarios" / "tables.yaml"
+    path.write_text(text.replace("us-scores.yaml", us).replace("jp-scores.yaml", jp), encoding="utf-8")
+    return path
+
+
+def test_a_partners_scores_overlay_loads_the_same_from_a_table(folder) -> None:
+    header, rows = overlay_rows("us-scores.yaml")
+    assert header[0] == "id" and "name" not in header and "cost.1" not in header
+    write_xlsx(folder / "candidates" / "us.xlsx", [header, *rows])
+    write_csv(folder / "candidates" / "jp.csv", [*[list(r) for r in [overlay_rows("jp-scores.yaml")[0]]],
+                                                   *overlay_rows("jp-scores.yaml")[1]])
+    yaml = load_scenario(folder / "scenarios" / "bilateral.yaml").perspectives
+    tables = load_scenario(bilateral_with(folder, "us.xlsx", "jp.csv")).perspectives
+    assert {p: v.candidates for p, v in tables.items()} == {p: v.candidates for p, v in yaml.items()}
+    assert {p: v.overlaid for p, v in tables.items()} == {p: v.overlaid for p, v in yaml.items()}
+
+
+def test_an_overlay_table_names_its_row_and_column(folder, monkeypatch) -> None:
+    header, rows = overlay_rows("jp-scores.yaml")
+    rows = [list(r) for r in rows]
+    rows[1][0] = "nosuch"
+    column = next(n for n in header if n != "id" and "." not in n)
+    rows[2][header.index(column)] = 99
+    write_csv(folder / "candidates" / "jp.csv", [header, *rows])
+    write_csv(folder / "candidates" / "us.csv", [*overlay_rows("us-scores.yaml")[:1], *overlay_rows("us-scores.yaml")[1]])
+    monkeypatch.chdir(folder)
+    found = problems(bilateral_with(folder, "us.csv", "jp.csv"))
+    assert "candidates/jp.csv:3: column id: unknown candidate 'nosuch'" in found[0], found
+    assert found[1].startswith(f"candidates/jp.csv:4: column {column}: 99 is outside the scale 0-10"), found
+
+
+def test_an_overlay_table_holds_ids_and_scores_only(tmp_path) -> None:
+    path = tmp_path / "s.csv"
+    write_csv(path, [["id", "standardization", "share.US"], ["gpi", 5, 1]])
+    with pytest.raises(InputError) as caught:
+        table_files.read_table(path, "s.csv", kind="scores")
+    assert [str(p) for p in caught.value.problems] == [
+        "s.csv:1: column share.US: a scores table holds an id column and criterion columns only"]
