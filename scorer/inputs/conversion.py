@@ -18,7 +18,7 @@ from scorer.errors import UsageError
 from scorer.files import display_path
 from scorer.inputs.location import validated
 from scorer.inputs.models import CandidatesFile, CriteriaFile, ScoresFile
-from scorer.inputs.table_files import is_table, read_table
+from scorer.inputs.table_files import categorical, is_table, read_table
 from scorer.inputs.table_writing import csv_bytes, xlsx_bytes, yaml_data
 from scorer.inputs.yamlfile import read_yaml
 
@@ -48,11 +48,15 @@ def format_of(path: str | Path) -> str:
     return found
 
 
-def read_candidates(path: Path) -> tuple[CandidatesFile | ScoresFile, bool]:
+def read_candidates(path: Path, criteria: CriteriaFile | None = None) -> tuple[CandidatesFile | ScoresFile, bool]:
     """A candidates file (or a partner's scores overlay) of any format, validated on its own;
-    and whether it held comments (YAML)."""
+    and whether it held comments (YAML). With ``criteria``, a table's labels that look like
+    numbers (a level ``3``) stay labels."""
     shown = display_path(path)
-    doc = read_table(path, shown, kind="auto") if is_table(path) else read_yaml(path, shown)
+    if is_table(path):
+        doc = read_table(path, shown, kind="auto", labels=categorical(criteria))
+    else:
+        doc = read_yaml(path, shown)
     overlay = isinstance(doc.data, dict) and "scores" in doc.data and "candidates" not in doc.data
     model, kind = (ScoresFile, "scores") if overlay else (CandidatesFile, "candidates")
     return validated(model, doc, kind), _has_comments(doc.text)
@@ -69,14 +73,15 @@ def convert_candidates(source: Path, target: str, criteria: CriteriaFile | None 
         One of :data:`FORMATS`.
     criteria : CriteriaFile, optional
         Makes the workbook a better template: each criterion's scale in its
-        header comment, the labels of categorical criteria as lists.
+        header comment, the labels of categorical criteria as lists; and a
+        table's labels that look like numbers are read as labels.
 
     Raises
     ------
     InputError
         The source is not a valid candidates file.
     """
-    candidates, commented = read_candidates(source)
+    candidates, commented = read_candidates(source, criteria)
     converted = candidates_as(candidates, target, criteria, display_path(source))
     if commented and target != "yaml":
         return Converted(converted.content, ("comments are not carried into a table (the YAML file keeps them)",

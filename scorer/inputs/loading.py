@@ -26,6 +26,7 @@ from scorer.inputs.models import FILE_MODELS, CandidatesFile, CriteriaFile, Scen
 from scorer.inputs.partner_files import PartnerInputs, load_perspectives
 from scorer.inputs.table_files import (
     TableDocument,
+    categorical,
     is_table,
     read_table,
     unknown_criteria,
@@ -84,7 +85,8 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
         target = (base / ref) if not os.path.isabs(ref) else Path(ref)
         files[kind] = target
         try:
-            docs[kind] = _read_referenced(target, scenario_doc, kind, ref, scenario.currency)
+            docs[kind] = _read_referenced(target, scenario_doc, kind, ref, scenario.currency,
+                                          categorical(models.get("criteria")))
             models[kind] = _validate(model, docs[kind])
         except InputError as exc:
             problems.extend(exc.problems)
@@ -170,7 +172,7 @@ def _scenario_document(path: str | Path) -> tuple[YamlDocument, Path]:
 
 
 def _read_referenced(target: Path, scenario_doc: YamlDocument, kind: str, ref: str,
-                     currency: str | None = None) -> Document:
+                     currency: str | None = None, labels: frozenset[str] = frozenset()) -> Document:
     if not target.is_file() and not is_link_loop(target):  # read_yaml names a loop as for the scenario
         what = "does not exist" if not target.exists() else "is not a file"
         raise InputError([problem_at(scenario_doc, (kind,), f"{ref} {what} (looked for {display_path(target)})")])
@@ -180,7 +182,7 @@ def _read_referenced(target: Path, scenario_doc: YamlDocument, kind: str, ref: s
     if is_table(target):
         if kind != "candidates":
             raise InputError([problem_at(scenario_doc, (kind,), f"{ref}: a {kind} file is YAML (tables hold candidates)")])
-        return read_table(target, display_path(target), currency)
+        return read_table(target, display_path(target), currency, labels=labels)
     return read_yaml(target, display_path(target))
 
 

@@ -21,7 +21,13 @@ from scorer.files import display_path, is_link_loop
 from scorer.inputs.crosscheck import check_partner_criteria, check_score_overlay
 from scorer.inputs.location import Document, finding_problems, problem_at, validated
 from scorer.inputs.models import CandidatesFile, CriteriaFile, Scenario, ScoresFile
-from scorer.inputs.table_files import TableDocument, is_table, read_table, unknown_criteria
+from scorer.inputs.table_files import (
+    TableDocument,
+    categorical,
+    is_table,
+    read_table,
+    unknown_criteria,
+)
 from scorer.inputs.yamlfile import YamlDocument, read_yaml
 
 
@@ -70,7 +76,7 @@ def load_perspectives(scenario: Scenario, scenario_doc: YamlDocument, base: Path
             crit = own if own is not None else criteria
             cands, overlaid = candidates, ()
             if view.scores is not None:
-                target, doc = _read(view.scores, base, scenario_doc, (*loc, "scores"))
+                target, doc = _read(view.scores, base, scenario_doc, (*loc, "scores"), categorical(crit))
                 files.append(target)
                 cands, overlaid = _merged(doc, crit, candidates)
             partners[name] = PartnerInputs(crit, cands, own is not None, overlaid)
@@ -81,7 +87,8 @@ def load_perspectives(scenario: Scenario, scenario_doc: YamlDocument, base: Path
     return LoadedPerspectives(MappingProxyType(partners), tuple(files))
 
 
-def _read(ref: str, base: Path, scenario_doc: YamlDocument, loc: tuple) -> tuple[Path, Document]:
+def _read(ref: str, base: Path, scenario_doc: YamlDocument, loc: tuple,
+          labels: frozenset[str] = frozenset()) -> tuple[Path, Document]:
     target = Path(ref) if os.path.isabs(ref) else base / ref
     if not target.is_file() and not is_link_loop(target):
         what = "does not exist" if not target.exists() else "is not a file"
@@ -89,7 +96,7 @@ def _read(ref: str, base: Path, scenario_doc: YamlDocument, loc: tuple) -> tuple
     if is_table(target):
         if loc[-1] != "scores":
             raise InputError([problem_at(scenario_doc, loc, f"{ref}: a criteria file is YAML (tables hold scores)")])
-        return target, read_table(target, display_path(target), kind="scores")
+        return target, read_table(target, display_path(target), kind="scores", labels=labels)
     return target, read_yaml(target, display_path(target))
 
 

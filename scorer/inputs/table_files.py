@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from scorer.errors import InputError, Problem
+from scorer.inputs.models import CriteriaFile
 from scorer.inputs.table_layout import (
     YEAR_FIELDS,
     Column,
@@ -41,6 +42,7 @@ from scorer.inputs.yamlfile import MAX_FILE_BYTES
 TABLE_SUFFIXES = (".csv", ".xlsx")
 MAX_TABLE_ROWS = 100_000  # candidates in one table
 MAX_TABLE_COLUMNS = 5_000
+MAX_TABLE_CELLS = 20_000_000  # rows x columns of a sheet's area from A1 (10,000 candidates x 2,000 columns)
 MAX_UNZIPPED_BYTES = 512 * 2**20  # a workbook's parts, decompressed (a zip bomb is refused before reading)
 SHEET = "candidates"
 META_SHEET = "meta"
@@ -85,12 +87,18 @@ class TableDocument:
         return None, ", ".join([f"sheet {self.sheet}", *([] if row is None else [f"row {row}"]), *parts])
 
 
+def categorical(criteria: CriteriaFile | None) -> frozenset[str]:
+    """The ids of the categorical criteria, whose table cells are labels (even ``3``); see :func:`read_table`."""
+    return frozenset(c.id for c in criteria.criteria if c.is_categorical) if criteria is not None else frozenset()
+
+
 def is_table(path: str | Path) -> bool:
     """Whether ``path`` names a table by its suffix (``.csv``, ``.xlsx``)."""
     return Path(path).suffix.lower() in TABLE_SUFFIXES
 
 
-def read_table(path: Path, display: str, currency: str | None = None, kind: str = "candidates") -> TableDocument:
+def read_table(path: Path, display: str, currency: str | None = None, kind: str = "candidates",
+               labels: frozenset[str] = frozenset()) -> TableDocument:
     """Read a candidates table into a :class:`TableDocument`.
 
     Parameters
@@ -107,6 +115,9 @@ def read_table(path: Path, display: str, currency: str | None = None, kind: str 
         ``id`` column and criterion columns, read as the YAML form's
         ``scores: {candidate id: {criterion id: score}}``; ``auto``: scores
         when the header has neither ``name`` nor ``cost.1``.
+    labels : frozenset of str
+        The categorical criteria: their score cells are labels as written,
+        even ``3`` (a number elsewhere).
 
     Raises
     ------
@@ -117,9 +128,9 @@ def read_table(path: Path, display: str, currency: str | None = None, kind: str 
     raw = _read_bytes(path, display)
     digest = hashlib.sha256(raw).hexdigest()
     if path.suffix.lower() == ".csv":
-        return _from_grid(display, None, _csv_grid(raw, display), currency, digest, kind)
+        return _from_grid(display, None, _csv_grid(raw, display), currency, digest, kind, labels)
     grid, sheet, meta = _xlsx_grids(path, raw, display)
-    return _from_grid(display, sheet, grid, _meta_currency(meta, display) or currency, digest, kind)
+    return _from_grid(display, sheet, grid, _meta_currency(meta, display) or currency, digest, kind, labels)
 
 
 def _read_bytes(path: Path, display: str) -> bytes:
@@ -169,15 +180,12 @@ def _xlsx_grids(path: Path, raw: bytes, display: str) -> tuple[list[list[Any]], 
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         names = book.sheet_names
         name = SHEET if SHEET in names else names[0]
-        sheet = book.get_sheet_by_name(name)
-        if sheet.height > MAX_TABLE_ROWS + 1 or sheet.width > MAX_TABLE_COLUMNS:
-            raise InputError([Problem(display, None, f"sheet {name}", _too_big(sheet.height - 1, sheet.width))])
-        grid = _offset(sheet.to_python(skip_empty_area=False))
+        grid = _offset(_sheet_grid(book, name, display))
         unsaved = _unsaved_formulas(raw, names.index(name))
-        meta = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False) if META_SHEET in names else None
-    except InputError:
+        meta = _sheet_grid(book, META_SHEET, display) if META_SHEET in names else None
+    except (InputError, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:  # noqa: BLE001 - calamine raises its own, unexported error types for a damaged workbook
+    except BaseException as exc:  # noqa: BLE001 - calamine's errors are unexported; a Rust panic is a BaseException
         raise InputError([Problem(display, None, "", f"is not a readable xlsx workbook ({_first_line(exc)})")]) from None
     if unsaved:
         raise InputError([Problem(display, None, f"sheet {name}, row {r}, column {_header_at(grid, c)}", (
@@ -250,6 +258,15 @@ def _sheet_part(archive: zipfile.ZipFile, index: int) -> str | None:
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
+def _sheet_grid(book: Any, name: str, display: str) -> list[list[Any]]:
+    """A sheet's cells from A1 to its last used cell, refused first if that area is too large."""
+    sheet = book.get_sheet_by_name(name)
+    rows, columns = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end is not None else (0, 0)
+    if rows > MAX_TABLE_ROWS + 1 or columns > MAX_TABLE_COLUMNS or rows * columns > MAX_TABLE_CELLS:
+        raise InputError([Problem(display, None, f"sheet {name}", _too_big(rows - 1, columns))])
+    return sheet.to_python(skip_empty_area=False)
+
+
 def _check_zip(raw: bytes, display: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
@@ -281,7 +298,7 @@ def _meta_currency(meta: list[list[Any]] | None, display: str) -> str | None:
 
 
 def _from_grid(display: str, sheet: str | None, grid: list[list[Any]], currency: str | None, digest: str,
-               kind: str = "candidates") -> TableDocument:
+               kind: str = "candidates", labels: frozenset[str] = frozenset()) -> TableDocument:
     blank = TableDocument(display, {}, (), sheet, digest)
     if not grid or all(_empty(c) for c in grid[0]):
         raise InputError([Problem(display, 1 if sheet is None else None, "", "has no header in row 1")])
@@ -291,6 +308,8 @@ def _from_grid(display: str, sheet: str | None, grid: list[list[Any]], currency:
     if kind == "auto":  # a partner's overlay has neither a name nor a cost column
         kind = "candidates" if {"name", "cost.1"} & set(names) else "scores"
     columns, header_problems = parse_header(names, kind)
+    columns = [_as_label(c) if c is not None and c.kind == "score" and c.key in labels and c.part == "value" else c
+               for c in columns]
     problems = [_at(blank, 1, names[j] if j < len(names) else None, m) for j, m in header_problems]
     candidates, rows = [], []
     for r, cells in enumerate(grid[1:], start=2):
@@ -344,6 +363,11 @@ def _row(columns: list[Column | None], names: list[str], cells: Sequence[Any],
         values.append(value)
     data, layout_problems = row_data(columns, values)
     return data, problems + layout_problems
+
+
+def _as_label(column: Column) -> Column:
+    """A categorical criterion's score column: its cells are labels, read as text."""
+    return Column(column.kind, column.key, "label")
 
 
 def _empty(cell: Any) -> bool:
@@ -412,7 +436,7 @@ def _too_many_rows() -> str:
 
 def _too_big(rows: int, columns: int) -> str:
     return (f"has {rows:,} rows and {columns:,} columns; a candidates table holds at most "
-            f"{MAX_TABLE_ROWS:,} candidates and {MAX_TABLE_COLUMNS:,} columns")
+            f"{MAX_TABLE_ROWS:,} candidates, {MAX_TABLE_COLUMNS:,} columns and {MAX_TABLE_CELLS:,} cells")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -54,8 +54,8 @@ class Column:
 
     @property
     def text(self) -> bool:
-        """Whether the cell holds text as written (never read as a number)."""
-        return (self.kind == "field" and self.key not in YEAR_FIELDS) or self.part in ("rationale", "source")
+        """Whether the cell holds text as written (never read as a number): a categorical score is a ``label``."""
+        return (self.kind == "field" and self.key not in YEAR_FIELDS) or self.part in ("rationale", "source", "label")
 
 
 def parse_column(name: str) -> Column | str:
@@ -173,6 +173,8 @@ def _half_ranges(columns: Sequence[Column | None], partners: Mapping[str, Any]) 
     for partner, share in partners.items():
         if isinstance(share, list) and None in share:
             blank = "min" if share[0] is None else "max"
+            if Column("share", partner, blank) not in columns:
+                continue  # no such column: the header's problem, said at row 1
             j = columns.index(Column("share", partner, blank))
             problems.append((j, f"share.{partner}.{blank} is blank but share.{partner}.{'max' if blank == 'min' else 'min'} is not"))
     return problems
@@ -180,13 +182,14 @@ def _half_ranges(columns: Sequence[Column | None], partners: Mapping[str, Any]) 
 
 def _put_score(scores: dict[str, Any], column: Column, value: Any) -> None:
     entry = scores.get(column.key)
-    if column.part == "value" and entry is None:
+    part = "value" if column.part == "label" else column.part
+    if part == "value" and entry is None:
         scores[column.key] = value  # the shorthand, as YAML writes a plain score
         return
     if not isinstance(entry, dict):
         entry = {} if entry is None else {"value": entry}
         scores[column.key] = entry
-    entry[column.part] = value
+    entry[part] = value
 
 
 def column_of(loc: Sequence[Any]) -> str | None:

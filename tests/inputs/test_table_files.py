@@ -265,7 +265,7 @@ def test_a_full_height_sheet_is_refused_before_it_is_read(tmp_path) -> None:
     book.active["A1048576"] = "x"
     book.save(path)
     assert refused(path) == ("t: sheet candidates: has 1,048,575 rows and 1 columns; a candidates table holds at "
-                             "most 100,000 candidates and 5,000 columns")
+                             "most 100,000 candidates, 5,000 columns and 20,000,000 cells")
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch) -> None:
@@ -357,3 +357,33 @@ def test_an_overlay_table_holds_ids_and_scores_only(tmp_path) -> None:
         table_files.read_table(path, "s.csv", kind="scores")
     assert [str(p) for p in caught.value.problems] == [
         "s.csv:1: column share.US: a scores table holds an id column and criterion columns only"]
+
+
+def test_half_a_share_range_in_the_header_is_one_problem_not_a_crash(tmp_path) -> None:
+    path = tmp_path / "half.csv"
+    path.write_text("id,name,share.US.min,cost.1\na,A,0.2,1\n", encoding="utf-8")
+    assert refused(path) == "t:1: column share.US.min: share.US.min and share.US.max go together"
+
+
+@pytest.mark.parametrize("cell", ["XFD1048576", "ZZZ20000"])
+def test_a_sheet_whose_used_area_from_a1_is_huge_is_refused_before_it_is_read(tmp_path, cell) -> None:
+    # One cell far from A1: a few KiB of file, but calamine would fill every cell up to it (a Rust panic at
+    # XFD1048576, a traceback, before this check).
+    path = tmp_path / "t.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "candidates"
+    book.active[cell] = "x"
+    book.save(path)
+    assert "a candidates table holds at most" in refused(path)
+
+
+def test_labels_that_look_like_numbers_stay_labels_of_a_categorical_criterion(tmp_path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, [["id", "name", "share.US", "cost.1", "level", "n"], ["a", "A", 1, 1, 3, 4], ["b", "B", 1, 1, "2", 5]])
+    doc = table_files.read_table(path, "t.xlsx", labels=frozenset({"level"}))
+    assert [c["scores"] for c in doc.data["candidates"]] == [{"level": "3", "n": 4.0}, {"level": "2", "n": 5.0}]
+    csv_path = tmp_path / "t.csv"
+    write_csv(csv_path, [["id", "name", "share.US", "cost.1", "level"], ["a", "A", 1, 1, "3"]])
+    assert table_files.read_table(csv_path, "t.csv", labels=frozenset({"level"})).data["candidates"][0]["scores"] == {
+        "level": "3"}
+    assert table_files.read_table(csv_path, "t.csv").data["candidates"][0]["scores"] == {"level": 3.0}
