@@ -83,8 +83,9 @@ def convert_candidates(source: Path, target: str, criteria: CriteriaFile | None 
     """
     candidates, commented = read_candidates(source, criteria)
     converted = candidates_as(candidates, target, criteria, display_path(source))
-    if commented and target != "yaml":
-        return Converted(converted.content, ("comments are not carried into a table (the YAML file keeps them)",
+    if commented:
+        where = "a table" if target != "yaml" else "the rewritten YAML"
+        return Converted(converted.content, (f"comments are not carried into {where} (the source file keeps them)",
                                              *converted.notes))
     return converted
 

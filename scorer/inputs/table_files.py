@@ -47,7 +47,7 @@ MAX_UNZIPPED_BYTES = 512 * 2**20  # a workbook's parts, decompressed (a zip bomb
 SHEET = "candidates"
 META_SHEET = "meta"
 INVALID = object()  # a cell already reported; the row's data is never validated
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # not '７' or '٧
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def converted(tmp_path_factory) -> Path:
                       "--criteria", "criteria/us-japan.yaml", cwd=folder)
         assert (done.returncode, done.stdout) == (0, b""), done.stderr
         notes = done.stderr.decode().splitlines()
-        assert "coprod: note: comments are not carried into a table (the YAML file keeps them)" in notes
+        assert "coprod: note: comments are not carried into a table (the source file keeps them)" in notes
         text = (folder / "scenarios" / "baseline.yaml").read_text(encoding="utf-8")
         line = f"candidates: ../candidates/us-japan.{fmt}"
         if fmt == "csv":
@@ -85,6 +85,7 @@ def test_convert_refuses_with_one_line_each(converted) -> None:
         ("convert", "candidates/nosuch.yaml", "-o", "x.csv"): (1, "nosuch.yaml"),
         ("convert", "candidates/us-japan.yaml", "-o", "candidates/us-japan.yaml"): (1, "input file"),
         ("convert", "criteria/us-japan.yaml", "-o", "x.csv"): (1, "criteria/us-japan.yaml"),
+        ("convert", "candidates/us-japan.yaml", "-o", "x.csv", "--to", "xlsx"): (2, "names a csv file but"),
     }
     for args, (code, words) in cases.items():
         done = coprod(*args, cwd=converted)

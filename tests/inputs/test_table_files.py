@@ -1,8 +1,9 @@
 """Candidates from CSV and xlsx tables: the same candidates as YAML, every problem at its row and column.
 
-The tables are written with the csv module and openpyxl (not coprod's own
-writer), so a reading bug cannot hide behind a matching writing bug; the
-round trip through coprod's writer is tests/inputs/test_conversion.py.
+The files are written with the csv module and openpyxl, not coprod's own
+writer (only the layout's header and rows come from ``table_rows``, whose
+output the round trips of tests/inputs/test_conversion.py check), so a
+reading bug cannot hide behind a matching writing bug.
 """
 
 from __future__ import annotations
@@ -387,3 +388,9 @@ def test_labels_that_look_like_numbers_stay_labels_of_a_categorical_criterion(tm
     assert table_files.read_table(csv_path, "t.csv", labels=frozenset({"level"})).data["candidates"][0]["scores"] == {
         "level": "3"}
     assert table_files.read_table(csv_path, "t.csv").data["candidates"][0]["scores"] == {"level": 3.0}
+
+
+def test_only_ascii_digits_are_numbers(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    write_csv(path, [["id", "name", "share.US", "cost.1"], ["a", "A", 1, "\uff17"]])
+    assert refused(path) == "t:2: column cost.1: '\uff17' is not a number"

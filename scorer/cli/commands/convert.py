@@ -16,6 +16,7 @@ from scorer.cli.commands.options import (
     quiet_option,
     reports_errors,
 )
+from scorer.errors import UsageError
 from scorer.inputs.conversion import FORMATS, convert_candidates, format_of
 from scorer.present.output import binary_destination, emit_bytes
 
@@ -40,7 +41,10 @@ def convert_command(source: Path, output: str, fmt: str | None, criteria: Path |
     """
     from scorer.inputs.loading import load_file
 
-    target = fmt or format_of(output if output != "-" else "stdout.yaml")
+    named = format_of(output) if output != "-" else None
+    target = fmt or named or "yaml"
+    if named is not None and fmt is not None and named != fmt:
+        raise UsageError(f"{output} names a {named} file but the format asked for is {fmt}")
     if target == "xlsx":
         binary_destination(output, "xlsx")
     check_outputs([output], [source, *([criteria] if criteria else [])])
