@@ -580,3 +580,35 @@ def ranged_problems(draw, partners: int | None = None, most: int = 7, room: floa
         max_projects=draw(st.sampled_from([None, 3])), delay_discount=draw(st.sampled_from([0.0, 0.1])))
     values = np.array(draw(st.lists(st.integers(1, 100), min_size=n, max_size=n)), dtype=float)
     return problem, values, np.array(lo), np.array(hi)
+
+
+# ------------------------------------------------------- processes in /proc ---
+
+
+def processes(where) -> dict[int, bytes]:
+    """Live (not zombie) processes for which ``where(pid, fields)`` holds: pid -> command line.
+
+    ``fields`` are those of ``/proc/PID/stat`` after the name: ``[0]`` the state, ``[1]`` the parent pid,
+    ``[2]`` the process group.
+    """
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:  # gone meanwhile
+                continue
+            if fields[0] != "Z" and where(int(entry.name), fields):
+                found[int(entry.name)] = cmdline
+    return found
+
+
+def group(pgid: int) -> dict[int, bytes]:
+    """Live processes of process group ``pgid``: pid -> command line."""
+    return processes(lambda pid, f: int(f[2]) == pgid)
+
+
+def children(parent: int) -> dict[int, bytes]:
+    """Live children of ``parent`` (the solver's child sits in a session of its own: not in the group)."""
+    return processes(lambda pid, f: int(f[1]) == parent)

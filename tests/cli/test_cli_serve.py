@@ -42,6 +42,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from testkit import children, group, processes
 
 COPROD = Path(sys.executable).with_name("coprod")
 ADDRESS = re.compile(r"coprod: serving (http://\S+)")
@@ -177,35 +178,6 @@ def coprod_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if not line.startswith(BANNER)]
 
 
-def processes(where) -> dict[int, bytes]:
-    """Live (not zombie) processes for which ``where(pid, fields)`` holds: pid -> command line.
-
-    ``fields`` are those of ``/proc/PID/stat`` after the name: ``[0]`` the state, ``[1]`` the parent pid,
-    ``[2]`` the process group.
-    """
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:  # gone meanwhile
-                continue
-            if fields[0] != "Z" and where(int(entry.name), fields):
-                found[int(entry.name)] = cmdline
-    return found
-
-
-def group(pgid: int) -> dict[int, bytes]:
-    """Live processes of process group ``pgid`` (as tests/cli/test_interrupts.py)."""
-    return processes(lambda pid, f: int(f[2]) == pgid)
-
-
-def children(parent: int) -> dict[int, bytes]:
-    """Live children of ``parent`` (the solver's child sits in a session of its own: not in the group)."""
-    return processes(lambda pid, f: int(f[1]) == parent)
-
-
 def among(pids) -> dict[int, bytes]:
     """Which of ``pids`` still run."""
     pids = set(pids)
@@ -308,6 +280,21 @@ def signal_and_time(served: Served, signum: int, timeout: float = 30) -> tuple[i
         served.proc.send_signal(signum)
     code, err, out = served.wait(timeout)
     return code, time.monotonic() - sent, err, out
+
+
+def check_stopped(stopped: tuple[int, float, str, bytes], signum: int, within: float) -> None:
+    """The server ended as that signal asks, within ``within`` s: Ctrl-C with exit 130 and its one line,
+    SIGTERM by that signal; no traceback and nothing on stdout either way."""
+    code, seconds, err, out = stopped
+    print(f"exit {code} {seconds:.3f} s after {signal.Signals(signum).name}")
+    if signum == signal.SIGINT:
+        assert code == 130, err
+        assert err.splitlines()[-1:] == ["coprod: interrupted"], err
+    else:
+        assert code == -signum, err
+    check_no_traceback(err)
+    assert out == b""
+    assert seconds < within, f"took {seconds:.2f} s to stop after {signal.Signals(signum).name}"
 
 
 def stopping_answer(result: dict) -> None:
@@ -438,13 +425,7 @@ def test_any_other_host_than_loopback_warns_that_other_machines_can_reach_the_pa
 def test_ctrl_c_while_idle_exits_130_at_once_and_leaves_nothing(serve) -> None:
     served = serve("--port", "0")
     assert served.call("GET", "/api/scenario")[0] == 200
-    code, seconds, err, out = signal_and_time(served, signal.SIGINT)
-    print(f"exit {code} {seconds:.3f} s after SIGINT")
-    assert code == 130, err
-    assert err.splitlines()[-1:] == ["coprod: interrupted"], err
-    check_no_traceback(err)
-    assert out == b""
-    assert seconds < 2.0, f"took {seconds:.2f} s to stop after Ctrl-C"
+    check_stopped(signal_and_time(served, signal.SIGINT), signal.SIGINT, within=2.0)
     assert not left_after(2.0, lambda: group(served.proc.pid)), "left running"
 
 
@@ -454,14 +435,9 @@ def test_ctrl_c_while_idle_exits_130_at_once_and_leaves_nothing(serve) -> None:
 def test_ctrl_c_during_a_long_solve_answers_503_and_exits_130(serve, solve_in_process) -> None:
     served = serve(str(solve_in_process.scenario), "--port", "0", "--time-limit", "20")
     thread, result = mid_solve(served, solve_in_process.body)
-    code, seconds, err, out = signal_and_time(served, signal.SIGINT)
+    stopped = signal_and_time(served, signal.SIGINT)
     thread.join(timeout=10)
-    print(f"exit {code} {seconds:.3f} s after SIGINT during a solve")
-    assert code == 130, err
-    assert err.splitlines()[-1:] == ["coprod: interrupted"], err
-    check_no_traceback(err)
-    assert out == b""
-    assert seconds < 3.0, f"took {seconds:.2f} s to stop after Ctrl-C"
+    check_stopped(stopped, signal.SIGINT, within=3.0)
     stopping_answer(result)
     assert not left_after(2.0, lambda: group(served.proc.pid)), "left running"
 
@@ -471,11 +447,7 @@ def test_ctrl_c_during_a_long_solve_answers_503_and_exits_130(serve, solve_in_pr
 @SIGNALS
 def test_sigterm_while_idle_ends_by_that_signal(serve) -> None:
     served = serve("--port", "0")
-    code, seconds, err, _ = signal_and_time(served, signal.SIGTERM)
-    print(f"exit {code} {seconds:.3f} s after SIGTERM")
-    assert code == -signal.SIGTERM, err
-    check_no_traceback(err)
-    assert seconds < 3.0, f"took {seconds:.2f} s to stop after SIGTERM"
+    check_stopped(signal_and_time(served, signal.SIGTERM), signal.SIGTERM, within=3.0)
     assert not left_after(2.0, lambda: group(served.proc.pid)), "left running"
 
 
@@ -488,12 +460,9 @@ def test_sigterm_during_a_solve_in_a_child_ends_both(serve, solve_in_child) -> N
     solvers = children(served.proc.pid)
     served.solvers |= set(solvers)
     assert solvers, "no solver child: the scenario was meant to be solved in a child process"
-    code, seconds, err, _ = signal_and_time(served, signal.SIGTERM)
+    stopped = signal_and_time(served, signal.SIGTERM)
     thread.join(timeout=10)
-    print(f"exit {code} {seconds:.3f} s after SIGTERM during a solve")
-    assert code == -signal.SIGTERM, err
-    check_no_traceback(err)
-    assert seconds < 3.0, f"took {seconds:.2f} s to stop after SIGTERM"
+    check_stopped(stopped, signal.SIGTERM, within=3.0)
     stopping_answer(result)
     assert not left_after(2.0, lambda: group(served.proc.pid), lambda: among(solvers)), "left running"
 

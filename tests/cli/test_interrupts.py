@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from testkit import children, group
 
 # Timing: each test measures how fast coprod reacts to a signal, so it runs alone (see README).
 pytestmark = pytest.mark.serial
@@ -87,19 +88,7 @@ def test_ctrl_c_stops_a_frontier_sweep_within_a_second(hard):
 
 def solver_children(parent: int) -> list[int]:
     """Pids of the isolated-solve children (``scorer.mip.child``) whose parent is ``parent``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:  # gone meanwhile
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == parent and b"child_main" in cmdline:
-            found.append(int(entry.name))
-    return found
+    return [pid for pid, cmd in children(parent).items() if b"child_main" in cmd]
 
 
 def alive(pid: int) -> bool:
@@ -159,21 +148,6 @@ EARLY = {  # the default scenario, so that the pool starts within seconds
     "sensitivity": ["sensitivity", "--samples", "200", "--portfolio-samples", "200", "--workers", "2", "-o", "out.json"],
     "report": ["report", "--workers", "2", "-o", "rep"],
 }
-
-
-def group(pgid: int) -> dict[int, bytes]:
-    """Live processes of process group ``pgid``: pid -> command line."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                found[int(entry.name)] = cmdline
-    return found
 
 
 def ctrl_c(args: list[str], cwd: Path, when) -> tuple[int, str, dict]:
