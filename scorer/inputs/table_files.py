@@ -180,7 +180,7 @@ def _xlsx_grids(path: Path, raw: bytes, display: str) -> tuple[list[list[Any]], 
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         names = book.sheet_names
         name = SHEET if SHEET in names else names[0]
-        grid = _offset(_sheet_grid(book, name, display))
+        grid = _sheet_grid(book, name, display)  # a blank cell is "", which is_blank takes as blank
         unsaved = _unsaved_formulas(raw, names.index(name))
         meta = _sheet_grid(book, META_SHEET, display) if META_SHEET in names else None
     except (InputError, KeyboardInterrupt, SystemExit):
@@ -196,7 +196,7 @@ def _xlsx_grids(path: Path, raw: bytes, display: str) -> tuple[list[list[Any]], 
 
 def _header_at(grid: list[list[Any]], column: int) -> str:
     header = grid[0] if grid else []
-    return str(header[column]) if column < len(header) and header[column] is not None else _letters(column)
+    return str(header[column]) if column < len(header) and not _empty(header[column]) else _letters(column)
 
 
 def _letters(column: int) -> str:
@@ -277,11 +277,6 @@ def _check_zip(raw: bytes, display: str) -> None:
         raise InputError([Problem(display, None, "", (
             f"unzips to {unzipped / 2**20:.0f} MiB, over the {MAX_UNZIPPED_BYTES / 2**20:.0f} MiB a candidates "
             "workbook may hold (a zip bomb?)"))])
-
-
-def _offset(grid: list[list[Any]]) -> list[list[Any]]:
-    # calamine's cells as blank (None) or the value; text as written, numbers as floats.
-    return [[None if cell == "" else cell for cell in row] for row in grid]
 
 
 def _meta_currency(meta: list[list[Any]] | None, display: str) -> str | None:
