@@ -167,26 +167,41 @@ def check_candidates(cf: CandidatesFile, criteria: CriteriaFile) -> Iterator[Fin
     """Unique ids, scores against the criteria, and requires/excludes links."""
     yield from _duplicates("candidates", [c.id for c in cf.candidates], ("candidates",))
     by_id = {c.id: c for c in criteria.criteria}
+    judged: dict[tuple[str, int], list[tuple[str, str]]] = {}
     for i, cand in enumerate(cf.candidates):
-        yield from _scores(cand, i, by_id)
+        yield from _scores(cand, i, by_id, judged)
     yield from _links(cf)
     yield from _requires_cycles(cf)
 
 
-def _scores(cand: Candidate, i: int, criteria: dict[str, Criterion]) -> Iterator[Finding]:
+def _scores(cand: Candidate, i: int, criteria: dict[str, Criterion],
+            judged: dict[tuple[str, int], list[tuple[str, str]]]) -> Iterator[Finding]:
+    """A candidate's scores against the criteria; ``judged`` holds the problems of each score already seen.
+
+    Shorthand scores are shared instances (see :class:`~scorer.inputs.models.Score`):
+    300,000 scores are a few dozen distinct ones, each judged once per
+    criterion. Keyed by identity, which holds while the file is alive.
+    """
     loc = ("candidates", i, "scores")
+    if cand.scores.keys() != criteria.keys():
+        yield from _score_keys(cand, loc, criteria)
+    for cid, score in cand.scores.items():
+        problems = judged.get((cid, id(score)))
+        if problems is None:
+            crit = criteria.get(cid)  # an unknown criterion is said above
+            problems = judged[cid, id(score)] = [] if crit is None else list(_score_problems(score, crit))
+        for field, message in problems:
+            # The score itself is `scores.<id>`, whether written short or long.
+            yield "candidates", (*loc, cid) if field == "value" else (*loc, cid, field), message
+
+
+def _score_keys(cand: Candidate, loc: tuple, criteria: dict[str, Criterion]) -> Iterator[Finding]:
     for key in cand.scores:
         if key not in criteria:
             yield "candidates", (*loc, key), f"unknown criterion '{key}'"
     missing = [cid for cid in criteria if cid not in cand.scores]
     if missing:
         yield "candidates", loc, f"missing scores for {', '.join(missing)}"
-    for cid, score in cand.scores.items():
-        crit = criteria.get(cid)
-        if crit is not None:
-            for field, message in _score_problems(score, crit):
-                # The score itself is `scores.<id>`, whether written short or long.
-                yield "candidates", (*loc, cid) if field == "value" else (*loc, cid, field), message
 
 
 def _score_problems(score, crit: Criterion) -> Iterator[tuple[str, str]]:

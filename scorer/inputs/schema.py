@@ -143,7 +143,7 @@ def _when(field: str, value: str, then: JsonSchemaValue, default: bool = False) 
 
 
 def _score_rules() -> list[JsonSchemaValue]:
-    # Score._range_ordered: low/high apply to numeric scores only.
+    # models._range_ordered: low/high apply to numeric scores only.
     label = {"properties": {"value": {"type": "string"}}, "required": ["value"]}
     return [{"if": label, "then": _absent("low", "high")}]
 

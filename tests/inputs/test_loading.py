@@ -8,6 +8,7 @@ in the edited file, so the assertions check the real line numbers.
 from __future__ import annotations
 
 import subprocess
+import re
 import sys
 from pathlib import Path
 
@@ -270,3 +271,14 @@ def test_a_file_that_is_not_ours_is_named_but_never_echoed(write_case, in_tmp, k
     assert result.stderr.splitlines()[0] == (f"{NAMES[kind]}:2: is not a {kind} file: its top level is text, "
                                              "not a mapping of keys (see 'coprod schema' for the format)")
     assert "root" not in result.stderr and "s3cret" not in result.stderr and "/bin" not in result.stderr
+
+
+def test_a_shared_score_out_of_its_scale_is_named_at_every_candidate_holding_it(case):
+    # Shorthand scores are shared instances, judged once: the problem must still be said at each candidate.
+    path = case.file("candidates")
+    path.write_text(re.sub(r"standardization: \d+", "standardization: 12", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(case.path)
+    paths = [p.path for p in info.value.problems]
+    assert paths == [f"candidates[{i}].scores.standardization" for i in range(4)], paths

@@ -6,16 +6,18 @@ the expected line is where the marker stands in the edited file.
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from scorer.errors import InputError
 from scorer.inputs.loading import load_scenario
-from scorer.inputs.models import Candidate, check_shares, share_bounds
+from scorer.inputs.models import Candidate, Score, check_shares, share_bounds
 from scorer.portfolio.problem import problem_from_inputs
 
 COPROD = Path(sys.executable).with_name("coprod")
@@ -103,3 +105,20 @@ def test_overlay_replaces_the_candidates_split_and_rules_reach_the_problem(write
     (tmp_path / "plain").mkdir()
     plain = problem_from_inputs(load_scenario(write_case(tmp_path / "plain").path))
     assert not plain.chooses_shares and not plain.ranged.any()
+
+
+# -------------------------------------------------- shared shorthand scores ---
+
+
+def test_a_shorthand_score_is_shared_but_keeps_its_exact_value() -> None:
+    first, again = Score.model_validate(7), Score.model_validate(7)
+    assert first is again  # frozen, so one instance serves every candidate scored 7
+    for shorthand in (7, 7.0, 6.5, "signed"):  # shared or not, the score the long form gives
+        assert Score.model_validate(shorthand) == Score.model_validate({"value": shorthand})
+    assert math.copysign(1, Score.model_validate(0.0).value) == 1
+    assert math.copysign(1, Score.model_validate(-0.0).value) == -1  # -0.0 == 0.0, but it is not shared with it
+    Score.model_validate(1)
+    with pytest.raises(ValidationError, match="must be a number or a label, not true/false"):
+        Score.model_validate(True)  # True == 1 and hashes alike: not the shared 1
+    with pytest.raises(ValidationError, match="finite"):
+        Score.model_validate(float("nan"))
