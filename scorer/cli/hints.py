@@ -32,6 +32,7 @@ FLAGS = {
     "force": "--force",
     "format": "--format",
     "output": "-o",
+    "currency": "--currency",
 }
 
 # Where a command spells a setting its own way: report explains and analyses robustness

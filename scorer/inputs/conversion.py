@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scorer.errors import UsageError
+from scorer.errors import InputError, Notice, UsageError
 from scorer.files import display_path
-from scorer.inputs.location import validated
+from scorer.inputs.location import problem_at, validated
 from scorer.inputs.models import CandidatesFile, CriteriaFile, ScoresFile
 from scorer.inputs.table_files import categorical, is_table, read_table
 from scorer.inputs.table_writing import csv_bytes, xlsx_bytes, yaml_data
-from scorer.inputs.yamlfile import read_yaml
+from scorer.inputs.yamlfile import YamlDocument, read_yaml
 
 FORMATS = ("yaml", "csv", "xlsx")
 SUFFIX_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx"}
@@ -48,21 +48,39 @@ def format_of(path: str | Path) -> str:
     return found
 
 
-def read_candidates(path: Path, criteria: CriteriaFile | None = None) -> tuple[CandidatesFile | ScoresFile, bool]:
+def read_candidates(path: Path, criteria: CriteriaFile | None = None,
+                    currency: str | None = None) -> tuple[CandidatesFile | ScoresFile, bool]:
     """A candidates file (or a partner's scores overlay) of any format, validated on its own;
     and whether it held comments (YAML). With ``criteria``, a table's labels that look like
-    numbers (a level ``3``) stay labels."""
+    numbers (a level ``3``) stay labels; ``currency`` is the currency of a table
+    that does not carry one (CSV).
+
+    Raises
+    ------
+    InputError
+        Not a valid file of either kind, or a ``currency`` other than the file's own.
+    """
     shown = display_path(path)
     if is_table(path):
-        doc = read_table(path, shown, kind="auto", labels=categorical(criteria))
+        doc = read_table(path, shown, currency=currency, kind="auto", labels=categorical(criteria))
     else:
         doc = read_yaml(path, shown)
+        _check_own_currency(doc, currency)
     overlay = isinstance(doc.data, dict) and "scores" in doc.data and "candidates" not in doc.data
     model, kind = (ScoresFile, "scores") if overlay else (CandidatesFile, "candidates")
     return validated(model, doc, kind), _has_comments(doc.text)
 
 
-def convert_candidates(source: Path, target: str, criteria: CriteriaFile | None = None) -> Converted:
+def _check_own_currency(doc: YamlDocument, currency: str | None) -> None:
+    own = doc.data.get("currency") if isinstance(doc.data, dict) else None
+    if currency is not None and own != currency:
+        said = f"gives its own currency {own!r}" if own is not None else "is YAML, whose currency is its own 'currency:'"
+        raise InputError([problem_at(doc, ("currency",) if own is not None else (), (
+            f"{said}; the currency {currency!r} is for a CSV table, which has none"))])
+
+
+def convert_candidates(source: Path, target: str, criteria: CriteriaFile | None = None,
+                       currency: str | None = None) -> Converted:
     """The candidates of ``source`` in format ``target``.
 
     Parameters
@@ -75,19 +93,29 @@ def convert_candidates(source: Path, target: str, criteria: CriteriaFile | None 
         Makes the workbook a better template: each criterion's scale in its
         header comment, the labels of categorical criteria as lists; and a
         table's labels that look like numbers are read as labels.
+    currency : str, optional
+        The currency of a CSV source, which has none of its own (else the
+        result says the default, and a note says so).
 
     Raises
     ------
     InputError
-        The source is not a valid candidates file.
+        The source is not a valid candidates file, or has a currency other than ``currency``.
     """
-    candidates, commented = read_candidates(source, criteria)
+    candidates, commented = read_candidates(source, criteria, currency)
     converted = candidates_as(candidates, target, criteria, display_path(source))
+    notes = []
     if commented:
         where = "a table" if target != "yaml" else "the rewritten YAML"
-        return Converted(converted.content, (f"comments are not carried into {where} (the source file keeps them)",
-                                             *converted.notes))
-    return converted
+        notes.append(f"comments are not carried into {where} (the source file keeps them)")
+    if _lacks_currency(source, candidates, currency) and target != "csv":
+        notes.append(Notice(f"{display_path(source)} has no currency (a CSV table's is in its scenario): the {target} "
+                            f"file says the default {candidates.currency!r}; give the currency to set it", ("currency",)))
+    return Converted(converted.content, (*notes, *converted.notes))
+
+
+def _lacks_currency(source: Path, candidates: CandidatesFile | ScoresFile, currency: str | None) -> bool:
+    return isinstance(candidates, CandidatesFile) and currency is None and format_of(source) == "csv"
 
 
 def candidates_as(candidates: CandidatesFile | ScoresFile, target: str, criteria: CriteriaFile | None = None,

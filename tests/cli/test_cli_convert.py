@@ -69,6 +69,21 @@ def test_back_to_yaml_is_the_same_candidates_and_stdout_carries_only_the_file(co
 
 
 @pytest.mark.slow
+def test_a_csv_source_takes_its_currency_from_the_command_line_or_says_it_has_none(converted) -> None:
+    given = coprod("convert", "candidates/us-japan.csv", "-o", "-", "--to", "yaml", "--currency", "JPY billion",
+                   cwd=converted)
+    assert given.returncode == 0 and given.stderr == b"", given.stderr
+    assert b"\ncurrency: JPY billion\n" in given.stdout
+    silent = coprod("convert", "candidates/us-japan.csv", "-o", "-", "--to", "yaml", cwd=converted)
+    assert silent.returncode == 0 and b"\ncurrency: money units\n" in silent.stdout
+    assert silent.stderr.decode().splitlines() == [
+        "coprod: note: candidates/us-japan.csv has no currency (a CSV table's is in its scenario): the yaml file "
+        "says the default 'money units'; give the currency to set it; on the command line: --currency"]
+    clash = coprod("convert", "candidates/us-japan.yaml", "-o", "x.csv", "--currency", "JPY", cwd=converted)
+    assert clash.returncode == 1 and b"gives its own currency 'USD million (notional)'" in clash.stderr
+
+
+@pytest.mark.slow
 def test_csv_and_xlsx_on_stdout_are_read_by_their_readers(converted) -> None:
     out = coprod("convert", "candidates/us-japan.yaml", "-o", "-", "--to", "csv", cwd=converted)
     rows = list(csv.DictReader(io.StringIO(out.stdout.decode("utf-8"))))

@@ -11,9 +11,11 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scorer.errors import InputError
 from scorer.inputs.conversion import candidates_as, convert_candidates, read_candidates
 from scorer.inputs.models import CandidatesFile
 
@@ -65,12 +67,12 @@ def candidates_files(draw) -> CandidatesFile:
     return CandidatesFile.model_validate(data)
 
 
-def round_trip(candidates: CandidatesFile, fmt: str) -> CandidatesFile:
+def round_trip(candidates: CandidatesFile, fmt: str, currency: str | None = None) -> CandidatesFile:
     with tempfile.TemporaryDirectory() as folder:
         table = Path(folder) / f"c.{fmt}"
         table.write_bytes(candidates_as(candidates, fmt).content)
         back = Path(folder) / "back.yaml"
-        back.write_bytes(convert_candidates(table, "yaml").content)
+        back.write_bytes(convert_candidates(table, "yaml", currency=currency).content)
         return read_candidates(back)[0]
 
 
@@ -82,10 +84,29 @@ def test_yaml_to_xlsx_to_yaml_keeps_the_candidates(candidates) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(candidates_files())
-def test_yaml_to_csv_to_yaml_keeps_the_candidates_but_the_currency(candidates) -> None:
-    back = round_trip(candidates, "csv")
-    assert back.candidates == candidates.candidates  # a CSV table's currency sits in the scenario
-    assert back.currency == "money units"
+def test_yaml_to_csv_to_yaml_keeps_the_candidates_and_the_currency_given(candidates) -> None:
+    back = round_trip(candidates, "csv", currency=candidates.currency)  # a CSV table's currency sits elsewhere
+    assert back == candidates
+
+
+def test_a_csv_without_a_currency_gives_the_default_and_says_so(tmp_path) -> None:
+    data = {"version": 1, "currency": "JPY billion", "candidates": [
+        {"id": "a", "name": "A", "partners": {"US": 1}, "cost": [1], "scores": {"alpha": 5}}]}
+    table = tmp_path / "c.csv"
+    table.write_bytes(candidates_as(CandidatesFile.model_validate(data), "csv").content)
+    converted = convert_candidates(table, "xlsx")
+    (said,) = [n for n in converted.notes if "currency" in n]
+    assert "says the default 'money units'" in said and said.settings == ("currency",)
+    assert not [n for n in convert_candidates(table, "xlsx", currency="JPY billion").notes if "currency" in n]
+
+
+def test_a_currency_given_for_a_file_with_its_own_is_refused(tmp_path) -> None:
+    source = tmp_path / "c.yaml"
+    source.write_text("version: 1\ncurrency: USD\ncandidates:\n  - {id: a, name: A, partners: {US: 1}, cost: [1], "
+                      "scores: {alpha: 5}}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"c.yaml:2: currency: gives its own currency 'USD'; the currency 'JPY'"):
+        convert_candidates(source, "csv", currency="JPY")
+    assert convert_candidates(source, "csv", currency="USD").content  # the same one: nothing to refuse
 
 
 def test_the_workbook_is_a_template_and_formula_like_text_stays_text(tmp_path) -> None:

@@ -29,15 +29,19 @@ from scorer.present.output import binary_destination, emit_bytes
 @click.option("--criteria", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="The criteria file: the workbook then shows each criterion's scale in its header and "
                    "offers the labels of categorical criteria as a list.")
+@click.option("--currency", metavar="TEXT", help="The currency of a CSV FILE, which has none of its own "
+              "(a scenario gives it); the YAML or workbook written then carries it.")
 @force_option
 @quiet_option
 @reports_errors
-def convert_command(source: Path, output: str, fmt: str | None, criteria: Path | None) -> None:
+def convert_command(source: Path, output: str, fmt: str | None, criteria: Path | None,
+                    currency: str | None) -> None:
     """Convert the candidates file FILE (.yaml, .csv or .xlsx) to OUT in another of these formats.
 
     Lossless: OUT loads to the same validated candidates as FILE. Comments
     are the one thing a table cannot carry, and a CSV table has no currency
-    (the scenario gives it: 'currency:' beside 'candidates:'); both are said.
+    (the scenario gives it: 'currency:' beside 'candidates:', or --currency
+    here); both are said.
     """
     from scorer.inputs.loading import load_file
 
@@ -49,7 +53,7 @@ def convert_command(source: Path, output: str, fmt: str | None, criteria: Path |
         binary_destination(output, "xlsx")
     check_outputs([output], [source, *([criteria] if criteria else [])])
     loaded = load_file(criteria, "criteria") if criteria is not None else None
-    converted = convert_candidates(source, target, loaded)
+    converted = convert_candidates(source, target, loaded, currency)
     emit_bytes(converted.content, output, [source], output_force())
     for message in converted.notes:
         note(message)
