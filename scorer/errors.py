@@ -115,7 +115,12 @@ class InputError(CoprodError):
 
 
 def _problem_order(p: Problem) -> tuple:
-    return (p.file, p.line if p.line is not None else 0, p.path, p.message)
+    return (p.file, p.line if p.line is not None else 0, _natural(p.path), p.message)
+
+
+def _natural(path: str) -> tuple:
+    """A path's parts with its numbers as numbers: ``row 2`` before ``row 10``, ``candidates[2]`` before ``[10]``."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path))
 
 
 class ScoringError(CoprodError):

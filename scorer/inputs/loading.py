@@ -8,9 +8,11 @@ it finds with file, line and field path.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -74,6 +76,29 @@ def load_scenario(path: str | Path) -> ScenarioInputs:
     InputError
         With every problem found, each naming file, line and field.
     """
+    with _collector_paused():
+        return _load(path)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the inputs are built, on again after.
+
+    Validation makes a few million objects, none in a cycle, and each
+    allocation burst starts a collection that walks them all: measured on
+    10,000 candidates x 30 criteria from CSV, 0.64-0.74 s with it, 0.48-0.65 s
+    without. Left as found when already off (a caller's choice).
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _load(path: str | Path) -> ScenarioInputs:
     scenario_doc, base = _scenario_document(path)
     scenario = _validate(Scenario, scenario_doc)
     docs = {"scenario": scenario_doc}
@@ -168,6 +193,9 @@ def _scenario_document(path: str | Path) -> tuple[YamlDocument, Path]:
     if str(path) == STDIN:
         return read_yaml_stream(sys.stdin.buffer, "<stdin>"), Path.cwd()
     path = Path(path)
+    if is_table(path):
+        raise InputError([Problem(display_path(path), None, "", (
+            "is a candidates table, not a scenario: name it as 'candidates:' in a scenario and validate that"))])
     return read_yaml(path, display_path(path)), path.parent
 
 

@@ -28,6 +28,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from scorer.errors import InputError, Problem
 from scorer.inputs.models import LOCATED
 from scorer.inputs.table_files import TableDocument
+from scorer.inputs.table_layout import MISSING
 from scorer.inputs.yamlfile import YamlDocument, compose, yaml11_number_hint
 
 Document = YamlDocument | TableDocument
@@ -55,6 +56,8 @@ def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
     problems: dict[str, Problem] = {}
     for err in exc.errors(include_url=False):
         loc, message = _field_and_message(err, doc.data)
+        if isinstance(doc, TableDocument) and err["type"] == "missing" and loc and loc[-1] in MISSING:
+            message = f"{message}: fill {MISSING[loc[-1]]}"
         path = format_path(loc)
         if path not in problems:
             problems[path] = Problem(doc.display, *place(doc, loc), message)

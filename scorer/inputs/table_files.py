@@ -22,7 +22,7 @@ import math
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,9 @@ from scorer.inputs.table_layout import (
     is_blank,
     parse_column,
     parse_header,
-    row_data,
+    rows_data,
 )
+from scorer.inputs.workbook_scan import FlaggedCell, flagged_cells, unzipped_size
 from scorer.inputs.yamlfile import MAX_FILE_BYTES
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -46,6 +47,7 @@ MAX_TABLE_CELLS = 20_000_000  # rows x columns of a sheet's area from A1 (10,000
 MAX_UNZIPPED_BYTES = 512 * 2**20  # a workbook's parts, decompressed (a zip bomb is refused before reading)
 SHEET = "candidates"
 META_SHEET = "meta"
+MAX_CELL_PROBLEMS = 20  # formula or error cells listed one by one; the rest are counted
 INVALID = object()  # a cell already reported; the row's data is never validated
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # not '７' or '٧
 
@@ -61,6 +63,7 @@ class TableDocument:
     digest: str  # sha256 of the file's bytes
     columns: dict[str, int] = field(default_factory=dict)  # header -> 1-based column number
     ids: tuple[str, ...] = ()  # a scores overlay: the candidate id of each row, which its field paths name
+    currency_at: str | None = None  # where the currency was read (a workbook's meta sheet), if in the file
 
     @property
     def text(self) -> str:
@@ -75,6 +78,8 @@ class TableDocument:
         elif len(loc) >= 2 and loc[0] == "scores" and loc[1] in self.ids:
             row = self.rows[self.ids.index(loc[1])]
             column = column_of(("scores", *loc[2:])) if len(loc) > 2 else "id"  # the row itself: its id
+        elif loc and loc[0] == "currency" and self.currency_at is not None:
+            return None, self.currency_at
         elif loc and loc[0] != "candidates":
             column = str(loc[0])
         return self.where(row, column)
@@ -128,9 +133,12 @@ def read_table(path: Path, display: str, currency: str | None = None, kind: str 
     raw = _read_bytes(path, display)
     digest = hashlib.sha256(raw).hexdigest()
     if path.suffix.lower() == ".csv":
-        return _from_grid(display, None, _csv_grid(raw, display), currency, digest, kind, labels)
+        grid, lines = _csv_grid(raw, display)
+        return _from_grid(display, None, grid, currency, digest, kind, labels, lines)
     grid, sheet, meta = _xlsx_grids(path, raw, display)
-    return _from_grid(display, sheet, grid, _meta_currency(meta, display) or currency, digest, kind, labels)
+    own = _meta_currency(meta, display, currency)
+    doc = _from_grid(display, sheet, grid, own or currency, digest, kind, labels)
+    return replace(doc, currency_at=META_CURRENCY) if own is not None else doc
 
 
 def _read_bytes(path: Path, display: str) -> bytes:
@@ -147,7 +155,8 @@ def _read_bytes(path: Path, display: str) -> bytes:
 # ------------------------------------------------------------------- CSV ---
 
 
-def _csv_grid(raw: bytes, display: str) -> list[list[Any]]:
+def _csv_grid(raw: bytes, display: str) -> tuple[list[list[Any]], list[int]]:
+    """The CSV's records and the line each starts on."""
     if b"\x00" in raw:
         raise InputError([Problem(display, None, "", "holds NUL bytes: not a CSV text file (an xlsx saved as .csv?)")])
     try:
@@ -156,17 +165,22 @@ def _csv_grid(raw: bytes, display: str) -> list[list[Any]]:
         raise InputError([Problem(display, None, "", f"is not UTF-8 (byte {exc.start}); save it as CSV UTF-8")]) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     grid: list[list[Any]] = []
+    lines = [1]  # the line each record starts on: a quoted field may hold line breaks
     try:
         for cells in reader:
             if len(grid) > MAX_TABLE_ROWS:
                 raise InputError([Problem(display, None, "", _too_many_rows())])
+            if len(cells) > MAX_TABLE_COLUMNS:
+                raise InputError([Problem(display, lines[-1], "", (
+                    f"has {len(cells):,} columns; a candidates table holds at most {MAX_TABLE_COLUMNS:,} columns"))])
             grid.append(cells)
+            lines.append(reader.line_num + 1)
     except csv.Error as exc:
         raise InputError([Problem(display, reader.line_num, "", f"is not valid CSV ({exc})")]) from None
     if grid and len(grid[0]) == 1 and any(sep in grid[0][0] for sep in ";\t|"):
         sep = next(s for s in ";\t|" if s in grid[0][0])
         raise InputError([Problem(display, 1, "", f"is not comma-separated: its header is split by {sep!r}")])
-    return grid
+    return grid, lines[:-1]
 
 
 # ------------------------------------------------------------------ xlsx ---
@@ -179,24 +193,41 @@ def _xlsx_grids(path: Path, raw: bytes, display: str) -> tuple[list[list[Any]], 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         names = book.sheet_names
+        if not names:
+            raise InputError([Problem(display, None, "", "lists no sheet (its xl/workbook.xml is missing or empty)")])
         name = SHEET if SHEET in names else names[0]
         grid = _sheet_grid(book, name, display)  # a blank cell is "", which is_blank takes as blank
-        unsaved = _unsaved_formulas(raw, names.index(name))
+        flagged = flagged_cells(raw, names.index(name))
         meta = _sheet_grid(book, META_SHEET, display) if META_SHEET in names else None
     except (InputError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine's errors are unexported; a Rust panic is a BaseException
         raise InputError([Problem(display, None, "", f"is not a readable xlsx workbook ({_first_line(exc)})")]) from None
-    if unsaved:
-        raise InputError([Problem(display, None, f"sheet {name}, row {r}, column {_header_at(grid, c)}", (
-            "is a formula without a saved value; coprod never runs formulas: open and save the workbook in a "
-            "spreadsheet program, or type the value")) for r, c in unsaved[:20]])
+    if flagged:
+        shown = [_flagged_problem(display, name, grid, cell) for cell in flagged[:MAX_CELL_PROBLEMS]]
+        if len(flagged) > MAX_CELL_PROBLEMS:
+            first = flagged[MAX_CELL_PROBLEMS].row
+            where = f"sheet {name}" + ("" if first is None else f", row {first}")
+            shown.append(Problem(display, None, where, f"and {len(flagged) - MAX_CELL_PROBLEMS:,} more cells like these from here on"))
+        raise InputError(shown)
     return grid, name, meta
+
+
+def _flagged_problem(display: str, sheet: str, grid: list[list[Any]], cell: FlaggedCell) -> Problem:
+    where = ", ".join([f"sheet {sheet}", *([] if cell.row is None else [f"row {cell.row}"]),
+                       *([] if cell.column is None else [f"column {_header_at(grid, cell.column)}"])])
+    if cell.error is not None:
+        return Problem(display, None, where, (
+            f"is the error value {cell.error} (a formula that failed?); coprod never runs formulas: "
+            "correct it in a spreadsheet program and save, or type the value"))
+    return Problem(display, None, where, (
+        "is a formula without a saved value; coprod never runs formulas: open and save the workbook in a "
+        "spreadsheet program, or type the value"))
 
 
 def _header_at(grid: list[list[Any]], column: int) -> str:
     header = grid[0] if grid else []
-    return str(header[column]) if column < len(header) and not _empty(header[column]) else _letters(column)
+    return str(header[column]).strip() if column < len(header) and not _empty(header[column]) else _letters(column)
 
 
 def _letters(column: int) -> str:
@@ -206,56 +237,6 @@ def _letters(column: int) -> str:
         column, rest = divmod(column - 1, 26)
         out = chr(65 + rest) + out
     return out
-
-
-_SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
-_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
-_RELATION = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
-_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
-
-
-def _unsaved_formulas(raw: bytes, index: int) -> list[tuple[int, int]]:
-    """``(row, column index)`` of the formula cells of sheet ``index`` with no saved value.
-
-    calamine reads such a cell as blank; a formula with a saved value is read
-    as that value. Only the sheet's formulas are looked at, so a workbook
-    without any costs one substring search.
-    """
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        part = _sheet_part(archive, index)
-        if part is None:
-            return []
-        xml = archive.read(part)
-    found = []
-    for m in _FORMULA.finditer(xml):
-        start, end = xml.rfind(b"<c ", 0, m.start()), xml.find(b"</c>", m.end())
-        cell = xml[start:end if end >= 0 else len(xml)]
-        ref = _CELL_REF.search(cell)
-        if ref and not _VALUE.search(cell):
-            letters = ref.group(1).decode()
-            column = 0
-            for ch in letters:
-                column = column * 26 + ord(ch) - 64
-            found.append((int(ref.group(2)), column - 1))
-    return found
-
-
-def _sheet_part(archive: zipfile.ZipFile, index: int) -> str | None:
-    try:
-        sheets = [dict(_ATTRIBUTE.findall(e)) for e in _SHEET_ELEMENT.findall(archive.read("xl/workbook.xml"))]
-        rels = [dict(_ATTRIBUTE.findall(e)) for e in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels"))]
-    except KeyError:
-        return None
-    if index >= len(sheets):
-        return None
-    rid = next((v for k, v in sheets[index].items() if k.endswith(b":id")), None)
-    target = next((r.get(b"Target") for r in rels if r.get(b"Id") == rid), None)
-    if target is None:
-        return None
-    target = target.decode()
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
 def _sheet_grid(book: Any, name: str, display: str) -> list[list[Any]]:
@@ -269,8 +250,7 @@ def _sheet_grid(book: Any, name: str, display: str) -> list[list[Any]]:
 
 def _check_zip(raw: bytes, display: str) -> None:
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
+        unzipped = unzipped_size(raw)
     except (zipfile.BadZipFile, ValueError, OSError):
         raise InputError([Problem(display, None, "", "is not an xlsx workbook (not a zip archive)")]) from None
     if unzipped > MAX_UNZIPPED_BYTES:
@@ -279,21 +259,35 @@ def _check_zip(raw: bytes, display: str) -> None:
             "workbook may hold (a zip bomb?)"))])
 
 
-def _meta_currency(meta: list[list[Any]] | None, display: str) -> str | None:
+META_CURRENCY = f"sheet {META_SHEET}, row 2, column currency"
+
+
+def _meta_currency(meta: list[list[Any]] | None, display: str, given: str | None) -> str | None:
+    """The ``currency`` of a workbook's meta sheet (None without one), checked against the one ``given`` beside it."""
     if not meta:
         return None
     header = [str(c).strip() if c is not None else "" for c in meta[0]]
     if "currency" not in header or len(meta) < 2:
         raise InputError([Problem(display, None, f"sheet {META_SHEET}", "needs a header 'currency' in row 1 and its value in row 2")])
     value = meta[1][header.index("currency")]
-    return None if value in (None, "") else str(value)
+    if is_blank(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InputError([Problem(display, None, META_CURRENCY, f"is a {type(value).__name__} cell; write the currency as text")])
+    text = _plain(float(value)) if not isinstance(value, str) else value
+    if given is not None and given != text:
+        raise InputError([Problem(display, None, META_CURRENCY, (
+            f"is {text!r}, but {given!r} is given for this table too; give the currency in one place"))])
+    return text
 
 
 # ---------------------------------------------------- grid -> candidates ---
 
 
 def _from_grid(display: str, sheet: str | None, grid: list[list[Any]], currency: str | None, digest: str,
-               kind: str = "candidates", labels: frozenset[str] = frozenset()) -> TableDocument:
+               kind: str = "candidates", labels: frozenset[str] = frozenset(),
+               lines: Sequence[int] | None = None) -> TableDocument:
+    """The document of a grid (row 1 the header); ``lines``: the CSV line each grid row starts on."""
     blank = TableDocument(display, {}, (), sheet, digest)
     if not grid or all(_empty(c) for c in grid[0]):
         raise InputError([Problem(display, 1 if sheet is None else None, "", "has no header in row 1")])
@@ -305,24 +299,28 @@ def _from_grid(display: str, sheet: str | None, grid: list[list[Any]], currency:
     columns, header_problems = parse_header(names, kind)
     columns = [_as_label(c) if c is not None and c.kind == "score" and c.key in labels and c.part == "value" else c
                for c in columns]
-    problems = [_at(blank, 1, names[j] if j < len(names) else None, m) for j, m in header_problems]
-    candidates, rows = [], []
-    for r, cells in enumerate(grid[1:], start=2):
-        if all(_empty(c) for c in cells):
-            continue  # an empty row (spaces count as empty here: a row is data or it is not)
-        data, cell_problems = _row(columns, names, cells, typed=sheet is not None)
-        problems += [_at(blank, r, names[j] if j < len(names) else f"{j + 1}", m) for j, m in cell_problems]
-        candidates.append(data)
-        rows.append(r)
+    problems = [_at(blank, 1, _column_name(names, j, sheet) if j < len(names) else None, m) for j, m in header_problems]
+    # An empty row is skipped (spaces count as empty here: a row is data or it is not).
+    body = [(r, cells) for r, cells in enumerate(grid[1:], start=1) if not all(_empty(c) for c in cells)]
+    rows = tuple(lines[r] if lines is not None else r + 1 for r, _ in body)
+    candidates, cell_problems = _body_data(columns, names, [cells for _, cells in body], typed=sheet is not None)
+    problems += [_at(blank, rows[i], _column_name(names, j, sheet), m) for i, j, m in cell_problems]
     numbers = {n: j + 1 for j, n in enumerate(names) if n}
     if kind == "scores":
-        return _overlay(TableDocument(display, {}, tuple(rows), sheet, digest, numbers), candidates, problems)
+        return _overlay(TableDocument(display, {}, rows, sheet, digest, numbers), candidates, problems)
     if problems:
         raise InputError(problems)
     data: dict[str, Any] = {"version": 1, "candidates": candidates}
     if currency is not None:
         data["currency"] = currency
-    return TableDocument(display, data, tuple(rows), sheet, digest, numbers)
+    return TableDocument(display, data, rows, sheet, digest, numbers)
+
+
+def _column_name(names: list[str], j: int, sheet: str | None) -> str:
+    """How column ``j`` is named in a message: its header, else its letter (xlsx) or number (CSV)."""
+    if j < len(names) and names[j]:
+        return names[j]
+    return f"{_letters(j) if sheet is not None else j + 1} (no header)"
 
 
 def _overlay(doc: TableDocument, rows: list[dict[str, Any]], problems: list[Problem]) -> TableDocument:
@@ -340,24 +338,91 @@ def _overlay(doc: TableDocument, rows: list[dict[str, Any]], problems: list[Prob
     return TableDocument(doc.display, data, doc.rows, doc.sheet, doc.digest, doc.columns, ids)
 
 
-def _row(columns: list[Column | None], names: list[str], cells: Sequence[Any],
-         typed: bool) -> tuple[dict[str, Any], list[tuple[int, str]]]:
-    problems: list[tuple[int, str]] = []
-    values: list[Any] = []
-    for j, cell in enumerate(cells):
-        column = columns[j] if j < len(columns) else None
+def _body_data(columns: list[Column | None], names: list[str], body: list[Sequence[Any]],
+               typed: bool) -> tuple[list[dict[str, Any]], list[tuple[int, int, str]]]:
+    """Each data row's candidate data and the problems ``(row index, column index, message)``, a column at a time."""
+    width = len(columns)
+    problems = _headerless_cells(names, body)
+    grid = [list(cells[:width]) + [""] * (width - len(cells)) for cells in body]
+    values = []
+    for j, cells in enumerate(zip(*grid) if grid else [()] * width):
+        column = columns[j]
         if column is None:
-            if not _empty(cell) and not (j < len(names) and names[j]):  # a refused header is said once, at row 1
-                problems.append((j, "has a value but no header"))
-            values.append(None)
+            values.append([None] * len(grid))
             continue
+        converted, cell_problems = column_values(column, cells, typed)
+        values.append(converted)
+        problems += [(i, j, m) for i, m in cell_problems]
+    data, layout_problems = rows_data(columns, values, len(grid))
+    return data, problems + layout_problems
+
+
+def _headerless_cells(names: list[str], body: list[Sequence[Any]]) -> list[tuple[int, int, str]]:
+    """A filled cell under a blank header, or right of the last header (a refused header is said once, at row 1)."""
+    blank = [j for j, name in enumerate(names) if not name]
+    return [(i, j, "has a value but no header")
+            for i, cells in enumerate(body)
+            for j in [*(j for j in blank if j < len(cells)), *range(len(names), len(cells))]
+            if not _empty(cells[j])]
+
+
+def column_values(column: Column, cells: Sequence[Any], typed: bool = False) -> tuple[list[Any], list[tuple[int, str]]]:
+    """The values of one column's cells (None if blank), and the problems as ``(row index, message)``.
+
+    A column of plain numbers or plain text is converted in one pass; any
+    other goes cell by cell through :func:`cell_value`, which says what is
+    wrong with a cell.
+    """
+    fast = _plain_column(column, cells, typed)
+    if fast is not None:
+        return fast, []
+    values, problems = [], []
+    for i, cell in enumerate(cells):
         value, why = cell_value(column, cell, typed)
         if why:
-            problems.append((j, why))
+            problems.append((i, why))
             value = INVALID  # present, so that the layout does not call it blank too
         values.append(value)
-    data, layout_problems = row_data(columns, values)
-    return data, problems + layout_problems
+    return values, problems
+
+
+def _plain_column(column: Column, cells: Sequence[Any], typed: bool) -> list[Any] | None:
+    """The column's values if every cell is plain text (a text column) or a plain number, else None.
+
+    Gives exactly what :func:`cell_value` gives cell by cell, in a tenth of
+    the time: 10,000 x 500 cells is most of a large table's reading.
+    """
+    if column.text:
+        if set(map(type, cells)) != {str}:  # exactly str: no number, date or TRUE/FALSE here
+            return None
+        return list(cells) if "" not in cells else [c if c else None for c in cells]
+    filled = [c for c in cells if c != ""]
+    if typed:
+        if not set(map(type, filled)) <= {float, int}:  # a bool is neither
+            return None
+        numbers = list(map(float, filled))
+    else:
+        joined = "".join(filled)
+        if not joined.isascii() or "_" in joined:  # float() takes '1_0' and '٧', the layout does not
+            return None
+        try:
+            numbers = list(map(float, filled))
+        except ValueError:  # a label, spaces, text that is no number: cell by cell
+            return None
+    if not math.isfinite(sum(numbers)):  # 'nan', 'inf' (or a sum that overflows: then cell by cell)
+        return None
+    if not typed and 0.0 in numbers and any(_underflows(c) for c in filled):  # '1e-400'
+        return None
+    values = numbers if len(numbers) == len(cells) else _with_blanks(cells, numbers)
+    if column.key in YEAR_FIELDS:
+        return [int(v) if v is not None and v.is_integer() else v for v in values]
+    return values
+
+
+def _with_blanks(cells: Sequence[Any], numbers: list[float]) -> list[float | None]:
+    """``numbers`` (the filled cells' values, in order) with None at each blank cell."""
+    filled = iter(numbers)
+    return [None if c == "" else next(filled) for c in cells]
 
 
 def _as_label(column: Column) -> Column:
@@ -366,7 +431,7 @@ def _as_label(column: Column) -> Column:
 
 
 def _empty(cell: Any) -> bool:
-    return is_blank(cell) or (isinstance(cell, str) and not cell.strip())
+    return (is_blank(cell) and not isinstance(cell, float)) or (isinstance(cell, str) and not cell.strip())
 
 
 def cell_value(column: Column, cell: Any, typed: bool = False) -> tuple[Any, str | None]:
@@ -375,6 +440,8 @@ def cell_value(column: Column, cell: Any, typed: bool = False) -> tuple[Any, str
     ``typed``: the cell comes from a workbook, which stores numbers as numbers,
     so a number stored as text is a mistake to point out; in CSV all is text.
     """
+    if isinstance(cell, float) and math.isnan(cell):  # a workbook's <v>NaN</v>: no blank cell reads so
+        return None, f"is not a number (NaN); write {_wanted(column)}"
     if is_blank(cell):
         return None, None
     if isinstance(cell, bool):
@@ -391,10 +458,17 @@ def cell_value(column: Column, cell: Any, typed: bool = False) -> tuple[Any, str
     if _NUMBER.fullmatch(text):
         if typed:
             return None, f"is the text {text!r}, not a number (format the cell as a number)"
+        if _underflows(text):
+            return None, f"{text!r} is too small to store: it would be read as 0 (write 0, or use other units)"
         return _number(column, float(text))
     if column.numeric:
         return None, f"{text!r} is not a number"
     return text, None  # a score's categorical label
+
+
+def _underflows(text: str) -> bool:
+    """Whether a number's text is not zero but reads as 0.0 (``1e-400``)."""
+    return float(text) == 0 and any(d in "123456789" for d in text.lower().partition("e")[0])
 
 
 def _number(column: Column, value: float) -> tuple[Any, str | None]:

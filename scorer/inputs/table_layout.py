@@ -7,7 +7,7 @@ One row per candidate, header in row 1: ``id``, ``name``, ``category``,
 ``<id>``, ``<id>.low``, ``<id>.high``, ``<id>.rationale``, ``<id>.source``.
 
 Pure functions over plain values: :func:`parse_header` names each column's
-field, :func:`row_data` builds a candidate's data exactly as the YAML form
+field, :func:`rows_data` builds each candidate's data exactly as the YAML form
 writes it (so the same pydantic models and cross-file checks apply), and
 :func:`column_of` finds the column of a field path again, to locate a problem.
 :func:`table_rows` is the reverse, for writing a table.
@@ -117,36 +117,84 @@ def _header_rules(names: Sequence[str], columns: list[Column | None], required: 
         wanted = Column("cost", 1) if field == "cost.1" else Column("field", field)
         if wanted not in present:
             problems.append((len(names), f"a column {field} is required"))
+    kinds = {c.kind for c in present}
+    if "name" in required and "share" not in kinds:
+        problems.append((len(names), "a column share.<partner> is required for each partner (share.US, share.JP, ...)"))
     return problems
 
 
-def row_data(columns: Sequence[Column | None], cells: Sequence[Any]) -> tuple[dict[str, Any], list[tuple[int, str]]]:
-    """One candidate's data in the YAML form's shape, from its row's cells (blank cells are None).
+def rows_data(columns: Sequence[Column | None], values: Sequence[Sequence[Any]],
+              count: int) -> tuple[list[dict[str, Any]], list[tuple[int, int, str]]]:
+    """Each row's candidate data in the YAML form's shape, from the table's values column by column.
 
-    Returns the data and the problems as ``(column index, message)``: a blank
-    cost year before a filled one, half a share range.
+    ``values[j][i]`` is the value of column ``j`` in row ``i`` (None if blank);
+    ``count`` is the number of rows. Column by column, because a table is
+    read a column at a time (10,000 rows x 500 columns in a few hundred ms);
+    each row's keys still come in the order of its columns.
+
+    Returns the data and the problems as ``(row index, column index, message)``:
+    a blank cost year before a filled one, half a share range.
     """
-    data: dict[str, Any] = {}
-    problems: list[tuple[int, str]] = []
-    costs: dict[int, tuple[int, Any]] = {}
-    for j, (column, value) in enumerate(zip(columns, cells, strict=False)):
-        if column is None or value is None:
+    data: list[dict[str, Any]] = [{} for _ in range(count)]
+    scores: list[dict[str, Any]] = [{} for _ in range(count)]
+    problems: list[tuple[int, int, str]] = []
+    parts = {c.key for c in columns if c is not None and c.kind == "score" and c.part in SCORE_PARTS}
+    costs: list[tuple[int, int, Sequence[Any]]] = []
+    for j, (column, cells) in enumerate(zip(columns, values, strict=False)):
+        if column is None:
             continue
-        if column.kind == "field":
-            data[column.key] = _id_list(value) if column.key in LIST_FIELDS else value
+        if column.kind == "cost":
+            costs.append((column.key, j, cells))
         elif column.kind == "share":
-            if not _put_share(data.setdefault("partners", {}), column, value):
-                problems.append((j, f"share.{column.key} is fixed or a range (.min and .max) in a row, not both"))
-        elif column.kind == "cost":
-            costs[column.key] = (j, value)
-        else:
-            _put_score(data.setdefault("scores", {}), column, value)
-    if costs:
-        data["cost"] = [costs[y][1] for y in range(1, max(costs) + 1) if y in costs]
-        problems += [(costs[max(costs)][0], f"cost.{y} is blank but a later year is not")
-                     for y in range(1, max(costs)) if y not in costs][:1]
-    problems += _half_ranges(columns, data.get("partners", {}))
+            problems += [(i, j, f"share.{column.key} is fixed or a range (.min and .max) in a row, not both")
+                         for i, value in enumerate(cells)
+                         if value is not None and not _put_share(data[i].setdefault("partners", {}), column, value)]
+        elif column.kind == "field":
+            _put_field(data, column.key, cells)
+        elif column.key in parts:
+            for row_scores, value in zip(scores, cells):
+                if value is not None:
+                    _put_score(row_scores, column, value)
+        else:  # a criterion with a value column only: each cell is the shorthand score
+            key = column.key
+            for row_scores, value in zip(scores, cells):
+                if value is not None:
+                    row_scores[key] = value
+    for row, row_scores in zip(data, scores):
+        if row_scores:  # a row without any score has no scores (as YAML without the key)
+            row["scores"] = row_scores
+    problems += _put_costs(data, sorted(costs, key=lambda c: c[0]))
+    if any(c is not None and c.kind == "share" and c.part is not None for c in columns):
+        problems += [(i, j, m) for i, row in enumerate(data) for j, m in _half_ranges(columns, row.get("partners", {}))]
     return data, problems
+
+
+def _put_field(data: list[dict[str, Any]], key: str, cells: Sequence[Any]) -> None:
+    split = key in LIST_FIELDS
+    for row, value in zip(data, cells):
+        if value is not None:
+            row[key] = _id_list(value) if split else value
+
+
+def _put_costs(data: list[dict[str, Any]], costs: list[tuple[int, int, Sequence[Any]]]) -> list[tuple[int, int, str]]:
+    """Each row's ``cost`` list (year 1 on, to its last filled year); a blank year before a filled one is a problem."""
+    if not costs:
+        return []
+    problems = []
+    for i, (row, years) in enumerate(zip(data, zip(*(cells for _, _, cells in costs)))):
+        last = len(years) - 1
+        while last >= 0 and years[last] is None:
+            last -= 1
+        if last < 0:
+            continue
+        held = years[:last + 1]
+        if None not in held:
+            row["cost"] = list(held)
+            continue
+        row["cost"] = [value for value in held if value is not None]
+        gap = held.index(None)
+        problems.append((i, costs[last][1], f"cost.{costs[gap][0]} is blank but a later year is not"))
+    return problems
 
 
 def _id_list(value: Any) -> Any:
@@ -212,10 +260,17 @@ def column_of(loc: Sequence[Any]) -> str | None:
     return str(field)
 
 
+# What a row without any cell of a required field should fill (the columns are many, so none is named).
+MISSING = {
+    "partners": "a share for each partner (share.<partner>, or .min and .max)",
+    "scores": "a score for each criterion (the columns headed by criterion ids)",
+}
+
+
 def table_rows(candidates: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     """The header and rows of a table holding ``candidates`` (each in the YAML form's shape).
 
-    The reverse of :func:`row_data`: reading the rows back gives the same data
+    The reverse of :func:`rows_data`: reading the rows back gives the same data
     (a share range as .min/.max, a score with parts as its columns).
     """
     header = _header_for(candidates)

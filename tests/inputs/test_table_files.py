@@ -394,3 +394,87 @@ def test_only_ascii_digits_are_numbers(tmp_path) -> None:
     path = tmp_path / "t.csv"
     write_csv(path, [["id", "name", "share.US", "cost.1"], ["a", "A", 1, "\uff17"]])
     assert refused(path) == "t:2: column cost.1: '\uff17' is not a number"
+
+
+# ------------------------------------------------------ places and currency ---
+
+
+def test_a_csv_line_is_the_line_a_record_starts_on_after_a_multi_line_field(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text('id,name,share.US,cost.1\na,"two\nlines",1,1\nb,B,1,x\n', encoding="utf-8")
+    assert refused(path) == "t:4: column cost.1: 'x' is not a number"  # record 3, on line 4
+
+
+def test_a_value_without_a_header_names_its_column_letter_or_number(tmp_path) -> None:
+    grid = [["id", "name", "share.US", None, "cost.1"], ["a", "A", 1, 5, 1]]
+    write_csv(tmp_path / "t.csv", grid)
+    write_xlsx(tmp_path / "t.xlsx", grid)
+    assert refused(tmp_path / "t.csv") == "t:2: column 4 (no header): has a value but no header"
+    assert refused(tmp_path / "t.xlsx") == "t: sheet candidates, row 2, column D (no header): has a value but no header"
+
+
+def test_problems_come_in_row_order_not_text_order(tmp_path) -> None:
+    grid = [["id", "name", "share.US", "cost.1"], *[[f"c{i}", "C", 1, "x" if i in (2, 10) else 1] for i in range(12)]]
+    write_xlsx(tmp_path / "t.xlsx", grid)
+    with pytest.raises(InputError) as caught:
+        table_files.read_table(tmp_path / "t.xlsx", "t")
+    assert [p.path.split(",")[1] for p in caught.value.problems] == [" row 4", " row 12"]
+
+
+def test_a_row_without_shares_and_a_header_without_share_columns_say_what_to_fill(folder, default_rows,
+                                                                                   monkeypatch) -> None:
+    header, rows, currency = default_rows
+    grid = edited(header, rows, rows[0][0], "share.US", None)
+    grid[1][header.index("share.JP")] = None
+    write_csv(folder / "candidates" / "c.csv", grid)
+    monkeypatch.chdir(folder)
+    (found,) = problems(scenario_for(folder, "c.csv", currency))
+    assert found == ("candidates/c.csv:2: required field is missing: fill a share for each partner "
+                     "(share.<partner>, or .min and .max)")
+    path = folder / "candidates" / "n.csv"
+    write_csv(path, [["id", "name", "cost.1"], ["a", "A", 1]])
+    assert refused(path) == "t:1: a column share.<partner> is required for each partner (share.US, share.JP, ...)"
+
+
+def test_a_number_too_small_to_store_is_refused_not_read_as_zero(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("id,name,share.US,cost.1,cost.2\na,A,1,0,1e-400\n", encoding="utf-8")
+    assert refused(path) == ("t:2: column cost.2: '1e-400' is too small to store: it would be read as 0 "
+                             "(write 0, or use other units)")
+    path.write_text("id,name,share.US,cost.1,cost.2\na,A,1,0,0e-400\n", encoding="utf-8")
+    assert table_files.read_table(path, "t").data["candidates"][0]["cost"] == [0.0, 0.0]
+
+
+def test_a_csv_row_wider_than_the_cap_is_refused_at_its_line(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("id,name,cost.1\n" + "a," * table_files.MAX_TABLE_COLUMNS + "a\n", encoding="utf-8")
+    assert refused(path) == "t:2: has 5,001 columns; a candidates table holds at most 5,000 columns"
+
+
+def test_a_workbook_currency_and_another_given_beside_it_are_refused(tmp_path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, [["id", "name", "share.US", "cost.1"], ["a", "A", 1, 1]], currency="JPY")
+    assert table_files.read_table(path, "t", currency="JPY").data["currency"] == "JPY"  # the same: no conflict
+    with pytest.raises(InputError) as caught:
+        table_files.read_table(path, "t", currency="USD")
+    assert str(caught.value) == ("t: sheet meta, row 2, column currency: is 'JPY', but 'USD' is given for this "
+                                 "table too; give the currency in one place")
+
+
+def test_a_workbook_currency_is_text_and_its_problems_are_on_the_meta_sheet(folder, default_rows, monkeypatch) -> None:
+    header, rows, _ = default_rows
+    write_xlsx(folder / "candidates" / "n.xlsx", [header, *rows], currency=2024)
+    monkeypatch.chdir(folder)
+    assert load_scenario(scenario_for(folder, "n.xlsx")).candidates.currency == "2024"
+    write_xlsx(folder / "candidates" / "long.xlsx", [header, *rows], currency="x" * 201)
+    (found,) = problems(scenario_for(folder, "long.xlsx"))
+    assert found.startswith("candidates/long.xlsx: sheet meta, row 2, column currency: String should have at most 200")
+
+
+def test_validating_a_table_as_a_scenario_says_what_it_is(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("id,name,cost.1\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert str(caught.value).endswith("t.csv: is a candidates table, not a scenario: name it as 'candidates:' in a "
+                                      "scenario and validate that")
