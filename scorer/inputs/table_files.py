@@ -19,7 +19,9 @@ import datetime as dt
 import hashlib
 import io
 import math
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -142,13 +144,25 @@ def read_table(path: Path, display: str, currency: str | None = None, kind: str 
 
 
 def _read_bytes(path: Path, display: str) -> bytes:
+    def fail(message: str) -> InputError:
+        return InputError([Problem(display, None, "", message)])
+
     try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO with no writer would otherwise wait for ever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise fail("file not found") from None
     except OSError as exc:
-        raise InputError([Problem(display, None, "", f"cannot be read ({exc.strerror or exc})")]) from None
+        raise fail(f"cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise fail("is not a file")
+        try:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise fail(f"cannot be read ({exc.strerror or exc})") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError([Problem(display, None, "", f"is more than {MAX_FILE_BYTES / 2**20:.1f} MiB")])
+        raise fail(f"is more than {MAX_FILE_BYTES / 2**20:.1f} MiB")
     return raw
 
 
@@ -461,6 +475,8 @@ def cell_value(column: Column, cell: Any, typed: bool = False) -> tuple[Any, str
         if _underflows(text):
             return None, f"{text!r} is too small to store: it would be read as 0 (write 0, or use other units)"
         return _number(column, float(text))
+    if column.numeric and text.startswith("="):
+        return None, f"{text!r} is a formula as text, not a number; coprod never runs formulas: write its value"
     if column.numeric:
         return None, f"{text!r} is not a number"
     return text, None  # a score's categorical label

@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 import shutil
+import struct
 import zipfile
 from pathlib import Path
 
@@ -478,3 +480,46 @@ def test_validating_a_table_as_a_scenario_says_what_it_is(tmp_path) -> None:
         load_scenario(path)
     assert str(caught.value).endswith("t.csv: is a candidates table, not a scenario: name it as 'candidates:' in a "
                                       "scenario and validate that")
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    os.mkfifo(path)
+    assert refused(path) == "t: is not a file"
+
+
+def _understated(path: Path, padding: int) -> None:
+    """A workbook whose sheet part is ``padding`` bytes longer than its zip directory says (1,000 bytes)."""
+    book = openpyxl.Workbook()
+    book.active.title = "candidates"
+    book.active.append(["id", "name"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    name = "xl/worksheets/sheet1.xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == name:
+                cut = data.index(b">") + 1
+                data = data[:cut] + b" " * padding + data[cut:]
+            dst.writestr(info.filename, data)
+    raw = bytearray(out.getvalue())
+    # (signature, offset of the name length, of the name, of the uncompressed size) in the local and central headers
+    for signature, length_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        at = raw.find(signature)
+        while at >= 0:
+            (length,) = struct.unpack_from("<H", raw, at + length_at)
+            if raw[at + name_at:at + name_at + length] == name.encode():
+                struct.pack_into("<I", raw, at + size_at, 1000)
+            at = raw.find(signature, at + 4)
+    path.write_bytes(raw)
+
+
+def test_a_workbook_whose_directory_understates_a_part_is_refused(tmp_path) -> None:
+    # The decompression cap trusts the zip directory's sizes; the reader must not trust them further.
+    path = tmp_path / "t.xlsx"
+    _understated(path, 20 * 2**20)
+    assert zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size == 1000
+    assert refused(path).startswith("t: is not a readable xlsx workbook (")
