@@ -120,7 +120,10 @@ def _problem_order(p: Problem) -> tuple:
 
 def _natural(path: str) -> tuple:
     """A path's parts with its numbers as numbers: ``row 2`` before ``row 10``, ``candidates[2]`` before ``[10]``."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path))
+    # Digit runs (odd places of the split) compare by length, then text: no int(), which
+    # Python refuses past 4,300 digits, and only ASCII digits ('²' is no number here).
+    parts = re.split(r"([0-9]+)", path)
+    return tuple((len(part.lstrip("0")), part.lstrip("0"), part) if i % 2 else part for i, part in enumerate(parts))
 
 
 class ScoringError(CoprodError):

@@ -105,3 +105,11 @@ def test_a_library_error_names_the_setting_and_no_flag() -> None:
         sweep_levels(make_problem([[1.0]], horizon=(2026, 2027)), None, None, 3, year=2099)
     assert str(caught.value) == "the swept year 2099 is outside the horizon 2026-2027"
     assert caught.value.settings == ("year",) and not FLAG.search(str(caught.value))
+
+
+def test_problems_sort_naturally_whatever_digits_their_paths_hold() -> None:
+    paths = ["row 10", "row 2", "row 02", "x1²1", "x1²0", "1" * 5000, "1" * 4999 + "2", "candidates[3].scores"]
+    shown = [p.path for p in InputError([Problem("f.csv", None, path, "m") for path in paths]).problems]
+    # 02 and 2 before 10 (equal numbers: by their text); a superscript is text, not a number.
+    assert shown == ["1" * 5000, "1" * 4999 + "2", "candidates[3].scores", "row 02", "row 2", "row 10",
+                     "x1²0", "x1²1"]
