@@ -49,7 +49,7 @@ MAX_TABLE_CELLS = 20_000_000  # rows x columns of a sheet's area from A1 (10,000
 MAX_UNZIPPED_BYTES = 512 * 2**20  # a workbook's parts, decompressed (a zip bomb is refused before reading)
 SHEET = "candidates"
 META_SHEET = "meta"
-MAX_CELL_PROBLEMS = 20  # formula or error cells listed one by one; the rest are counted
+MAX_CELL_PROBLEMS = 20  # formula or error cells listed one by one; then where more begin
 INVALID = object()  # a cell already reported; the row's data is never validated
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)  # not '７' or '٧
 
@@ -177,6 +177,7 @@ def _csv_grid(raw: bytes, display: str) -> tuple[list[list[Any]], list[int]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError([Problem(display, None, "", f"is not UTF-8 (byte {exc.start}); save it as CSV UTF-8")]) from None
+    _refuse_wide_lines(text, display)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     grid: list[list[Any]] = []
     lines = [1]  # the line each record starts on: a quoted field may hold line breaks
@@ -197,6 +198,26 @@ def _csv_grid(raw: bytes, display: str) -> tuple[list[list[Any]], list[int]]:
     return grid, lines[:-1]
 
 
+_WIDE_LINE = re.compile(r"^(?:[^,\n]*,){%d}" % MAX_TABLE_COLUMNS, re.M)
+
+
+def _refuse_wide_lines(text: str, display: str) -> None:
+    """Refuse a record too wide before the csv module builds it (a 64 MiB line of commas is a GiB as a list).
+
+    Only a line without quotes, not inside a quoted field (an even number of
+    quotes before it), is surely that many fields; others are counted as read.
+    """
+    counted, quotes = 0, 0  # quotes before ``counted``, counted on from there: each byte is counted once
+    for wide in _WIDE_LINE.finditer(text):
+        quotes += text.count('"', counted, wide.start())
+        counted = wide.start()
+        end = text.find("\n", wide.start())
+        line = text[wide.start():len(text) if end < 0 else end]
+        if '"' not in line and quotes % 2 == 0:
+            raise InputError([Problem(display, text.count("\n", 0, wide.start()) + 1, "", (
+                f"has {line.count(',') + 1:,} columns; a candidates table holds at most {MAX_TABLE_COLUMNS:,} columns"))])
+
+
 # ------------------------------------------------------------------ xlsx ---
 
 
@@ -211,25 +232,27 @@ def _xlsx_grids(path: Path, raw: bytes, display: str) -> tuple[list[list[Any]], 
             raise InputError([Problem(display, None, "", "lists no sheet (its xl/workbook.xml is missing or empty)")])
         name = SHEET if SHEET in names else names[0]
         grid = _sheet_grid(book, name, display)  # a blank cell is "", which is_blank takes as blank
-        flagged = flagged_cells(raw, names.index(name))
+        flagged = flagged_cells(raw, names.index(name), MAX_CELL_PROBLEMS + 1)
         meta = _sheet_grid(book, META_SHEET, display) if META_SHEET in names else None
     except (InputError, KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine's errors are unexported; a Rust panic is a BaseException
         raise InputError([Problem(display, None, "", f"is not a readable xlsx workbook ({_first_line(exc)})")]) from None
+    if flagged is None:
+        raise InputError([Problem(display, None, f"sheet {name}", (
+            "cannot be checked for formulas without a saved value: its part is not where the workbook's "
+            "relationships say; save the workbook again in a spreadsheet program"))])
     if flagged:
         shown = [_flagged_problem(display, name, grid, cell) for cell in flagged[:MAX_CELL_PROBLEMS]]
         if len(flagged) > MAX_CELL_PROBLEMS:
-            first = flagged[MAX_CELL_PROBLEMS].row
-            where = f"sheet {name}" + ("" if first is None else f", row {first}")
-            shown.append(Problem(display, None, where, f"and {len(flagged) - MAX_CELL_PROBLEMS:,} more cells like these from here on"))
+            where = f"sheet {name}, row {flagged[MAX_CELL_PROBLEMS].row}"
+            shown.append(Problem(display, None, where, "and more cells like these from here on"))
         raise InputError(shown)
     return grid, name, meta
 
 
 def _flagged_problem(display: str, sheet: str, grid: list[list[Any]], cell: FlaggedCell) -> Problem:
-    where = ", ".join([f"sheet {sheet}", *([] if cell.row is None else [f"row {cell.row}"]),
-                       *([] if cell.column is None else [f"column {_header_at(grid, cell.column)}"])])
+    where = f"sheet {sheet}, row {cell.row}, column {_header_at(grid, cell.column)}"
     if cell.error is not None:
         return Problem(display, None, where, (
             f"is the error value {cell.error} (a formula that failed?); coprod never runs formulas: "

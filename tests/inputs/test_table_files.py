@@ -523,3 +523,19 @@ def test_a_workbook_whose_directory_understates_a_part_is_refused(tmp_path) -> N
     _understated(path, 20 * 2**20)
     assert zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size == 1000
     assert refused(path).startswith("t: is not a readable xlsx workbook (")
+
+
+def test_a_line_of_commas_is_refused_before_it_is_split(tmp_path) -> None:
+    # 2 million commas on line 3: refused from the line, not after building a list of 2 million fields.
+    path = tmp_path / "t.csv"
+    path.write_text("id,name\na,A\n" + "," * 2_000_000 + "\n", encoding="utf-8")
+    assert refused(path) == "t:3: has 2,000,001 columns; a candidates table holds at most 5,000 columns"
+
+
+def test_a_wide_line_inside_a_quoted_field_is_not_a_record(tmp_path) -> None:
+    # The commas are text of a quoted field that began on the line before: the record is two fields wide.
+    path = tmp_path / "t.csv"
+    path.write_text('id,name\na,"A\n' + "," * 6_000 + '"\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:  # for the missing columns, not for the width
+        table_files.read_table(path, "t")
+    assert not any("5,000 columns" in str(p) for p in caught.value.problems), caught.value.problems
